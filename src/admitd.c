@@ -1,0 +1,245 @@
+/* admitd — the admissions daemon: polls the inbox, files applications, sends the replies. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "err.h"
+#include "imap.h"
+#include "inbox.h"
+#include "intake.h"
+#include "log.h"
+#include "mail.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "spool.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define DEFAULT_CONFIG "/etc/admitd/admitd.conf"
+
+static volatile sig_atomic_t stop_requested;
+
+struct daemon {
+	struct config *cfg;
+	struct store *st;
+	struct spool *sp;
+	struct imap *im;
+	struct smtp *sm;
+	int lock_fd;
+};
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: admitd [-c FILE] [--once | --check-config] [--now TIME]\n"
+		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		     "      --once          one cycle (poll, intake, outbox) and exit\n"
+		     "      --check-config  validate the configuration and templates, and exit\n"
+		     "      --now TIME      act as if the time were TIME (ISO 8601), for tests\n");
+}
+
+static int load_config(const char *path, struct config **cfg_r)
+{
+	GString *problems = g_string_new(NULL);
+	struct err err = { 0 };
+	int ret = config_load(cfg_r, path, CONFIG_SECRETS, problems);
+
+	if (ret < 0)
+		fputs(problems->str, stderr);
+	else if (intake_check_templates(*cfg_r, &err) < 0) {
+		fprintf(stderr, "%s\n", err.text);
+		config_free(cfg_r);
+		ret = -1;
+	}
+	g_string_free(problems, TRUE);
+	return ret < 0 ? EX_CONFIG : EX_OK;
+}
+
+/* A second daemon on the same database would file every message twice. */
+static int take_lock(struct daemon *d, struct err *err)
+{
+	char *path = g_strconcat(d->cfg->storage.database, ".lock", NULL);
+	char *dir = g_path_get_dirname(path);
+	int ret = 0;
+
+	if (g_mkdir_with_parents(dir, 0750) < 0)
+		log_warn("cannot create %s: %s", dir, strerror(errno));
+	g_free(dir);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (d->lock_fd < 0)
+		ret = err_set(err, ERR_CONFIG, "cannot open %s: %s", path, strerror(errno));
+	else if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		ret = err_set(err, errno == EWOULDBLOCK ? ERR_TEMP : ERR_CONFIG,
+			      "another admitd is running on %s (lock %s held)",
+			      d->cfg->storage.database, path);
+	g_free(path);
+	return ret;
+}
+
+static int daemon_open(struct daemon *d, struct err *err)
+{
+	if (take_lock(d, err) < 0 || store_open(&d->st, d->cfg->storage.database, err) < 0 ||
+	    spool_open(&d->sp, d->cfg->storage.spool, err) < 0 ||
+	    imap_new(&d->im, &d->cfg->imap, err) < 0 || smtp_new(&d->sm, &d->cfg->smtp, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void daemon_close(struct daemon *d)
+{
+	smtp_free(&d->sm);
+	imap_free(&d->im);
+	spool_close(&d->sp);
+	store_close(&d->st);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	config_free(&d->cfg);
+}
+
+static void record_state(struct daemon *d, const char *key, const char *value)
+{
+	struct err err = { 0 };
+
+	if (store_state_set(d->st, key, value, &err) < 0)
+		log_warn("status %s not recorded: %s", key, err.text);
+}
+
+/* One cycle: the inbox, then the outbox (also when the inbox failed: replies already
+ * committed must not wait for the IMAP server). Returns the worse of the two errors. */
+static int cycle(struct daemon *d, struct err *err)
+{
+	struct inbox_stats in = { 0 };
+	struct outbox_stats out = { 0 };
+	struct err poll_err = { 0 }, send_err = { 0 };
+	char *now_text = time_iso8601(time_now());
+	int ret = 0;
+
+	if (inbox_poll(d->im, d->st, d->sp, d->cfg, &in, &poll_err) < 0) {
+		log_error("inbox: %s", poll_err.text);
+		record_state(d, "last_error", poll_err.text);
+		*err = poll_err;
+		ret = -1;
+	} else {
+		record_state(d, "last_poll", now_text);
+	}
+	if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &out, &send_err) < 0) {
+		log_error("outbox: %s", send_err.text);
+		if (ret == 0 || send_err.class > err->class)
+			*err = send_err;
+		ret = -1;
+	}
+	if (in.filed || in.moved || out.sent || out.deferred || out.failed)
+		log_info("cycle filed=%d moved=%d sent=%d deferred=%d failed=%d", in.filed,
+			 in.moved, out.sent, out.deferred, out.failed);
+	g_free(now_text);
+	return ret;
+}
+
+static void sleep_interruptibly(int seconds)
+{
+	for (int i = 0; i < seconds && !stop_requested; i++)
+		sleep(1);
+}
+
+static int run(struct daemon *d, bool once)
+{
+	struct err err = { 0 };
+
+	if (daemon_open(d, &err) < 0) {
+		log_error("%s", err.text);
+		return err_exit_code(&err);
+	}
+	log_info("start config=%s database=%s inbox=%s", d->cfg->path, d->cfg->storage.database,
+		 imap_mailbox(d->im));
+	if (once)
+		return cycle(d, &err) < 0 ? err_exit_code(&err) : EX_OK;
+	while (!stop_requested) {
+		err_clear(&err);
+		/* Temporary failures are logged in cycle() and retried next time; a broken
+		 * configuration or store stops the daemon. */
+		if (cycle(d, &err) < 0 && (err.class == ERR_CONFIG || err.class == ERR_FATAL))
+			return err_exit_code(&err);
+		sleep_interruptibly(d->cfg->imap.poll_seconds);
+	}
+	log_info("stop");
+	return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = DEFAULT_CONFIG;
+	struct daemon d = { .lock_fd = -1 };
+	bool once = false, check = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+		gint64 t;
+
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'o':
+			once = true;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'n':
+			if (time_parse(optarg, &t) < 0) {
+				fprintf(stderr, "admitd: --now %s: not an ISO 8601 time\n", optarg);
+				return EX_USAGE;
+			}
+			time_set_now(t);
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	log_init("admitd");
+	mail_library_init();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = load_config(config_path, &d.cfg);
+	if (rc == EX_OK && check)
+		printf("%s: configuration and templates are valid\n", config_path);
+	if (rc == EX_OK && !check) {
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGTERM, on_stop);
+		signal(SIGINT, on_stop);
+		rc = run(&d, once);
+	}
+	daemon_close(&d);
+	curl_global_cleanup();
+	return rc;
+}

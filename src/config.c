@@ -1,0 +1,605 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "mail.h"
+
+#ifndef ADMITD_TEMPLATES_DIR
+#define ADMITD_TEMPLATES_DIR "/usr/share/admitd/templates"
+#endif
+
+enum field_type {
+	F_STRING,
+	F_INT,
+	F_BOOL,
+	F_DATE,
+	F_PREFIX,
+	F_ADDRESS,   /* one mailbox, display name allowed; stored as written */
+	F_ADDR_SPEC, /* one bare address; stored lower-case */
+	F_ADDR_LIST, /* array of bare addresses; stored as char ** */
+	F_URL_IMAP,
+	F_URL_SMTP,
+	F_URL_WEB,
+	F_PATH,      /* relative paths are taken from the config file's folder */
+	F_MAILBOX,
+};
+
+struct field {
+	const char *name;
+	enum field_type type;
+	bool required;
+	size_t offset;
+	int min, max; /* F_INT only */
+};
+
+#define FIELD(n, t, req, member) { n, t, req, offsetof(struct config, member), 0, 0 }
+#define INT_FIELD(n, req, member, lo, hi) { n, F_INT, req, offsetof(struct config, member), lo, hi }
+
+static const struct field programme_fields[] = {
+	FIELD("name", F_STRING, true, programme.name),
+	FIELD("reference_prefix", F_PREFIX, true, programme.reference_prefix),
+	FIELD("registration_url", F_URL_WEB, true, programme.registration_url),
+	FIELD("reply_from", F_ADDRESS, true, programme.reply_from),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field batches_fields[] = {
+	FIELD("anchor", F_DATE, true, batches.anchor),
+	INT_FIELD("period_days", false, batches.period_days, 1, 366),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field commission_fields[] = {
+	FIELD("address", F_ADDR_SPEC, true, commission.address),
+	FIELD("members", F_ADDR_LIST, true, commission.members),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field imap_fields[] = {
+	FIELD("url", F_URL_IMAP, true, imap.url),
+	FIELD("username", F_STRING, true, imap.username),
+	FIELD("password_file", F_PATH, false, imap.password_file),
+	FIELD("processed_mailbox", F_MAILBOX, true, imap.processed_mailbox),
+	INT_FIELD("poll_seconds", false, imap.poll_seconds, 5, 86400),
+	FIELD("ca_file", F_PATH, false, imap.ca_file),
+	FIELD("require_tls", F_BOOL, false, imap.require_tls),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field smtp_fields[] = {
+	FIELD("url", F_URL_SMTP, true, smtp.url),
+	FIELD("username", F_STRING, false, smtp.username),
+	FIELD("password_file", F_PATH, false, smtp.password_file),
+	FIELD("ca_file", F_PATH, false, smtp.ca_file),
+	FIELD("require_tls", F_BOOL, false, smtp.require_tls),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field storage_fields[] = {
+	FIELD("database", F_PATH, false, storage.database),
+	FIELD("spool", F_PATH, false, storage.spool),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field templates_fields[] = {
+	FIELD("dir", F_PATH, false, templates.dir),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+static const struct field edition_fields[] = {
+	{ "name", F_STRING, true, offsetof(struct edition, name), 0, 0 },
+	{ "opens", F_DATE, true, offsetof(struct edition, opens), 0, 0 },
+	{ "closes", F_DATE, true, offsetof(struct edition, closes), 0, 0 },
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+struct group {
+	const char *name;
+	const struct field *fields;
+	bool required;
+};
+
+static const struct group groups[] = {
+	{ "programme", programme_fields, true },   { "batches", batches_fields, true },
+	{ "commission", commission_fields, true }, { "imap", imap_fields, true },
+	{ "smtp", smtp_fields, true },             { "storage", storage_fields, false },
+	{ "templates", templates_fields, false },
+};
+
+/* State of one load: where problems go and what relative paths are relative to. */
+struct loader {
+	const char *path;
+	char *dir;
+	int last_line;
+	GString *problems;
+	int count;
+};
+
+static void problem(struct loader *ld, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(struct loader *ld, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	g_string_append_printf(ld->problems, "%s:%d: ", ld->path, line > 0 ? line : ld->last_line);
+	va_start(ap, fmt);
+	g_string_append_vprintf(ld->problems, fmt, ap);
+	va_end(ap);
+	g_string_append_c(ld->problems, '\n');
+	ld->count++;
+}
+
+static int setting_line(const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s);
+}
+
+static bool parse_date(const char *text, GDate *date_r)
+{
+	unsigned y, m, d;
+	int used = 0;
+
+	if (strlen(text) != 10 || sscanf(text, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10)
+		return false;
+	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return false;
+	g_date_clear(date_r, 1);
+	g_date_set_dmy(date_r, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	return true;
+}
+
+static bool url_has_scheme(const char *url, const char *const *schemes, bool need_path)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *path = NULL;
+	bool ok = false;
+
+	if (u == NULL)
+		return false;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0')
+		goto out;
+	for (size_t i = 0; schemes[i] != NULL && !ok; i++)
+		ok = g_ascii_strcasecmp(scheme, schemes[i]) == 0;
+	if (ok && need_path)
+		ok = curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && strlen(path) > 1;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+static bool has_control_chars(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static char *resolve_path(const struct loader *ld, const char *value)
+{
+	if (g_path_is_absolute(value))
+		return g_strdup(value);
+	return g_build_filename(ld->dir, value, NULL);
+}
+
+static bool valid_prefix(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 12)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static char **read_address_list(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	int n = config_setting_length(s);
+	char **list;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		problem(ld, setting_line(s), "%s: expected a list of addresses like [ \"a@example.org\" ]",
+			where);
+		return NULL;
+	}
+	if (n == 0)
+		problem(ld, setting_line(s), "%s: the list is empty", where);
+	list = g_new0(char *, (size_t)n + 1);
+	for (int i = 0; i < n; i++) {
+		const char *text = config_setting_get_string_elem(s, i);
+		char *addr = NULL;
+
+		if (text == NULL || mail_address_parse(text, &addr, NULL) < 0 || strchr(text, '<')) {
+			problem(ld, setting_line(s), "%s: item %d is not a bare email address", where,
+				i + 1);
+			g_free(addr);
+			continue;
+		}
+		list[i] = addr;
+	}
+	return list;
+}
+
+/* Reads one setting of a known type into the struct field at `slot`. */
+static void read_field(struct loader *ld, const config_setting_t *s, const struct field *f,
+		       void *slot, const char *where)
+{
+	static const char *const imap_schemes[] = { "imap", "imaps", NULL };
+	static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
+	static const char *const web_schemes[] = { "http", "https", NULL };
+	int line = setting_line(s);
+	const char *text = NULL;
+
+	if (f->type == F_INT) {
+		if (config_setting_type(s) != CONFIG_TYPE_INT) {
+			problem(ld, line, "%s: expected a whole number", where);
+			return;
+		}
+		int v = config_setting_get_int(s);
+		if (v < f->min || v > f->max)
+			problem(ld, line, "%s: %d is out of range (%d to %d)", where, v, f->min, f->max);
+		*(int *)slot = v;
+		return;
+	}
+	if (f->type == F_BOOL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+			problem(ld, line, "%s: expected true or false", where);
+			return;
+		}
+		*(bool *)slot = config_setting_get_bool(s);
+		return;
+	}
+	if (f->type == F_ADDR_LIST) {
+		*(char ***)slot = read_address_list(ld, s, where);
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		problem(ld, line, "%s: expected a string in double quotes", where);
+		return;
+	}
+	text = config_setting_get_string(s);
+	if (text[0] == '\0') {
+		problem(ld, line, "%s: must not be empty", where);
+		return;
+	}
+	if (has_control_chars(text)) {
+		problem(ld, line, "%s: contains control characters", where);
+		return;
+	}
+	switch (f->type) {
+	case F_DATE:
+		if (!parse_date(text, slot))
+			problem(ld, line, "%s: \"%s\" is not a date of the form YYYY-MM-DD", where, text);
+		return;
+	case F_PREFIX:
+		if (!valid_prefix(text))
+			problem(ld, line, "%s: \"%s\" must be 1 to 12 letters or digits", where, text);
+		break;
+	case F_ADDRESS:
+		if (mail_address_parse(text, NULL, NULL) < 0)
+			problem(ld, line, "%s: \"%s\" is not one email address", where, text);
+		break;
+	case F_ADDR_SPEC: {
+		char *addr = NULL;
+
+		if (mail_address_parse(text, &addr, NULL) < 0 || strchr(text, '<'))
+			problem(ld, line, "%s: \"%s\" is not a bare email address", where, text);
+		*(char **)slot = addr;
+		return;
+	}
+	case F_URL_IMAP:
+		if (!url_has_scheme(text, imap_schemes, true))
+			problem(ld, line, "%s: \"%s\" is not an IMAP URL like imaps://host:993/INBOX",
+				where, text);
+		break;
+	case F_URL_SMTP:
+		if (!url_has_scheme(text, smtp_schemes, false))
+			problem(ld, line, "%s: \"%s\" is not an SMTP URL like smtp://host:587", where,
+				text);
+		break;
+	case F_URL_WEB:
+		if (!url_has_scheme(text, web_schemes, false))
+			problem(ld, line, "%s: \"%s\" is not a web address like https://host/path",
+				where, text);
+		break;
+	case F_PATH:
+		*(char **)slot = resolve_path(ld, text);
+		return;
+	default:
+		break;
+	}
+	*(char **)slot = g_strdup(text);
+}
+
+static const struct field *find_field(const struct field *fields, const char *name)
+{
+	for (const struct field *f = fields; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+/* Checks one group against its table: unknown settings, missing ones, then each value. */
+static void read_group(struct loader *ld, const config_setting_t *g, const char *gname,
+		       const struct field *fields, void *base)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+
+		if (strcmp(name, "password") == 0)
+			problem(ld, setting_line(s),
+				"%s.password: passwords do not belong in the config file; use "
+				"password_file or a systemd credential",
+				gname);
+		else if (find_field(fields, name) == NULL)
+			problem(ld, setting_line(s), "%s.%s: unknown setting", gname, name);
+	}
+	for (const struct field *f = fields; f->name != NULL; f++) {
+		const config_setting_t *s = config_setting_get_member(g, f->name);
+		char *where = g_strdup_printf("%s.%s", gname, f->name);
+
+		if (s != NULL)
+			read_field(ld, s, f, (char *)base + f->offset, where);
+		else if (f->required)
+			problem(ld, setting_line(g), "%s: missing required setting", where);
+		g_free(where);
+	}
+}
+
+static void read_editions(struct loader *ld, struct config *cfg, const config_setting_t *list)
+{
+	int n;
+
+	if (list == NULL) {
+		problem(ld, 0, "editions: missing required list of editions");
+		return;
+	}
+	if (config_setting_type(list) != CONFIG_TYPE_LIST || (n = config_setting_length(list)) == 0) {
+		problem(ld, setting_line(list), "editions: expected ( { name = ...; opens = ...; "
+						"closes = ...; }, ... )");
+		return;
+	}
+	cfg->editions = g_new0(struct edition, (size_t)n);
+	cfg->n_editions = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		struct edition *ed = &cfg->editions[i];
+		char *where = g_strdup_printf("editions[%d]", i + 1);
+
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			problem(ld, setting_line(e), "%s: expected a group { ... }", where);
+		} else {
+			read_group(ld, e, where, edition_fields, ed);
+			if (g_date_valid(&ed->opens) && g_date_valid(&ed->closes) &&
+			    g_date_compare(&ed->opens, &ed->closes) > 0)
+				problem(ld, setting_line(e), "%s: closes before it opens", where);
+		}
+		g_free(where);
+	}
+}
+
+static void check_top_level(struct loader *ld, const config_setting_t *root)
+{
+	int n = config_setting_length(root);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(s);
+		bool known = strcmp(name, "editions") == 0;
+
+		for (size_t k = 0; k < G_N_ELEMENTS(groups) && !known; k++)
+			known = strcmp(groups[k].name, name) == 0;
+		if (!known)
+			problem(ld, setting_line(s), "%s: unknown setting", name);
+	}
+}
+
+static char *read_secret_file(const char *path, int *errno_r)
+{
+	gchar *text = NULL;
+	GError *gerr = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		*errno_r = gerr->domain == G_FILE_ERROR ? EACCES : EIO;
+		if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			*errno_r = ENOENT;
+		g_error_free(gerr);
+		return NULL;
+	}
+	g_strchomp(text);
+	return text;
+}
+
+/* The credential named `name` wins over password_file, so a unit can override the file. */
+static void resolve_password(struct loader *ld, const config_setting_t *group, const char *name,
+			     const char *file, const char *username, char **password_r)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	const config_setting_t *s = group ? config_setting_get_member(group, "password_file") : NULL;
+	int line = s ? setting_line(s) : (group ? setting_line(group) : 0);
+	int e = 0;
+
+	if (creds != NULL) {
+		char *path = g_build_filename(creds, name, NULL);
+
+		*password_r = read_secret_file(path, &e);
+		g_free(path);
+		if (*password_r != NULL)
+			return;
+	}
+	if (file != NULL) {
+		*password_r = read_secret_file(file, &e);
+		if (*password_r == NULL)
+			problem(ld, line, "%s.password_file: cannot read %s: %s", name, file,
+				strerror(e));
+		else if ((*password_r)[0] == '\0')
+			problem(ld, line, "%s.password_file: %s is empty", name, file);
+		return;
+	}
+	if (username != NULL)
+		problem(ld, line, "%s: no password: set password_file or provide the systemd "
+				  "credential \"%s\"",
+			name, name);
+}
+
+static void set_defaults(struct config *cfg)
+{
+	cfg->batches.period_days = 14;
+	cfg->imap.poll_seconds = 60;
+	cfg->imap.require_tls = true;
+	cfg->smtp.require_tls = true;
+}
+
+static void fill_missing_defaults(struct config *cfg)
+{
+	if (cfg->storage.database == NULL)
+		cfg->storage.database = g_strdup("/var/lib/admitd/admitd.db");
+	if (cfg->storage.spool == NULL)
+		cfg->storage.spool = g_strdup("/var/lib/admitd/spool");
+	if (cfg->templates.dir == NULL)
+		cfg->templates.dir = g_strdup(ADMITD_TEMPLATES_DIR);
+}
+
+static int count_lines(const char *path)
+{
+	gchar *text = NULL;
+	int lines = 1;
+
+	if (g_file_get_contents(path, &text, NULL, NULL))
+		for (const char *p = text; *p != '\0'; p++)
+			lines += *p == '\n' && p[1] != '\0';
+	g_free(text);
+	return lines;
+}
+
+static void read_groups(struct loader *ld, struct config *cfg, const config_setting_t *root,
+			unsigned flags)
+{
+	check_top_level(ld, root);
+	for (size_t k = 0; k < G_N_ELEMENTS(groups); k++) {
+		const config_setting_t *g = config_setting_get_member(root, groups[k].name);
+
+		if (g == NULL) {
+			if (groups[k].required)
+				problem(ld, 0, "%s: missing required group { ... }", groups[k].name);
+		} else if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			problem(ld, setting_line(g), "%s: expected a group { ... }", groups[k].name);
+		} else {
+			read_group(ld, g, groups[k].name, groups[k].fields, cfg);
+		}
+	}
+	read_editions(ld, cfg, config_setting_get_member(root, "editions"));
+	if (!(flags & CONFIG_SECRETS))
+		return;
+	resolve_password(ld, config_setting_get_member(root, "imap"), "imap", cfg->imap.password_file,
+			 cfg->imap.username, &cfg->imap.password);
+	resolve_password(ld, config_setting_get_member(root, "smtp"), "smtp", cfg->smtp.password_file,
+			 cfg->smtp.username, &cfg->smtp.password);
+}
+
+int config_load(struct config **cfg_r, const char *path, unsigned flags, GString *problems)
+{
+	struct loader ld = { .path = path, .problems = problems };
+	struct config *cfg = g_new0(struct config, 1);
+	config_t lc;
+
+	*cfg_r = NULL;
+	config_init(&lc);
+	cfg->path = g_strdup(path);
+	set_defaults(cfg);
+	if (!config_read_file(&lc, path)) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			g_string_append_printf(problems, "%s:0: cannot read the file: %s\n", path,
+					       g_strerror(errno));
+		else
+			g_string_append_printf(problems, "%s:%d: %s\n", path,
+					       config_error_line(&lc), config_error_text(&lc));
+		ld.count++;
+		goto out;
+	}
+	ld.dir = g_path_get_dirname(path);
+	ld.last_line = count_lines(path);
+	read_groups(&ld, cfg, config_root_setting(&lc), flags);
+	fill_missing_defaults(cfg);
+out:
+	config_destroy(&lc);
+	g_free(ld.dir);
+	if (ld.count > 0) {
+		config_free(&cfg);
+		return -1;
+	}
+	*cfg_r = cfg;
+	return 0;
+}
+
+static void secret_free(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+	g_free(s);
+}
+
+void config_free(struct config **cfgp)
+{
+	struct config *cfg = *cfgp;
+
+	if (cfg == NULL)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->programme.name);
+	g_free(cfg->programme.reference_prefix);
+	g_free(cfg->programme.registration_url);
+	g_free(cfg->programme.reply_from);
+	for (size_t i = 0; i < cfg->n_editions; i++)
+		g_free(cfg->editions[i].name);
+	g_free(cfg->editions);
+	g_free(cfg->commission.address);
+	g_strfreev(cfg->commission.members);
+	g_free(cfg->imap.url);
+	g_free(cfg->imap.username);
+	g_free(cfg->imap.password_file);
+	secret_free(cfg->imap.password);
+	g_free(cfg->imap.processed_mailbox);
+	g_free(cfg->imap.ca_file);
+	g_free(cfg->smtp.url);
+	g_free(cfg->smtp.username);
+	g_free(cfg->smtp.password_file);
+	secret_free(cfg->smtp.password);
+	g_free(cfg->smtp.ca_file);
+	g_free(cfg->storage.database);
+	g_free(cfg->storage.spool);
+	g_free(cfg->templates.dir);
+	g_free(cfg);
+	*cfgp = NULL;
+}
+
+const struct edition *config_edition_on(const struct config *cfg, const GDate *day)
+{
+	for (size_t i = 0; i < cfg->n_editions; i++) {
+		const struct edition *ed = &cfg->editions[i];
+
+		if (g_date_compare(&ed->opens, day) <= 0 && g_date_compare(day, &ed->closes) <= 0)
+			return ed;
+	}
+	return NULL;
+}

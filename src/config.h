@@ -1,0 +1,80 @@
+/* config.h — the libconfig file as one typed, validated struct.
+ *
+ * Every string in struct config belongs to the config and lives until config_free().
+ * Passwords are never read from the config itself: from `password_file`, or from the systemd
+ * credential $CREDENTIALS_DIRECTORY/imap (or /smtp), which wins when present. */
+#ifndef ADMITD_CONFIG_H
+#define ADMITD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
+
+struct edition {
+	char *name;
+	GDate opens;
+	GDate closes; /* inclusive: the last day applications count for this edition */
+};
+
+struct config_imap {
+	char *url; /* imaps://host:port/MAILBOX */
+	char *username;
+	char *password_file; /* NULL when the credential is used */
+	char *password;      /* from password_file or the credential */
+	char *processed_mailbox;
+	char *ca_file; /* NULL: the system's trust store */
+	int poll_seconds;
+	bool require_tls; /* imap:// only: STARTTLS required (true) or used when offered */
+};
+
+struct config_smtp {
+	char *url; /* smtp://host:587 (STARTTLS) or smtps://host:465 */
+	char *username; /* NULL: no AUTH */
+	char *password_file;
+	char *password;
+	char *ca_file;
+	bool require_tls;
+};
+
+struct config {
+	char *path;
+	struct {
+		char *name;
+		char *reference_prefix;
+		char *registration_url;
+		char *reply_from; /* "Admissions <admissions@example.org>" */
+	} programme;
+	struct edition *editions;
+	size_t n_editions;
+	struct {
+		GDate anchor;
+		int period_days;
+	} batches;
+	struct {
+		char *address;
+		char **members; /* NULL-terminated, lower-case addresses */
+	} commission;
+	struct config_imap imap;
+	struct config_smtp smtp;
+	struct {
+		char *database;
+		char *spool;
+	} storage;
+	struct {
+		char *dir;
+	} templates;
+};
+
+/* Reads and validates PATH. On success *cfg_r is set and 0 returned. On failure returns -1 and
+ * appends to `problems` one line per problem, each "FILE:LINE: what is wrong\n". */
+enum config_flags {
+	CONFIG_SECRETS = 1 << 0, /* read the passwords (the daemon); admitctl does without */
+};
+int config_load(struct config **cfg_r, const char *path, unsigned flags, GString *problems);
+void config_free(struct config **cfgp);
+
+/* The edition whose opens..closes holds `day`, or NULL. Borrowed from cfg. */
+const struct edition *config_edition_on(const struct config *cfg, const GDate *day);
+
+#endif

@@ -1,0 +1,328 @@
+#include "imap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#define RESPONSE_MAX (4 * 1024 * 1024)
+
+struct imap {
+	const struct config_imap *cfg; /* borrowed */
+	CURL *curl;                    /* owned; keeps the connection between requests */
+	char *base;                    /* "imaps://host:port" */
+	char *mailbox;                 /* the inbox, decoded from the URL path */
+	char *mailbox_url;             /* base + "/" + escaped mailbox */
+	GString *response;             /* what the last custom command answered */
+	bool too_long;
+};
+
+struct fetch_sink {
+	int fd;
+	gint64 written;
+	int error; /* errno of a failed write */
+};
+
+static size_t collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct imap *im = userdata;
+	size_t n = size * nmemb;
+
+	if (im->response->len + n > RESPONSE_MAX) {
+		im->too_long = true;
+		return 0;
+	}
+	g_string_append_len(im->response, data, (gssize)n);
+	return n;
+}
+
+static size_t file_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct fetch_sink *sink = userdata;
+	size_t n = size * nmemb, done = 0;
+
+	while (done < n) {
+		ssize_t w = write(sink->fd, data + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			sink->error = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	sink->written += (gint64)n;
+	return n;
+}
+
+static int split_url(struct imap *im, struct err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *escaped = NULL;
+	int ret = -1;
+
+	if (curl_url_set(u, CURLUPART_URL, im->cfg->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+		err_set(err, ERR_CONFIG, "imap.url: cannot parse \"%s\"", im->cfg->url);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	im->base = port ? g_strdup_printf("%s://%s:%s", scheme, host, port)
+			: g_strdup_printf("%s://%s", scheme, host);
+	im->mailbox = g_strdup(path[0] == '/' ? path + 1 : path);
+	if (im->mailbox[0] == '\0') {
+		g_free(im->mailbox);
+		im->mailbox = g_strdup("INBOX");
+	}
+	escaped = curl_easy_escape(im->curl, im->mailbox, 0);
+	im->mailbox_url = g_strdup_printf("%s/%s", im->base, escaped);
+	ret = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(escaped);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+int imap_new(struct imap **im_r, const struct config_imap *cfg, struct err *err)
+{
+	struct imap *im = g_new0(struct imap, 1);
+
+	im->cfg = cfg;
+	im->response = g_string_new(NULL);
+	im->curl = curl_easy_init();
+	if (im->curl == NULL) {
+		imap_free(&im);
+		return err_set(err, ERR_FATAL, "imap: curl_easy_init failed");
+	}
+	if (split_url(im, err) < 0) {
+		imap_free(&im);
+		return -1;
+	}
+	*im_r = im;
+	return 0;
+}
+
+void imap_free(struct imap **imp)
+{
+	struct imap *im = *imp;
+
+	if (im == NULL)
+		return;
+	if (im->curl != NULL)
+		curl_easy_cleanup(im->curl);
+	g_free(im->base);
+	g_free(im->mailbox);
+	g_free(im->mailbox_url);
+	g_string_free(im->response, TRUE);
+	g_free(im);
+	*imp = NULL;
+}
+
+const char *imap_mailbox(const struct imap *im)
+{
+	return im->mailbox;
+}
+
+/* Options every request shares: TLS, credentials, timeouts. */
+static void setup(struct imap *im, const char *url)
+{
+	CURL *c = im->curl;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, im->cfg->require_tls ? (long)CURLUSESSL_ALL
+								   : (long)CURLUSESSL_TRY);
+	if (im->cfg->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, im->cfg->ca_file);
+	curl_easy_setopt(c, CURLOPT_USERNAME, im->cfg->username);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, im->cfg->password);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* Large untagged answers (SEARCH) arrive whole only with a large buffer. */
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);
+}
+
+static int curl_fail(struct imap *im, CURLcode rc, const char *what, struct err *err)
+{
+	(void)im;
+	if (rc == CURLE_LOGIN_DENIED)
+		return err_set(err, ERR_TEMP, "imap %s: login refused for user %s", what,
+			       im->cfg->username);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		return err_set(err, ERR_TEMP,
+			       "imap %s: the server's certificate is not trusted (set imap.ca_file "
+			       "if it is signed by a private CA)",
+			       what);
+	return err_set(err, ERR_TEMP, "imap %s: %s", what, curl_easy_strerror(rc));
+}
+
+/* Sends one command through CURLOPT_CUSTOMREQUEST and keeps its untagged answer. */
+static int command(struct imap *im, const char *url, const char *cmd, const char *what,
+		   CURLcode *rc_r, struct err *err)
+{
+	CURLcode rc;
+
+	setup(im, url);
+	g_string_truncate(im->response, 0);
+	im->too_long = false;
+	curl_easy_setopt(im->curl, CURLOPT_CUSTOMREQUEST, cmd);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, collect_cb);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, im);
+	rc = curl_easy_perform(im->curl);
+	if (rc_r != NULL)
+		*rc_r = rc;
+	if (im->too_long)
+		return err_set(err, ERR_TEMP, "imap %s: answer longer than %d bytes", what,
+			       RESPONSE_MAX);
+	if (rc != CURLE_OK)
+		return curl_fail(im, rc, what, err);
+	return 0;
+}
+
+/* A mailbox name as an IMAP quoted string. Config validation keeps CR, LF and NUL out. */
+static char *quoted(const char *name)
+{
+	GString *q = g_string_new("\"");
+
+	for (const char *p = name; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(q, '\\');
+		g_string_append_c(q, *p);
+	}
+	g_string_append_c(q, '"');
+	return g_string_free(q, FALSE);
+}
+
+static bool number_after(const char *text, const char *key, uint32_t *value_r)
+{
+	const char *p = strstr(text, key);
+	char *end;
+	unsigned long v;
+
+	if (p == NULL)
+		return false;
+	p += strlen(key);
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (end == p || errno != 0 || v > UINT32_MAX)
+		return false;
+	*value_r = (uint32_t)v;
+	return true;
+}
+
+int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, struct err *err)
+{
+	char *name = quoted(im->mailbox);
+	char *cmd = g_strdup_printf("STATUS %s (UIDNEXT UIDVALIDITY)", name);
+	char *root = g_strdup_printf("%s/", im->base);
+	CURLcode rc = CURLE_OK;
+	int ret = command(im, root, cmd, "status", &rc, err);
+
+	if (ret < 0 && rc == CURLE_QUOTE_ERROR)
+		ret = err_set(err, ERR_CONFIG, "imap status: the server has no mailbox %s", name);
+	if (ret == 0 && (!number_after(im->response->str, "UIDVALIDITY ", uidvalidity_r) ||
+			 !number_after(im->response->str, "UIDNEXT ", uidnext_r)))
+		ret = err_set(err, ERR_TEMP, "imap status: no UIDVALIDITY/UIDNEXT in the answer");
+	g_free(name);
+	g_free(cmd);
+	g_free(root);
+	return ret;
+}
+
+int imap_search(struct imap *im, uint32_t first, uint32_t last, GArray *uids, struct err *err)
+{
+	char *cmd = g_strdup_printf("UID SEARCH UID %u:%u", first, last);
+	int ret = command(im, im->mailbox_url, cmd, "search", NULL, err);
+	const char *p;
+
+	g_free(cmd);
+	if (ret < 0)
+		return -1;
+	/* "* SEARCH 3 4 7". A range a:b also matches the highest UID when it is below a, so
+	 * only UIDs inside the window count. */
+	for (p = strstr(im->response->str, "SEARCH"); p != NULL && *p != '\0';) {
+		char *end;
+		unsigned long v;
+
+		p += strcspn(p, "0123456789\r\n");
+		if (*p == '\r' || *p == '\n' || *p == '\0')
+			break;
+		v = strtoul(p, &end, 10);
+		if (v >= first && v <= last) {
+			uint32_t uid = (uint32_t)v;
+
+			g_array_append_val(uids, uid);
+		}
+		p = end;
+	}
+	return 0;
+}
+
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, int fd, struct err *err)
+{
+	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u", im->mailbox_url, uidvalidity, uid);
+	struct fetch_sink sink = { fd, 0, 0 };
+	CURLcode rc;
+
+	setup(im, url);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, file_cb);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, &sink);
+	rc = curl_easy_perform(im->curl);
+	g_free(url);
+	if (sink.error != 0)
+		return err_set(err, ERR_TEMP, "imap fetch uid=%u: writing the spool: %s", uid,
+			       strerror(sink.error));
+	if (rc == CURLE_REMOTE_FILE_NOT_FOUND || (rc == CURLE_OK && sink.written == 0))
+		return 1;
+	if (rc != CURLE_OK) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "fetch uid=%u", uid);
+		return curl_fail(im, rc, what, err);
+	}
+	return 0;
+}
+
+int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err)
+{
+	char *name = quoted(mailbox);
+	char *list = g_strdup_printf("LIST \"\" %s", name);
+	char *create = g_strdup_printf("CREATE %s", name);
+	char *root = g_strdup_printf("%s/", im->base);
+	int ret = command(im, root, list, "list", NULL, err);
+
+	if (ret == 0 && strstr(im->response->str, "* LIST") == NULL)
+		ret = command(im, root, create, "create", NULL, err);
+	g_free(name);
+	g_free(list);
+	g_free(create);
+	g_free(root);
+	return ret;
+}
+
+int imap_move(struct imap *im, uint32_t uid, const char *mailbox, struct err *err)
+{
+	char *name = quoted(mailbox);
+	char *cmd = g_strdup_printf("UID MOVE %u %s", uid, name);
+	char what[32];
+	int ret;
+
+	snprintf(what, sizeof(what), "move uid=%u", uid);
+	ret = command(im, im->mailbox_url, cmd, what, NULL, err);
+	g_free(name);
+	g_free(cmd);
+	return ret;
+}

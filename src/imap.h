@@ -1,0 +1,42 @@
+/* imap.h — a libcurl IMAP session on the inbox named by imap.url.
+ *
+ * One connection is kept between requests. TLS is always verified. What the server sends is
+ * untrusted: responses are parsed for numbers only, message bodies go straight to a file. */
+#ifndef ADMITD_IMAP_H
+#define ADMITD_IMAP_H
+
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "err.h"
+
+struct imap;
+
+/* cfg is borrowed and must outlive the session. Nothing is sent until the first request. */
+int imap_new(struct imap **im_r, const struct config_imap *cfg, struct err *err);
+void imap_free(struct imap **imp);
+
+/* The inbox's name as the URL gives it ("INBOX"); borrowed. */
+const char *imap_mailbox(const struct imap *im);
+
+/* STATUS of the inbox. All errors are ERR_TEMP (network, TLS, login) or ERR_CONFIG (no
+ * such mailbox). */
+int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, struct err *err);
+
+/* UIDs in first..last that exist in the inbox, ascending, appended to uids (uint32_t). */
+int imap_search(struct imap *im, uint32_t first, uint32_t last, GArray *uids, struct err *err);
+
+/* Writes message `uid` of the inbox, byte for byte, to fd. Returns 0, or 1 when the message is
+ * gone (expunged meanwhile, or the UIDVALIDITY changed), or -1 on error. */
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, int fd, struct err *err);
+
+/* Creates `mailbox` unless it exists. */
+int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);
+
+/* Moves message `uid` of the inbox to `mailbox`. Moving a UID that is already gone succeeds,
+ * so a replay after a crash changes nothing. */
+int imap_move(struct imap *im, uint32_t uid, const char *mailbox, struct err *err);
+
+#endif

@@ -1,0 +1,43 @@
+/* intake.h — one spooled inbound message becomes an application, a follow-up to one, or a
+ * message we file and leave alone (machine-made, from the commission, a duplicate).
+ *
+ * intake_file() runs inside the caller's transaction and writes everything the message causes
+ * there: the ledger row, applicant, application, documents, the reply in the outbox and the
+ * audit events. It sends nothing. */
+#ifndef ADMITD_INTAKE_H
+#define ADMITD_INTAKE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "mail.h"
+#include "store.h"
+
+struct intake_source {
+	uint32_t uidvalidity, uid;
+	const char *spool_path;
+	const char *sha256;     /* of the raw message */
+	const struct mail *mail; /* NULL when the message could not be read */
+	const char *unreadable;  /* why, when mail is NULL */
+};
+
+struct intake_result {
+	const char *outcome; /* static: application, followup, ignored, commission, duplicate,
+				quarantined */
+	char *ref;           /* owned; the application concerned, or NULL */
+	char *state;         /* owned; its state afterwards, or NULL */
+	const char *reply;   /* static: the template queued, or NULL */
+};
+
+/* Errors: ERR_TEMP/ERR_FATAL from the store, ERR_CONFIG from templates. On error the caller
+ * rolls back; nothing of the message is kept. */
+int intake_file(struct store *st, const struct config *cfg, const struct intake_source *src,
+		gint64 now, struct intake_result *res, struct err *err);
+void intake_result_clear(struct intake_result *res);
+
+/* Renders every template and snippet intake uses with sample values, so a typo or a missing
+ * file shows at --check-config and not at the first applicant. Errors: ERR_CONFIG. */
+int intake_check_templates(const struct config *cfg, struct err *err);
+
+#endif

@@ -1,0 +1,303 @@
+#include "mail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "spool.h"
+
+#define BODY_TEXT_MAX (64 * 1024)
+
+void mail_library_init(void)
+{
+	g_mime_init();
+}
+
+static GMimeParserOptions *mail_parser_options(void)
+{
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+
+	/* Real clients send RFC 2047 words inside quotes and broken parameters; read them. */
+	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	return opts;
+}
+
+static InternetAddressMailbox *first_mailbox(InternetAddressList *list)
+{
+	if (list == NULL || internet_address_list_length(list) != 1)
+		return NULL;
+	InternetAddress *ia = internet_address_list_get_address(list, 0);
+	return INTERNET_ADDRESS_IS_MAILBOX(ia) ? INTERNET_ADDRESS_MAILBOX(ia) : NULL;
+}
+
+static bool addr_spec_ok(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+
+	return at != NULL && at != addr && at[1] != '\0' && strchr(at + 1, '.') != NULL &&
+	       strpbrk(addr, " \t\r\n<>,;\"") == NULL;
+}
+
+int mail_address_parse(const char *text, char **addr_r, char **name_r)
+{
+	GMimeParserOptions *opts = mail_parser_options();
+	InternetAddressList *list = internet_address_list_parse(opts, text);
+	InternetAddressMailbox *mb = first_mailbox(list);
+	int ret = -1;
+
+	if (mb != NULL && addr_spec_ok(internet_address_mailbox_get_addr(mb))) {
+		const char *name = internet_address_get_name(INTERNET_ADDRESS(mb));
+
+		if (addr_r != NULL)
+			*addr_r = g_ascii_strdown(internet_address_mailbox_get_addr(mb), -1);
+		if (name_r != NULL)
+			*name_r = g_strdup(name ? name : "");
+		ret = 0;
+	}
+	if (list != NULL)
+		g_object_unref(list);
+	g_mime_parser_options_free(opts);
+	return ret;
+}
+
+static const char *header(GMimeObject *obj, const char *name)
+{
+	return g_mime_object_get_header(obj, name);
+}
+
+/* RFC 3834 and the habits of real auto-responders, list servers and MTAs. */
+static const char *automatic_reason(GMimeMessage *msg, const char *from_addr)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	GMimeContentType *ct = g_mime_object_get_content_type(g_mime_message_get_mime_part(msg));
+	const char *v;
+
+	if (header(obj, MAIL_LOOP_HEADER) != NULL)
+		return "our-own-message";
+	if ((v = header(obj, "Auto-Submitted")) != NULL &&
+	    g_ascii_strncasecmp(v + strspn(v, " \t"), "no", 2) != 0)
+		return "auto-submitted";
+	if ((v = header(obj, "Precedence")) != NULL) {
+		char *lower = g_ascii_strdown(v, -1);
+		bool bulk = strstr(lower, "bulk") || strstr(lower, "list") ||
+			    strstr(lower, "junk") || strstr(lower, "auto");
+
+		g_free(lower);
+		if (bulk)
+			return "precedence";
+	}
+	if (header(obj, "List-Id") != NULL || header(obj, "List-Unsubscribe") != NULL)
+		return "mailing-list";
+	if (header(obj, "X-Autoreply") != NULL || header(obj, "X-Autorespond") != NULL ||
+	    header(obj, "X-Auto-Response-Suppress") != NULL)
+		return "auto-reply";
+	if ((v = header(obj, "Return-Path")) != NULL && strstr(v, "<>") != NULL)
+		return "null-sender";
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report"))
+		return "delivery-report";
+	if (g_ascii_strncasecmp(from_addr, "mailer-daemon@", 14) == 0 ||
+	    g_ascii_strncasecmp(from_addr, "postmaster@", 11) == 0)
+		return "mailer-daemon";
+	return NULL;
+}
+
+static gint64 top_received_time(GMimeMessage *msg)
+{
+	const char *received = header(GMIME_OBJECT(msg), "Received");
+	const char *semi = received ? strrchr(received, ';') : NULL;
+	GDateTime *dt;
+	gint64 t;
+
+	if (semi == NULL || (dt = g_mime_utils_header_decode_date(semi + 1)) == NULL)
+		return 0;
+	t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t;
+}
+
+/* Writes the decoded content of `part` to `path` and fsyncs it: the spool's rule is that
+ * nothing is recorded in the store before the bytes it names are on disk. */
+static int save_part(GMimePart *part, const char *path, gint64 *size_r, struct err *err)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	GMimeStream *out;
+	gint64 n = 0;
+	int ret = 0;
+
+	if (fd < 0)
+		return err_set(err, ERR_TEMP, "create %s: %s", path, strerror(errno));
+	out = g_mime_stream_fs_new(fd);
+	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(out), FALSE);
+	if (content != NULL)
+		n = g_mime_data_wrapper_write_to_stream(content, out);
+	if (n < 0 || g_mime_stream_flush(out) < 0 || fsync(fd) < 0)
+		ret = err_set(err, ERR_TEMP, "write %s: %s", path, strerror(errno));
+	g_object_unref(out);
+	close(fd);
+	*size_r = n < 0 ? 0 : n;
+	return ret;
+}
+
+static bool is_attachment(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	const char *disposition = g_mime_object_get_disposition(obj);
+
+	if (g_mime_part_get_filename(GMIME_PART(obj)) != NULL)
+		return true;
+	if (disposition != NULL && g_ascii_strcasecmp(disposition, "attachment") == 0)
+		return true;
+	return !g_mime_content_type_is_type(ct, "text", "plain") &&
+	       !g_mime_content_type_is_type(ct, "text", "html");
+}
+
+static void take_body_text(struct mail *m, GMimeObject *obj)
+{
+	char *text;
+
+	if (m->body_text != NULL || !GMIME_IS_TEXT_PART(obj) ||
+	    !g_mime_content_type_is_type(g_mime_object_get_content_type(obj), "text", "plain"))
+		return;
+	text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+	if (text != NULL && strlen(text) > BODY_TEXT_MAX)
+		text[BODY_TEXT_MAX] = '\0';
+	m->body_text = text;
+}
+
+static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_dir,
+			 struct err *err)
+{
+	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	int ret = 0;
+
+	if (!g_mime_part_iter_is_valid(iter)) {
+		/* A single-part message: the iterator has no children to visit. */
+		GMimeObject *body = g_mime_message_get_mime_part(msg);
+
+		if (body != NULL)
+			take_body_text(m, body);
+	}
+	for (bool ok = g_mime_part_iter_is_valid(iter); ok && ret == 0;
+	     ok = g_mime_part_iter_next(iter)) {
+		GMimeObject *obj = g_mime_part_iter_get_current(iter);
+		struct mail_attachment *a;
+
+		if (!GMIME_IS_PART(obj))
+			continue;
+		if (!is_attachment(obj)) {
+			take_body_text(m, obj);
+			continue;
+		}
+		a = g_new0(struct mail_attachment, 1);
+		g_ptr_array_add(m->attachments, a);
+		a->filename = g_strdup(g_mime_part_get_filename(GMIME_PART(obj)));
+		a->content_type = g_ascii_strdown(
+			g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj)), -1);
+		a->path = g_strdup_printf("%s/part-%u", attach_dir, m->attachments->len);
+		ret = save_part(GMIME_PART(obj), a->path, &a->size, err);
+		if (ret == 0)
+			ret = spool_file_sha256(a->path, a->sha256, err);
+	}
+	g_mime_part_iter_free(iter);
+	return ret;
+}
+
+static void mail_attachment_free(gpointer p)
+{
+	struct mail_attachment *a = p;
+
+	g_free(a->filename);
+	g_free(a->content_type);
+	g_free(a->path);
+	g_free(a);
+}
+
+static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
+{
+	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
+	const char *v;
+
+	if (mb == NULL || !addr_spec_ok(internet_address_mailbox_get_addr(mb)))
+		return err_set(err, ERR_MESSAGE, "no usable From address");
+	m->from_addr = g_ascii_strdown(internet_address_mailbox_get_addr(mb), -1);
+	v = internet_address_get_name(INTERNET_ADDRESS(mb));
+	m->from_name = g_strdup(v ? v : "");
+	v = g_mime_message_get_subject(msg);
+	m->subject = g_strdup(v ? v : "");
+	m->message_id = g_strdup(g_mime_message_get_message_id(msg));
+	m->in_reply_to = g_strdup(header(GMIME_OBJECT(msg), "In-Reply-To"));
+	m->references = g_strdup(header(GMIME_OBJECT(msg), "References"));
+	m->received_at = top_received_time(msg);
+	m->automatic = automatic_reason(msg, m->from_addr);
+	return 0;
+}
+
+int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err)
+{
+	struct mail *m = g_new0(struct mail, 1);
+	GMimeParserOptions *opts = mail_parser_options();
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *msg = NULL;
+	int fd, ret = -1;
+
+	m->attachments = g_ptr_array_new_with_free_func(mail_attachment_free);
+	*mail_r = NULL;
+	fd = open(eml_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(err, ERR_TEMP, "open %s: %s", eml_path, strerror(errno));
+		goto out;
+	}
+	/* A file stream keeps parts as byte ranges of the file instead of copies in memory. */
+	stream = g_mime_stream_fs_new(fd);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, opts);
+	if (msg == NULL) {
+		err_set(err, ERR_MESSAGE, "not a MIME message");
+		goto out;
+	}
+	if (read_headers(m, msg, err) < 0 || collect_parts(m, msg, attach_dir, err) < 0)
+		goto out;
+	if (m->body_text == NULL)
+		m->body_text = g_strdup("");
+	ret = 0;
+out:
+	if (msg != NULL)
+		g_object_unref(msg);
+	if (parser != NULL)
+		g_object_unref(parser);
+	if (stream != NULL)
+		g_object_unref(stream);
+	g_mime_parser_options_free(opts);
+	if (ret == 0)
+		*mail_r = m;
+	else
+		mail_free(&m);
+	return ret;
+}
+
+void mail_free(struct mail **mailp)
+{
+	struct mail *m = *mailp;
+
+	if (m == NULL)
+		return;
+	g_free(m->from_addr);
+	g_free(m->from_name);
+	g_free(m->subject);
+	g_free(m->message_id);
+	g_free(m->in_reply_to);
+	g_free(m->references);
+	g_free(m->body_text);
+	g_ptr_array_free(m->attachments, TRUE);
+	g_free(m);
+	*mailp = NULL;
+}

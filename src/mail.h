@@ -1,0 +1,50 @@
+/* mail.h — reading one inbound message with GMime.
+ *
+ * Everything in struct mail comes from the sender and is untrusted: attachment file names are
+ * for display only and never become paths. All strings are UTF-8 and belong to the struct. */
+#ifndef ADMITD_MAIL_H
+#define ADMITD_MAIL_H
+
+#include <glib.h>
+
+#include "err.h"
+
+struct mail_attachment {
+	char *filename;     /* decoded name as sent, or NULL; display only */
+	char *content_type; /* declared type, lower-case "type/subtype" */
+	char *path;         /* where the decoded content was saved (a generated name) */
+	gint64 size;
+	char sha256[65];
+};
+
+struct mail {
+	char *from_addr; /* lower-case address, never NULL */
+	char *from_name; /* decoded display name, "" when none */
+	char *subject;   /* decoded, "" when none */
+	char *message_id; /* without angle brackets, or NULL */
+	char *in_reply_to; /* raw header value, or NULL */
+	char *references;  /* raw header value, or NULL */
+	char *body_text;   /* the first text/plain part, UTF-8, at most 64 KiB, or "" */
+	gint64 received_at; /* from our server's top Received header; 0 when unknown */
+	const char *automatic; /* static reason this mail is machine-made (RFC 3834), or NULL */
+	GPtrArray *attachments; /* of struct mail_attachment *, owned */
+};
+
+/* Makes GMime ready; call once before any other mail_ or compose_ function. */
+void mail_library_init(void);
+
+/* Parses the message at eml_path and saves each attachment, decoded, under attach_dir (which
+ * must exist) as part-1, part-2, ... Errors: ERR_MESSAGE when the file is not a usable message
+ * (no sender), ERR_TEMP when saving fails. */
+int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err);
+void mail_free(struct mail **mailp);
+
+/* Parses one mailbox ("Name <a@b>" or "a@b"). Returns 0 and, when not NULL, sets *addr_r to the
+ * lower-case address and *name_r to the display name ("" when none), both owned by the caller;
+ * -1 when the text is not exactly one address. */
+int mail_address_parse(const char *text, char **addr_r, char **name_r);
+
+/* The header name we add to every message we send; mail carrying it is never answered. */
+#define MAIL_LOOP_HEADER "X-Admitd-Loop"
+
+#endif

@@ -1,0 +1,73 @@
+#include "outbox.h"
+
+#include "log.h"
+#include "mail.h"
+
+#define BACKOFF_FIRST 60
+#define BACKOFF_MAX (6 * 3600)
+
+gint64 outbox_backoff(int attempts)
+{
+	gint64 delay = BACKOFF_FIRST;
+
+	for (int i = 1; i < attempts && delay < BACKOFF_MAX; i++)
+		delay *= 2;
+	return MIN(delay, BACKOFF_MAX);
+}
+
+/* Sends one row. Returns 1 when the caller should stop (temporary failure), 0 otherwise. */
+static int send_row(struct store *st, struct smtp *sm, const char *from,
+		    const struct outbox_row *row, gint64 now, struct outbox_stats *stats,
+		    struct err *err)
+{
+	int attempts = row->attempts + 1;
+	gsize len;
+	const void *data = g_bytes_get_data(row->message, &len);
+	struct err send_err = { 0 };
+
+	/* Order matters: record the attempt before talking to the server, so a crash while
+	 * sending leaves the row 'sending' (and counted) rather than silently 'queued'. */
+	if (store_outbox_mark(st, row->id, "sending", attempts, 0, NULL, now, err) < 0)
+		return -1;
+	if (smtp_send(sm, from, row->to_addr, data, len, &send_err) == 0) {
+		log_info("outbox sent id=%" G_GINT64_FORMAT " to=%s template=%s message_id=<%s>",
+			 row->id, row->to_addr, row->template_name, row->message_id);
+		stats->sent++;
+		return store_outbox_mark(st, row->id, "sent", attempts, 0, NULL, now, err);
+	}
+	if (send_err.class == ERR_MESSAGE) {
+		log_error("outbox failed id=%" G_GINT64_FORMAT " to=%s: %s", row->id, row->to_addr,
+			  send_err.text);
+		stats->failed++;
+		return store_outbox_mark(st, row->id, "failed", attempts, 0, send_err.text, now,
+					 err);
+	}
+	log_warn("outbox deferred id=%" G_GINT64_FORMAT " to=%s attempts=%d: %s", row->id,
+		 row->to_addr, attempts, send_err.text);
+	stats->deferred++;
+	if (store_outbox_mark(st, row->id, "queued", attempts, now + outbox_backoff(attempts),
+			      send_err.text, now, err) < 0)
+		return -1;
+	return 1;
+}
+
+int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gint64 now,
+		 struct outbox_stats *stats_r, struct err *err)
+{
+	GPtrArray *rows = NULL;
+	char *from = NULL;
+	int ret = 0;
+
+	*stats_r = (struct outbox_stats){ 0 };
+	if (mail_address_parse(cfg->programme.reply_from, &from, NULL) < 0)
+		return err_set(err, ERR_CONFIG, "programme.reply_from: not an address");
+	if (store_outbox_due(st, now, &rows, err) < 0) {
+		g_free(from);
+		return -1;
+	}
+	for (guint i = 0; i < rows->len && ret == 0; i++)
+		ret = send_row(st, sm, from, g_ptr_array_index(rows, i), now, stats_r, err);
+	g_ptr_array_free(rows, TRUE);
+	g_free(from);
+	return ret < 0 ? -1 : 0;
+}

@@ -1,0 +1,191 @@
+#include "report.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+static void member_string(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value == NULL)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_string_value(b, value);
+}
+
+static void member_int_or_null(JsonBuilder *b, const char *name, gint64 value, bool present)
+{
+	json_builder_set_member_name(b, name);
+	if (present)
+		json_builder_add_int_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void add_document(JsonBuilder *b, const struct doc_row *d)
+{
+	json_builder_begin_object(b);
+	member_string(b, "kind", d->kind);
+	member_string(b, "filename", d->filename);
+	member_string(b, "content_type", d->content_type);
+	member_int_or_null(b, "size", d->size, true);
+	member_int_or_null(b, "pages", d->pages, d->pages >= 0);
+	member_string(b, "sha256", d->sha256);
+	json_builder_end_object(b);
+}
+
+static void add_application(JsonBuilder *b, const struct app_row *a)
+{
+	char **problems = g_strsplit(a->problems, " ", -1);
+
+	json_builder_begin_object(b);
+	member_string(b, "ref", a->ref);
+	member_string(b, "email", a->email);
+	member_string(b, "name", a->name);
+	member_string(b, "state", a->state);
+	member_string(b, "edition", a->edition);
+	member_int_or_null(b, "batch", a->batch_id, a->batch_id != 0);
+	member_string(b, "received_at", a->received_at);
+	json_builder_set_member_name(b, "problems");
+	json_builder_begin_array(b);
+	for (char **p = problems; *p != NULL; p++)
+		if (**p != '\0')
+			json_builder_add_string_value(b, *p);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "documents");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < a->documents->len; i++)
+		add_document(b, g_ptr_array_index(a->documents, i));
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	g_strfreev(problems);
+}
+
+static char *finish(JsonBuilder *b)
+{
+	JsonNode *root = json_builder_get_root(b);
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, TRUE);
+	text = json_generator_to_data(gen, NULL);
+	g_object_unref(gen);
+	json_node_unref(root);
+	g_object_unref(b);
+	return text;
+}
+
+char *report_applications_json(GPtrArray *apps)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < apps->len; i++)
+		add_application(b, g_ptr_array_index(apps, i));
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *report_application_json(const struct app_row *app)
+{
+	JsonBuilder *b = json_builder_new();
+
+	add_application(b, app);
+	return finish(b);
+}
+
+char *report_outbox_json(GPtrArray *rows)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = g_ptr_array_index(rows, i);
+
+		json_builder_begin_object(b);
+		member_string(b, "to", r->to_addr);
+		member_string(b, "template", r->template_name);
+		/* 'sending' is an internal step; for scripts it is still waiting to go out. */
+		member_string(b, "state", strcmp(r->state, "sending") == 0 ? "queued" : r->state);
+		member_int_or_null(b, "attempts", r->attempts, true);
+		member_string(b, "message_id", r->message_id);
+		member_string(b, "ref", r->ref);
+		member_string(b, "last_error", r->last_error);
+		member_string(b, "next_attempt_at", r->next_attempt_at);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+/* printf's %-*s pads bytes, not characters; names are UTF-8. */
+static void cell(FILE *out, const char *text, int width)
+{
+	long chars = g_utf8_strlen(text ? text : "", -1);
+
+	fputs(text ? text : "", out);
+	for (long i = chars; i < width; i++)
+		fputc(' ', out);
+}
+
+void report_applications_table(FILE *out, GPtrArray *apps)
+{
+	if (apps->len == 0) {
+		fputs("no applications\n", out);
+		return;
+	}
+	fprintf(out, "%-16s %-12s %-21s %-32s %s\n", "REF", "STATE", "RECEIVED", "EMAIL",
+		"PROBLEMS");
+	for (guint i = 0; i < apps->len; i++) {
+		const struct app_row *a = g_ptr_array_index(apps, i);
+
+		cell(out, a->ref, 16);
+		fputc(' ', out);
+		cell(out, a->state, 12);
+		fputc(' ', out);
+		cell(out, a->received_at, 21);
+		fputc(' ', out);
+		cell(out, a->email, 32);
+		fprintf(out, " %s\n", a->problems[0] ? a->problems : "-");
+	}
+}
+
+void report_application_text(FILE *out, const struct app_row *a)
+{
+	fprintf(out, "Reference:  %s\nApplicant:  %s <%s>\nState:      %s\nEdition:    %s\n",
+		a->ref, a->name, a->email, a->state, a->edition ? a->edition : "(next edition)");
+	if (a->batch_id != 0)
+		fprintf(out, "Batch:      %" G_GINT64_FORMAT "\n", a->batch_id);
+	fprintf(out, "Received:   %s\nProblems:   %s\nDocuments:\n", a->received_at,
+		a->problems[0] ? a->problems : "none");
+	if (a->documents->len == 0)
+		fputs("  none\n", out);
+	for (guint i = 0; i < a->documents->len; i++) {
+		const struct doc_row *d = g_ptr_array_index(a->documents, i);
+
+		fprintf(out, "  %-7s %s (%s, %" G_GINT64_FORMAT " bytes", d->kind,
+			d->filename ? d->filename : "(no name)", d->content_type, d->size);
+		if (d->pages >= 0)
+			fprintf(out, ", %d pages", d->pages);
+		fputs(")\n", out);
+	}
+}
+
+void report_outbox_table(FILE *out, GPtrArray *rows)
+{
+	if (rows->len == 0) {
+		fputs("outbox empty\n", out);
+		return;
+	}
+	fprintf(out, "%-8s %-16s %-18s %-32s %-8s %s\n", "STATE", "REF", "TEMPLATE", "TO",
+		"ATTEMPTS", "LAST ERROR");
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = g_ptr_array_index(rows, i);
+
+		fprintf(out, "%-8s %-16s %-18s ", r->state, r->ref ? r->ref : "-", r->template_name);
+		cell(out, r->to_addr, 32);
+		fprintf(out, " %-8d %s\n", r->attempts, r->last_error ? r->last_error : "-");
+	}
+}

@@ -1,0 +1,97 @@
+#include "smtp.h"
+
+#include <string.h>
+
+#include <curl/curl.h>
+#include <glib.h>
+
+struct smtp {
+	const struct config_smtp *cfg; /* borrowed */
+	CURL *curl;                    /* owned; keeps the connection between sends */
+};
+
+struct upload {
+	const char *data;
+	size_t len, off;
+};
+
+static size_t read_cb(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	struct upload *u = userdata;
+	size_t n = MIN(size * nitems, u->len - u->off);
+
+	memcpy(buf, u->data + u->off, n);
+	u->off += n;
+	return n;
+}
+
+int smtp_new(struct smtp **sm_r, const struct config_smtp *cfg, struct err *err)
+{
+	struct smtp *sm = g_new0(struct smtp, 1);
+
+	sm->cfg = cfg;
+	sm->curl = curl_easy_init();
+	if (sm->curl == NULL) {
+		g_free(sm);
+		return err_set(err, ERR_FATAL, "smtp: curl_easy_init failed");
+	}
+	*sm_r = sm;
+	return 0;
+}
+
+void smtp_free(struct smtp **smp)
+{
+	if (*smp == NULL)
+		return;
+	curl_easy_cleanup((*smp)->curl);
+	g_free(*smp);
+	*smp = NULL;
+}
+
+static void setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, const char *from)
+{
+	CURL *c = sm->curl;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, sm->cfg->url);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, sm->cfg->require_tls ? (long)CURLUSESSL_ALL
+								   : (long)CURLUSESSL_TRY);
+	if (sm->cfg->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, sm->cfg->ca_file);
+	if (sm->cfg->username != NULL) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, sm->cfg->username);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, sm->cfg->password);
+	}
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, up);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+}
+
+int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message,
+	      size_t len, struct err *err)
+{
+	struct upload up = { message, len, 0 };
+	struct curl_slist *rcpt = curl_slist_append(NULL, to);
+	long code = 0;
+	CURLcode rc;
+
+	setup(sm, &up, rcpt, from);
+	rc = curl_easy_perform(sm->curl);
+	curl_easy_getinfo(sm->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(rcpt);
+	if (rc == CURLE_OK)
+		return 0;
+	if (code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED)
+		return err_set(err, ERR_MESSAGE, "smtp to=%s: refused (%ld): %s", to, code,
+			       curl_easy_strerror(rc));
+	return err_set(err, ERR_TEMP, "smtp to=%s: %s%s (code %ld)", to, curl_easy_strerror(rc),
+		       rc == CURLE_PEER_FAILED_VERIFICATION ? ": the server's certificate is not trusted" : "",
+		       code);
+}

@@ -1,0 +1,144 @@
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+struct spool {
+	char *dir; /* owned */
+};
+
+static int make_dir(const char *path, struct err *err)
+{
+	if (g_mkdir_with_parents(path, 0750) < 0)
+		return err_set(err, ERR_CONFIG, "spool: cannot create %s: %s", path,
+			       strerror(errno));
+	return 0;
+}
+
+int spool_open(struct spool **spool_r, const char *dir, struct err *err)
+{
+	static const char *const subdirs[] = { "tmp", "msg", "att" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		char *path = g_build_filename(dir, subdirs[i], NULL);
+		int ret = make_dir(path, err);
+
+		g_free(path);
+		if (ret < 0)
+			return -1;
+	}
+	*spool_r = g_new0(struct spool, 1);
+	(*spool_r)->dir = g_strdup(dir);
+	return 0;
+}
+
+void spool_close(struct spool **spoolp)
+{
+	if (*spoolp == NULL)
+		return;
+	g_free((*spoolp)->dir);
+	g_free(*spoolp);
+	*spoolp = NULL;
+}
+
+int spool_begin(struct spool *sp, int *fd_r, char **tmp_path_r, struct err *err)
+{
+	char *path = g_strdup_printf("%s/tmp/fetch-XXXXXX", sp->dir);
+	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", path, strerror(errno));
+		g_free(path);
+		return -1;
+	}
+	*fd_r = fd;
+	*tmp_path_r = path;
+	return 0;
+}
+
+void spool_abort(int fd, const char *tmp_path)
+{
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp_path);
+}
+
+static int fsync_dir(const char *path, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		ret = err_set(err, ERR_TEMP, "spool: fsync %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int spool_commit(struct spool *sp, int fd, const char *tmp_path, uint32_t uidvalidity,
+		 uint32_t uid, char **path_r, struct err *err)
+{
+	char *final = g_strdup_printf("%s/msg/%u-%u.eml", sp->dir, uidvalidity, uid);
+	char *msgdir = g_build_filename(sp->dir, "msg", NULL);
+	int ret = -1;
+
+	if (fsync(fd) < 0) {
+		err_set(err, ERR_TEMP, "spool: fsync %s: %s", tmp_path, strerror(errno));
+		spool_abort(fd, tmp_path);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp_path, final) < 0) {
+		err_set(err, ERR_TEMP, "spool: rename to %s: %s", final, strerror(errno));
+		unlink(tmp_path);
+		goto out;
+	}
+	if (fsync_dir(msgdir, err) < 0)
+		goto out;
+	*path_r = final;
+	final = NULL;
+	ret = 0;
+out:
+	g_free(final);
+	g_free(msgdir);
+	return ret;
+}
+
+int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, char **dir_r,
+			 struct err *err)
+{
+	char *dir = g_strdup_printf("%s/att/%u-%u", sp->dir, uidvalidity, uid);
+
+	if (g_mkdir_with_parents(dir, 0750) < 0) {
+		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", dir, strerror(errno));
+		g_free(dir);
+		return -1;
+	}
+	*dir_r = dir;
+	return 0;
+}
+
+int spool_file_sha256(const char *path, char out[65], struct err *err)
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	unsigned char buf[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL) {
+		g_checksum_free(sum);
+		return err_set(err, ERR_TEMP, "open %s: %s", path, strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		g_checksum_update(sum, buf, (gssize)n);
+	fclose(f);
+	g_strlcpy(out, g_checksum_get_string(sum), 65);
+	g_checksum_free(sum);
+	return 0;
+}

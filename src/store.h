@@ -1,0 +1,165 @@
+/* store.h — the sqlite database: schema, migrations and every SQL statement of admitd.
+ *
+ * Strings passed in are borrowed. Rows returned (struct app_row, struct outbox_row ...) and
+ * their strings belong to the caller; free them with the matching _free function.
+ * Errors are ERR_TEMP (busy, I/O: try again) or ERR_FATAL (a broken or newer database). */
+#ifndef ADMITD_STORE_H
+#define ADMITD_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "err.h"
+
+struct store;
+
+int store_open(struct store **st_r, const char *path, struct err *err);
+void store_close(struct store **stp);
+
+/* One write transaction: BEGIN IMMEDIATE ... COMMIT. Rollback never fails loudly. */
+int store_begin(struct store *st, struct err *err);
+int store_commit(struct store *st, struct err *err);
+void store_rollback(struct store *st);
+
+/* --- the IMAP side: where we are in the inbox, and the ledger of every message filed --- */
+
+int store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity_r,
+		      uint32_t *last_uid_r, struct err *err); /* 0 and 0 when never seen */
+int store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
+		      uint32_t last_uid, struct err *err);
+
+struct ledger_entry {
+	uint32_t uidvalidity, uid;
+	const char *message_id; /* may be NULL */
+	const char *sha256;     /* of the raw message */
+	const char *spool_path;
+	const char *sender;
+	const char *subject;
+	const char *outcome; /* application, followup, ignored, commission, duplicate, quarantined */
+	const char *detail;
+	int64_t application_id; /* 0: none */
+	gint64 received_at;
+};
+
+/* Returns 1 and sets *id_r (and *moved_r) when found, 0 when not, -1 on error. */
+int store_ledger_find_uid(struct store *st, uint32_t uidvalidity, uint32_t uid, int64_t *id_r,
+			  bool *moved_r, struct err *err);
+/* The same message already filed under another UID (a changed UIDVALIDITY): same Message-ID
+ * (or both without one) and same raw content hash. */
+int store_ledger_find_content(struct store *st, const char *message_id, const char *sha256,
+			      int64_t *id_r, struct err *err);
+int store_ledger_insert(struct store *st, const struct ledger_entry *e, int64_t *id_r,
+			struct err *err);
+int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
+/* UIDs filed under this UIDVALIDITY but not yet moved on the server (a crash or an outage
+ * between commit and move). Appends uint32_t UIDs and int64_t ledger ids. */
+int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, GArray *ids,
+			 struct err *err);
+
+/* --- applicants and applications --- */
+
+int store_applicant_upsert(struct store *st, const char *email, const char *name, gint64 now,
+			   int64_t *id_r, struct err *err);
+
+/* The newest application of this applicant that is still under way (not decided for good
+ * nor withdrawn). Returns 1 and sets *id_r, *ref_r and *state_r (owned), 0 when none, -1 on
+ * error. */
+int store_application_find_active(struct store *st, int64_t applicant_id, int64_t *id_r,
+				  char **ref_r, char **state_r, struct err *err);
+
+/* Takes the next number for a reference prefix such as "AI4G-2026"; numbers are never reused. */
+int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err);
+
+struct app_new {
+	const char *ref;
+	int64_t applicant_id;
+	const char *edition; /* may be NULL */
+	const char *state;
+	int64_t batch_id; /* 0: none */
+	const char *problems;
+	gint64 received_at, completed_at; /* completed_at 0: not complete */
+	const char *thread_message_id;
+};
+int store_application_insert(struct store *st, const struct app_new *app, gint64 now,
+			     int64_t *id_r, struct err *err);
+int store_application_update(struct store *st, int64_t id, const char *state, int64_t batch_id,
+			     const char *problems, gint64 completed_at, gint64 now,
+			     struct err *err);
+
+struct doc_new {
+	const char *kind, *filename, *content_type, *sha256, *path;
+	gint64 size;
+	int pages; /* -1: unknown */
+};
+int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
+			  const struct doc_new *doc, gint64 now, struct err *err);
+/* Which kinds of document the application holds. */
+int store_document_kinds(struct store *st, int64_t application_id, bool *cv_r, bool *letter_r,
+			 struct err *err);
+
+/* The batch row for the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
+int store_batch_for_window(struct store *st, const char *opens, const char *closes,
+			   int64_t *id_r, struct err *err);
+
+int store_event_add(struct store *st, int64_t application_id, const char *kind,
+		    const char *detail, gint64 now, struct err *err);
+
+/* Small named facts for `admitctl status`: last_poll, last_error ... */
+int store_state_set(struct store *st, const char *key, const char *value, struct err *err);
+int store_state_get(struct store *st, const char *key, char **value_r, struct err *err);
+
+/* --- the outbox --- */
+
+struct outbox_new {
+	int64_t application_id; /* 0: none */
+	const char *template_name, *to_addr, *message_id;
+	const void *message;
+	size_t message_len;
+};
+int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now,
+			struct err *err);
+
+struct outbox_row {
+	int64_t id;
+	char *ref; /* NULL when not about one application */
+	char *to_addr, *template_name, *state, *message_id, *last_error, *next_attempt_at;
+	int attempts;
+	GBytes *message; /* only from store_outbox_due() */
+};
+/* Rows to send now: queued (or left sending by a crash) and due. */
+int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
+int store_outbox_list(struct store *st, GPtrArray **rows_r, struct err *err);
+int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
+		      gint64 next_attempt_at, const char *last_error, gint64 now,
+		      struct err *err);
+void outbox_row_free(gpointer row);
+
+/* --- reading applications for admitctl --- */
+
+struct doc_row {
+	char *kind, *filename, *content_type, *sha256;
+	gint64 size;
+	int pages; /* -1: unknown */
+};
+
+struct app_row {
+	int64_t id, batch_id; /* batch_id 0: none */
+	char *ref, *email, *name, *state, *edition, *received_at, *problems;
+	GPtrArray *documents; /* of struct doc_row * */
+};
+
+/* Applications, oldest first; state and ref filter when not NULL. */
+int store_applications(struct store *st, const char *state, const char *ref, GPtrArray **apps_r,
+		       struct err *err);
+void app_row_free(gpointer row);
+
+/* Counts for status: applications by state (GHashTable char * → GINT_TO_POINTER), outbox by
+ * state in the same table under "outbox:queued" etc. */
+int store_counts(struct store *st, GHashTable **counts_r, struct err *err);
+
+/* The audit trail of one application: array of "AT KIND DETAIL" strings. */
+int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
+
+#endif

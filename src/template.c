@@ -1,0 +1,111 @@
+#include "template.h"
+
+#include <string.h>
+
+static int line_of(const char *text, const char *at)
+{
+	int line = 1;
+
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* Appends `from` with every {{name}} replaced; `base` is the whole text, for line numbers. */
+static int substitute(const char *file, const char *base, const char *from, GHashTable *vars,
+		      GString *out, struct err *err)
+{
+	const char *p = from, *open;
+
+	while ((open = strstr(p, "{{")) != NULL) {
+		const char *close = strstr(open + 2, "}}");
+		char *name;
+		const char *value;
+
+		if (close == NULL)
+			return err_set(err, ERR_CONFIG, "%s:%d: \"{{\" without \"}}\"", file,
+				       line_of(base, open));
+		g_string_append_len(out, p, open - p);
+		name = g_strstrip(g_strndup(open + 2, (gsize)(close - open - 2)));
+		value = g_hash_table_lookup(vars, name);
+		if (value == NULL) {
+			err_set(err, ERR_CONFIG, "%s:%d: unknown variable {{%s}}", file,
+				line_of(base, open), name);
+			g_free(name);
+			return -1;
+		}
+		g_string_append(out, value);
+		g_free(name);
+		p = close + 2;
+	}
+	g_string_append(out, p);
+	return 0;
+}
+
+int template_render_text(const char *file, const char *text, GHashTable *vars, char **subject_r,
+			 char **body_r, struct err *err)
+{
+	const char *eol, *body;
+	GString *subject, *out;
+	char *subject_line;
+
+	if (!g_str_has_prefix(text, "Subject:") || (eol = strchr(text, '\n')) == NULL)
+		return err_set(err, ERR_CONFIG, "%s:1: the first line must be \"Subject: ...\"",
+			       file);
+	body = eol + 1;
+	if (*body != '\n' && !(body[0] == '\r' && body[1] == '\n'))
+		return err_set(err, ERR_CONFIG, "%s:2: an empty line must follow the subject", file);
+	body += *body == '\r' ? 2 : 1;
+	subject_line = g_strstrip(g_strndup(text + 8, (gsize)(eol - text - 8)));
+	subject = g_string_new(NULL);
+	out = g_string_new(NULL);
+	if (substitute(file, subject_line, subject_line, vars, subject, err) < 0 ||
+	    substitute(file, text, body, vars, out, err) < 0) {
+		g_free(subject_line);
+		g_string_free(subject, TRUE);
+		g_string_free(out, TRUE);
+		return -1;
+	}
+	g_free(subject_line);
+	*subject_r = g_string_free(subject, FALSE);
+	*body_r = g_string_free(out, FALSE);
+	return 0;
+}
+
+int template_render(const char *dir, const char *name, GHashTable *vars, char **subject_r,
+		    char **body_r, struct err *err)
+{
+	char *file = g_strdup_printf("%s/%s.txt", dir, name);
+	GError *gerr = NULL;
+	char *text = NULL;
+	int ret = -1;
+
+	if (!g_file_get_contents(file, &text, NULL, &gerr)) {
+		err_set(err, ERR_CONFIG, "template %s: %s", file, gerr->message);
+		g_error_free(gerr);
+	} else if (!g_utf8_validate(text, -1, NULL)) {
+		err_set(err, ERR_CONFIG, "template %s: not valid UTF-8", file);
+	} else {
+		ret = template_render_text(file, text, vars, subject_r, body_r, err);
+	}
+	g_free(text);
+	g_free(file);
+	return ret;
+}
+
+int template_snippet(const char *dir, const char *name, char **text_r, struct err *err)
+{
+	char *file = g_strdup_printf("%s/snippets/%s.txt", dir, name);
+	GError *gerr = NULL;
+	char *text = NULL;
+
+	if (!g_file_get_contents(file, &text, NULL, &gerr)) {
+		err_set(err, ERR_CONFIG, "template %s: %s", file, gerr->message);
+		g_error_free(gerr);
+		g_free(file);
+		return -1;
+	}
+	g_free(file);
+	*text_r = g_strchomp(text);
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* template.h — the texts applicants and the commission read, from templates/NAME.txt.
+ *
+ * A template starts with a "Subject: ..." line, then an empty line, then the body. {{name}}
+ * is replaced by the variable `name`; an unknown variable is an error naming file and line,
+ * so a typo in a template never reaches an applicant. */
+#ifndef ADMITD_TEMPLATE_H
+#define ADMITD_TEMPLATE_H
+
+#include <glib.h>
+
+#include "err.h"
+
+/* Renders DIR/NAME.txt with vars (char * → char *, borrowed). *subject_r and *body_r belong
+ * to the caller. Errors: ERR_CONFIG (missing file, bad template, unknown variable). */
+int template_render(const char *dir, const char *name, GHashTable *vars, char **subject_r,
+		    char **body_r, struct err *err);
+
+/* The same, from text already read; `file` only names the source in errors. */
+int template_render_text(const char *file, const char *text, GHashTable *vars, char **subject_r,
+			 char **body_r, struct err *err);
+
+/* The text of DIR/snippets/NAME.txt without its trailing newline: short pieces that templates
+ * list (what is missing ...). *text_r belongs to the caller. Errors: ERR_CONFIG. */
+int template_snippet(const char *dir, const char *name, char **text_r, struct err *err);
+
+#endif

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# A private mail stack on loopback for the tests and the demo: Dovecot (IMAPS, LMTP, SASL auth)
+# and Postfix (SMTP with STARTTLS and AUTH, delivering into Dovecot over LMTP), both run from a
+# folder of their own and stopped by PID. Needs root (Postfix and Dovecot drop to their users).
+#
+#   tests/mailstack.sh start DIR   write configs and a fresh CA under DIR, start both servers
+#   tests/mailstack.sh stop DIR    stop both servers
+#
+# Every address at example.org, example.net and example.com gets a mailbox under DIR/mail/ADDRESS,
+# and every IMAP/SMTP login works with the password in DIR/password.
+set -euo pipefail
+
+IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
+LMTP_PORT=${MAILSTACK_LMTP_PORT:-10024}
+AUTH_PORT=${MAILSTACK_AUTH_PORT:-10026}
+SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
+DOMAINS="example.org example.net example.com"
+
+die() { echo "mailstack: $*" >&2; exit 1; }
+
+make_certificates() {
+  local d=$1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=admitd test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+    -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$d/server.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 2 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+  chmod 0644 "$d/server.key"
+}
+
+write_dovecot_conf() {
+  local d=$1
+  cat >"$d/dovecot.conf" <<CONF
+instance_name = admitd-test-$(basename "$d")
+base_dir = $d/dovecot-run
+state_dir = $d/dovecot-state
+log_path = $d/dovecot.log
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <$d/server.pem
+ssl_key = <$d/server.key
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+passdb {
+  driver = static
+  args = password=$(cat "$d/password")
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=$d/mail/%u allow_all_users=yes
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+service auth {
+  inet_listener {
+    address = 127.0.0.1
+    port = $AUTH_PORT
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+CONF
+}
+
+write_postfix_conf() {
+  local d=$1 p=$1/postfix
+  mkdir -p "$p" "$d/postfix-queue" "$d/postfix-data"
+  chown postfix "$d/postfix-data"
+  cat >"$p/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $d/postfix-queue
+data_directory = $d/postfix-data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.admitd.test
+mydomain = admitd.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+local_recipient_maps =
+virtual_mailbox_domains = $DOMAINS
+virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+default_transport = discard:
+relay_transport = discard:
+smtpd_tls_cert_file = $d/server.pem
+smtpd_tls_key_file = $d/server.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
+smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
+maillog_file = $d/postfix.log
+maillog_file_prefixes = $d
+message_size_limit = 52428800
+CONF
+  cat >"$p/master.cf" <<CONF
+127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+pickup    unix n - n 60 1 pickup
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+relay     unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+}
+
+wait_port() {
+  local port=$1 i
+  for i in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  die "nothing listens on 127.0.0.1:$port"
+}
+
+start() {
+  local d=$1
+  [ "$(id -u)" = 0 ] || die "must run as root (Postfix and Dovecot drop privileges themselves)"
+  command -v dovecot >/dev/null && command -v postfix >/dev/null ||
+    die "dovecot and postfix are not installed (scripts/install-deps installs them)"
+  mkdir -p "$d/mail"
+  d=$(cd "$d" && pwd)
+  chmod 0755 "$d"
+  chown 65534:65534 "$d/mail"
+  [ -s "$d/password" ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$d/password"
+  chmod 0600 "$d/password"
+  make_certificates "$d"
+  write_dovecot_conf "$d"
+  write_postfix_conf "$d"
+  dovecot -c "$d/dovecot.conf"
+  postfix -c "$d/postfix" start >/dev/null 2>"$d/postfix-start.log" ||
+    { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }
+  wait_port "$IMAPS_PORT"
+  wait_port "$LMTP_PORT"
+  wait_port "$SUBMISSION_PORT"
+}
+
+stop() {
+  local d=$1 pid i
+  postfix -c "$d/postfix" stop >/dev/null 2>&1 || true
+  if [ -f "$d/dovecot-run/master.pid" ]; then
+    pid=$(cat "$d/dovecot-run/master.pid")
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+}
+
+case "${1:-}" in
+  start) start "${2:?directory}" ;;
+  stop) stop "${2:?directory}" ;;
+  *) die "usage: $0 start|stop DIR" ;;
+esac

@@ -1,0 +1,229 @@
+/* Reading real-shaped mail with GMime: sender, threading, attachments, machine-made mail. */
+#include "testutil.h"
+
+#include "mail.h"
+#include "spool.h"
+
+static struct mail *read_fixture(const char *name, char **dir_r)
+{
+	char *path = test_fixture(name);
+	char *dir = test_tmpdir();
+	struct mail *m = NULL;
+	struct err err = { 0 };
+
+	if (mail_read(&m, path, dir, &err) < 0)
+		fail_msg("%s: %s", name, err.text);
+	g_free(path);
+	*dir_r = dir;
+	return m;
+}
+
+static const struct mail_attachment *att(const struct mail *m, guint i)
+{
+	assert_true(i < m->attachments->len);
+	return g_ptr_array_index(m->attachments, i);
+}
+
+static void test_complete_application(void **state)
+{
+	char *dir, sha[65];
+	struct mail *m = read_fixture("complete-application.eml", &dir);
+	struct err err = { 0 };
+	char *pdf = test_fixture("docs-letter.pdf");
+
+	(void)state;
+	assert_string_equal(m->from_addr, "ana.sanchez@example.net");
+	assert_string_equal(m->from_name, "Ana Sánchez");
+	assert_string_equal(m->message_id, "app-ana-1@example.net");
+	assert_null(m->automatic);
+	assert_non_null(strstr(m->body_text, "please find my application attached"));
+	assert_int_equal(m->attachments->len, 2);
+	assert_string_equal(att(m, 0)->filename, "Motivation letter.pdf");
+	assert_string_equal(att(m, 0)->content_type, "application/pdf");
+	/* Saved decoded, under a generated name, with the hash of the decoded bytes. */
+	assert_true(g_str_has_suffix(att(m, 0)->path, "/part-1"));
+	assert_int_equal(spool_file_sha256(pdf, sha, &err), 0);
+	assert_string_equal(att(m, 0)->sha256, sha);
+	assert_string_equal(att(m, 1)->filename, "CV_Ana_Sanchez.pdf");
+	mail_free(&m);
+	assert_null(m);
+	g_free(pdf);
+	g_free(dir);
+}
+
+static void test_encoded_filenames(void **state)
+{
+	char *dir;
+	struct mail *m = read_fixture("rfc2231-spanish-filename.eml", &dir);
+
+	(void)state;
+	assert_string_equal(m->from_name, "José García");
+	assert_string_equal(m->subject, "Solicitud de admisión");
+	assert_int_equal(m->attachments->len, 2);
+	assert_string_equal(att(m, 0)->filename, "Currículum Vítae José García.pdf");
+	assert_string_equal(att(m, 1)->filename, "Carta de motivación.PDF");
+	assert_string_equal(att(m, 1)->content_type, "application/octet-stream");
+	mail_free(&m);
+	g_free(dir);
+}
+
+static void test_threading_headers(void **state)
+{
+	char *dir;
+	struct mail *m = read_fixture("cv-followup.eml", &dir);
+
+	(void)state;
+	assert_non_null(m->in_reply_to);
+	assert_non_null(strstr(m->in_reply_to, "app-marco-1@example.net"));
+	mail_free(&m);
+	g_free(dir);
+}
+
+struct auto_case {
+	const char *headers;
+	const char *reason; /* NULL: a person's mail */
+};
+
+static const struct auto_case auto_cases[] = {
+	{ "", NULL },
+	{ "Auto-Submitted: no\r\n", NULL },
+	{ "Auto-Submitted: auto-replied\r\n", "auto-submitted" },
+	{ "Auto-Submitted: auto-generated\r\n", "auto-submitted" },
+	{ "Precedence: bulk\r\n", "precedence" },
+	{ "Precedence: List\r\n", "precedence" },
+	{ "List-Id: <news.example.org>\r\n", "mailing-list" },
+	{ "X-Autoreply: yes\r\n", "auto-reply" },
+	{ "X-Auto-Response-Suppress: All\r\n", "auto-reply" },
+	{ "Return-Path: <>\r\n", "null-sender" },
+	{ "X-Admitd-Loop: admissions@example.org\r\n", "our-own-message" },
+};
+
+static void test_automatic_mail(void **state)
+{
+	char *dir = test_tmpdir();
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(auto_cases); i++) {
+		char *text = g_strdup_printf("%sFrom: Someone <someone@example.com>\r\n"
+					     "Subject: Re: your application\r\n"
+					     "Message-ID: <a%zu@example.com>\r\n\r\nHello\r\n",
+					     auto_cases[i].headers, i);
+		char *path = test_write_file(dir, "m.eml", text);
+		struct mail *m = NULL;
+		struct err err = { 0 };
+
+		ROW_CHECK(failures, mail_read(&m, path, dir, &err) == 0, "case %zu: %s", i, err.text);
+		if (m != NULL)
+			ROW_CHECK(failures, g_strcmp0(m->automatic, auto_cases[i].reason) == 0,
+				  "headers \"%s\": expected %s, got %s", auto_cases[i].headers,
+				  auto_cases[i].reason ? auto_cases[i].reason : "(person)",
+				  m->automatic ? m->automatic : "(person)");
+		mail_free(&m);
+		g_free(text);
+		g_free(path);
+	}
+	g_free(dir);
+	assert_int_equal(failures, 0);
+}
+
+static void test_bounce_from_mailer_daemon(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = test_write_file(
+		dir, "bounce.eml",
+		"From: Mail Delivery System <MAILER-DAEMON@mail.example.org>\r\n"
+		"Subject: Undelivered Mail Returned to Sender\r\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
+		"\r\n--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b--\r\n");
+	struct mail *m = NULL;
+	struct err err = { 0 };
+
+	(void)state;
+	assert_int_equal(mail_read(&m, path, dir, &err), 0);
+	assert_non_null(m->automatic);
+	mail_free(&m);
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_unusable_messages(void **state)
+{
+	char *dir = test_tmpdir();
+	char *no_from = test_write_file(dir, "nofrom.eml", "Subject: hi\r\n\r\nbody\r\n");
+	char *garbage = test_write_file(dir, "garbage.eml", "\x01\x02\x03 not mail at all");
+	char *two_from = test_write_file(dir, "two.eml",
+					 "From: a@example.org, b@example.org\r\n\r\nbody\r\n");
+	struct mail *m = NULL;
+	struct err err = { 0 };
+
+	(void)state;
+	assert_int_equal(mail_read(&m, no_from, dir, &err), -1);
+	assert_int_equal(err.class, ERR_MESSAGE);
+	assert_null(m);
+	assert_int_equal(mail_read(&m, garbage, dir, &err), -1);
+	assert_int_equal(err.class, ERR_MESSAGE);
+	assert_int_equal(mail_read(&m, two_from, dir, &err), -1);
+	assert_int_equal(mail_read(&m, "/nonexistent.eml", dir, &err), -1);
+	assert_int_equal(err.class, ERR_TEMP);
+	g_free(no_from);
+	g_free(garbage);
+	g_free(two_from);
+	g_free(dir);
+}
+
+struct address_case {
+	const char *text;
+	const char *addr; /* NULL: must be refused */
+	const char *name;
+};
+
+static const struct address_case address_cases[] = {
+	{ "Admissions <Admissions@Example.org>", "admissions@example.org", "Admissions" },
+	{ "chair@example.org", "chair@example.org", "" },
+	{ "\"García, José\" <jose@example.com>", "jose@example.com", "García, José" },
+	{ "=?utf-8?q?Jos=C3=A9?= <jose@example.com>", "jose@example.com", "José" },
+	{ "Admissions", NULL, NULL },
+	{ "a@example.org, b@example.org", NULL, NULL },
+	{ "nobody@localhost", NULL, NULL },
+	{ "", NULL, NULL },
+};
+
+static void test_address_parse(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(address_cases); i++) {
+		const struct address_case *c = &address_cases[i];
+		char *addr = NULL, *name = NULL;
+		int rc = mail_address_parse(c->text, &addr, &name);
+
+		if (c->addr == NULL)
+			ROW_CHECK(failures, rc < 0, "\"%s\" should be refused", c->text);
+		else
+			ROW_CHECK(failures,
+				  rc == 0 && strcmp(addr, c->addr) == 0 && strcmp(name, c->name) == 0,
+				  "\"%s\": got rc=%d addr=%s name=%s", c->text, rc, addr ? addr : "-",
+				  name ? name : "-");
+		g_free(addr);
+		g_free(name);
+	}
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_complete_application),
+		cmocka_unit_test(test_encoded_filenames),
+		cmocka_unit_test(test_threading_headers),
+		cmocka_unit_test(test_automatic_mail),
+		cmocka_unit_test(test_bounce_from_mailer_daemon),
+		cmocka_unit_test(test_unusable_messages),
+		cmocka_unit_test(test_address_parse),
+	};
+
+	mail_library_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

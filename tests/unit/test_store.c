@@ -1,0 +1,253 @@
+/* The store: schema and migrations, references never reused, the ledger, the outbox. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+static struct store *open_fresh(char **dir_r, char **path_r)
+{
+	char *dir = test_tmpdir();
+	char *path = g_build_filename(dir, "admitd.db", NULL);
+	struct store *st = NULL;
+	struct err err = { 0 };
+
+	if (store_open(&st, path, &err) < 0)
+		fail_msg("store_open: %s", err.text);
+	*dir_r = dir;
+	*path_r = path;
+	return st;
+}
+
+static int pragma_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_schema_and_reopen(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+
+	(void)state;
+	store_close(&st);
+	assert_null(st);
+	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 1);
+	/* Reopening an up-to-date database migrates nothing and keeps the data. */
+	assert_int_equal(store_open(&st, path, &err), 0);
+	store_close(&st);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+					  "'outbox'"),
+			 1);
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	sqlite3 *db;
+
+	(void)state;
+	store_close(&st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(&st, path, &err), -1);
+	assert_int_equal(err.class, ERR_FATAL);
+	assert_non_null(strstr(err.text, "newer than this admitd"));
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_references_never_reused(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	int64_t n;
+
+	(void)state;
+	for (int64_t want = 1; want <= 3; want++) {
+		assert_int_equal(store_reference_next(st, "AI4G-2026", &n, &err), 0);
+		assert_int_equal(n, want);
+	}
+	/* A rolled-back transaction gives its number back; a committed one never does. */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_reference_next(st, "AI4G-2026", &n, &err), 0);
+	assert_int_equal(n, 4);
+	store_rollback(st);
+	assert_int_equal(store_reference_next(st, "AI4G-2026", &n, &err), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(store_reference_next(st, "AI4G-2027", &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_close(&st);
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_ledger(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	struct ledger_entry e = {
+		.uidvalidity = 7, .uid = 42, .message_id = "m1@example.org", .sha256 = "abc",
+		.spool_path = "/spool/msg/7-42.eml", .outcome = "ignored", .received_at = 1,
+	};
+	int64_t id, found_id;
+	bool moved = true;
+	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+
+	(void)state;
+	assert_int_equal(store_ledger_find_uid(st, 7, 42, &found_id, &moved, &err), 0);
+	assert_int_equal(store_ledger_insert(st, &e, &id, &err), 0);
+	assert_int_equal(store_ledger_find_uid(st, 7, 42, &found_id, &moved, &err), 1);
+	assert_int_equal(found_id, id);
+	assert_false(moved);
+	/* The same UID twice is refused by the schema: a message is filed once. */
+	assert_int_equal(store_ledger_insert(st, &e, &found_id, &err), -1);
+	/* Found by content under another UIDVALIDITY; a different hash is another message. */
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abc", &found_id, &err), 1);
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abd", &found_id, &err), 0);
+	assert_int_equal(store_ledger_find_content(st, NULL, "abc", &found_id, &err), 0);
+	assert_int_equal(store_ledger_unmoved(st, 7, uids, ids, &err), 0);
+	assert_int_equal(uids->len, 1);
+	assert_int_equal(g_array_index(uids, uint32_t, 0), 42);
+	assert_int_equal(store_ledger_set_moved(st, id, &err), 0);
+	g_array_set_size(uids, 0);
+	assert_int_equal(store_ledger_unmoved(st, 7, uids, ids, &err), 0);
+	assert_int_equal(uids->len, 0);
+	g_array_free(uids, TRUE);
+	g_array_free(ids, TRUE);
+	store_close(&st);
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_applicants_and_applications(void **state)
+{
+	char *dir, *path, *ref = NULL, *app_state = NULL;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	int64_t applicant, again, app_id, found_id, batch, batch2;
+	GPtrArray *apps = NULL;
+
+	(void)state;
+	assert_int_equal(store_applicant_upsert(st, "ana@example.net", "Ana", 100, &applicant, &err),
+			 0);
+	/* An empty display name never erases the one we have. */
+	assert_int_equal(store_applicant_upsert(st, "ana@example.net", "", 200, &again, &err), 0);
+	assert_int_equal(again, applicant);
+	assert_int_equal(store_batch_for_window(st, "2026-01-12", "2026-01-26", &batch, &err), 0);
+	assert_int_equal(store_batch_for_window(st, "2026-01-12", "2026-01-26", &batch2, &err), 0);
+	assert_int_equal(batch, batch2);
+	struct app_new a = { .ref = "AI4G-2026-0001", .applicant_id = applicant,
+			     .edition = "2026-2027", .state = "incomplete", .problems = "missing-cv",
+			     .received_at = 1767225600 };
+	assert_int_equal(store_application_insert(st, &a, 100, &app_id, &err), 0);
+	assert_int_equal(store_application_find_active(st, applicant, &found_id, &ref, &app_state,
+						       &err),
+			 1);
+	assert_string_equal(ref, "AI4G-2026-0001");
+	assert_string_equal(app_state, "incomplete");
+	struct doc_new d = { .kind = "cv", .filename = "cv.pdf", .content_type = "application/pdf",
+			     .sha256 = "ff", .path = "/spool/att/1-1/part-1", .size = 10,
+			     .pages = -1 };
+	struct ledger_entry e = { .uidvalidity = 1, .uid = 1, .sha256 = "x", .spool_path = "p",
+				  .outcome = "application", .application_id = app_id,
+				  .received_at = 1 };
+	int64_t ledger_id;
+	assert_int_equal(store_ledger_insert(st, &e, &ledger_id, &err), 0);
+	assert_int_equal(store_document_insert(st, app_id, ledger_id, &d, 100, &err), 0);
+	assert_int_equal(store_application_update(st, app_id, "pending", batch, "", 100, 100, &err),
+			 0);
+	assert_int_equal(store_applications(st, "pending", NULL, &apps, &err), 0);
+	assert_int_equal(apps->len, 1);
+	struct app_row *row = g_ptr_array_index(apps, 0);
+	assert_string_equal(row->name, "Ana");
+	assert_string_equal(row->received_at, "2026-01-01T00:00:00Z");
+	assert_int_equal(row->batch_id, batch);
+	assert_int_equal(row->documents->len, 1);
+	g_ptr_array_free(apps, TRUE);
+	assert_int_equal(store_applications(st, "incomplete", NULL, &apps, &err), 0);
+	assert_int_equal(apps->len, 0);
+	g_ptr_array_free(apps, TRUE);
+	/* The state is checked by the schema. */
+	assert_int_equal(store_application_update(st, app_id, "maybe", 0, "", 0, 100, &err), -1);
+	g_free(ref);
+	g_free(app_state);
+	store_close(&st);
+	g_free(path);
+	g_free(dir);
+}
+
+static void test_outbox(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	GPtrArray *rows = NULL;
+	struct outbox_new m = { 0, "acknowledgement", "ana@example.net", "id1@example.org",
+				"message", 7 };
+
+	(void)state;
+	assert_int_equal(store_outbox_insert(st, &m, 1000, &err), 0);
+	/* The Message-ID is fixed when queued: the same one twice is refused. */
+	assert_int_equal(store_outbox_insert(st, &m, 1000, &err), -1);
+	assert_int_equal(store_outbox_due(st, 1000, &rows, &err), 0);
+	assert_int_equal(rows->len, 1);
+	struct outbox_row *r = g_ptr_array_index(rows, 0);
+	assert_int_equal(g_bytes_get_size(r->message), 7);
+	int64_t id = r->id;
+	g_ptr_array_free(rows, TRUE);
+	/* Deferred: not due until its next attempt. */
+	assert_int_equal(store_outbox_mark(st, id, "queued", 1, 1060, "451 try later", 1000, &err),
+			 0);
+	assert_int_equal(store_outbox_due(st, 1059, &rows, &err), 0);
+	assert_int_equal(rows->len, 0);
+	g_ptr_array_free(rows, TRUE);
+	assert_int_equal(store_outbox_due(st, 1060, &rows, &err), 0);
+	assert_int_equal(rows->len, 1);
+	g_ptr_array_free(rows, TRUE);
+	assert_int_equal(store_outbox_mark(st, id, "sent", 2, 0, NULL, 1070, &err), 0);
+	assert_int_equal(store_outbox_due(st, 99999, &rows, &err), 0);
+	assert_int_equal(rows->len, 0);
+	g_ptr_array_free(rows, TRUE);
+	assert_int_equal(store_outbox_list(st, &rows, &err), 0);
+	r = g_ptr_array_index(rows, 0);
+	assert_string_equal(r->state, "sent");
+	assert_int_equal(r->attempts, 2);
+	g_ptr_array_free(rows, TRUE);
+	store_close(&st);
+	g_free(path);
+	g_free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema_and_reopen),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_references_never_reused),
+		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_applicants_and_applications),
+		cmocka_unit_test(test_outbox),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

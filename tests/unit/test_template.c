@@ -1,0 +1,102 @@
+/* Template rendering: variables, the subject line, and errors naming file and line. */
+#include "testutil.h"
+
+#include "template.h"
+
+struct template_case {
+	const char *name;
+	const char *text;
+	const char *subject; /* expected; NULL: must fail */
+	const char *body;    /* expected body, or the expected error text when failing */
+};
+
+static const struct template_case cases[] = {
+	{ "plain", "Subject: Hello {{name}}\n\nDear {{name}},\nref {{ reference }}.\n",
+	  "Hello Ana", "Dear Ana,\nref AI4G-2026-0001.\n" },
+	{ "CRLF template", "Subject: Hi\r\n\r\nBody\r\n", "Hi", "Body\r\n" },
+	{ "value with braces is not re-expanded", "Subject: x\n\n{{tricky}}\n", "x",
+	  "{{name}}\n" },
+	{ "unknown variable", "Subject: x\n\nline two\n{{nmae}}\n", NULL,
+	  "t.txt:4: unknown variable {{nmae}}" },
+	{ "unknown variable in subject", "Subject: {{oops}}\n\nbody\n", NULL,
+	  "t.txt:1: unknown variable {{oops}}" },
+	{ "unclosed", "Subject: x\n\nDear {{name\n", NULL, "t.txt:3: \"{{\" without \"}}\"" },
+	{ "no subject", "Dear {{name}}\n", NULL, "t.txt:1: the first line must be" },
+	{ "no empty line", "Subject: x\nbody\n", NULL, "t.txt:2: an empty line must follow" },
+};
+
+static void test_template_table(void **state)
+{
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	int failures = 0;
+
+	(void)state;
+	g_hash_table_insert(vars, "name", "Ana");
+	g_hash_table_insert(vars, "reference", "AI4G-2026-0001");
+	g_hash_table_insert(vars, "tricky", "{{name}}");
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const struct template_case *c = &cases[i];
+		char *subject = NULL, *body = NULL;
+		struct err err = { 0 };
+		int rc = template_render_text("t.txt", c->text, vars, &subject, &body, &err);
+
+		if (c->subject != NULL)
+			ROW_CHECK(failures,
+				  rc == 0 && strcmp(subject, c->subject) == 0 &&
+					  strcmp(body, c->body) == 0,
+				  "%s: got rc=%d subject=%s body=%s err=%s", c->name, rc,
+				  subject ? subject : "-", body ? body : "-", err.text);
+		else
+			ROW_CHECK(failures,
+				  rc < 0 && err.class == ERR_CONFIG && strstr(err.text, c->body),
+				  "%s: expected error \"%s\", got rc=%d \"%s\"", c->name, c->body, rc,
+				  err.text);
+		g_free(subject);
+		g_free(body);
+	}
+	g_hash_table_destroy(vars);
+	assert_int_equal(failures, 0);
+}
+
+/* The templates we ship render with the variables intake provides. */
+static void test_shipped_templates(void **state)
+{
+	static const char *const names[] = { "acknowledgement", "incomplete", "next_edition" };
+	char *dir = g_build_filename(TEST_SOURCE_DIR, "..", "templates", NULL);
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	static const char *const keys[] = { "name",    "email",        "reference",
+					    "programme", "registration_url", "edition",
+					    "batch_closes", "missing" };
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		g_hash_table_insert(vars, (gpointer)keys[i], "VALUE");
+	g_hash_table_insert(vars, "reference", "AI4G-2026-0042");
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *subject = NULL, *body = NULL;
+		struct err err = { 0 };
+
+		assert_int_equal(template_render(dir, names[i], vars, &subject, &body, &err), 0);
+		assert_non_null(strstr(subject, "AI4G-2026-0042"));
+		assert_non_null(strstr(body, "AI4G-2026-0042"));
+		g_free(subject);
+		g_free(body);
+	}
+	struct err err = { 0 };
+	char *s = NULL, *b = NULL;
+	assert_int_equal(template_render(dir, "no-such-template", vars, &s, &b, &err), -1);
+	assert_int_equal(err.class, ERR_CONFIG);
+	assert_non_null(strstr(err.text, "no-such-template.txt"));
+	g_hash_table_destroy(vars);
+	g_free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_template_table),
+		cmocka_unit_test(test_shipped_templates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -143,6 +143,12 @@ static int cycle(struct daemon *d, struct err *err)
 			*err = send_err;
 		ret = -1;
 	}
+	if (ret == 0 && out.deferred > 0) {
+		/* Not an error for the daemon (the rows wait for their next attempt), but --once
+		 * tells its caller that not everything went out. */
+		err_set(err, ERR_TEMP, "outbox: %d message(s) deferred", out.deferred);
+		ret = -1;
+	}
 	if (in.filed || in.moved || out.sent || out.deferred || out.failed)
 		log_info("cycle filed=%d moved=%d sent=%d deferred=%d failed=%d", in.filed,
 			 in.moved, out.sent, out.deferred, out.failed);

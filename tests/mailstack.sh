@@ -160,6 +160,13 @@ start() {
     die "dovecot and postfix are not installed (scripts/install-deps installs them)"
   mkdir -p "$d/mail"
   d=$(cd "$d" && pwd)
+  stop "$d" # a stack left running by an interrupted run
+  rm -rf "$d/mail" "$d/postfix-queue" "$d/dovecot-state" && mkdir -p "$d/mail"
+  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "port $port is taken by another program; set MAILSTACK_*_PORT or stop it"
+    fi
+  done
   chmod 0755 "$d"
   chown 65534:65534 "$d/mail"
   [ -s "$d/password" ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$d/password"
@@ -167,8 +174,9 @@ start() {
   make_certificates "$d"
   write_dovecot_conf "$d"
   write_postfix_conf "$d"
-  dovecot -c "$d/dovecot.conf"
-  postfix -c "$d/postfix" start >/dev/null 2>"$d/postfix-start.log" ||
+  # Detach from our stdout: CTest waits until every holder of its pipe has exited.
+  dovecot -c "$d/dovecot.conf" </dev/null >>"$d/dovecot.log" 2>&1
+  postfix -c "$d/postfix" start </dev/null >/dev/null 2>"$d/postfix-start.log" ||
     { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }
   wait_port "$IMAPS_PORT"
   wait_port "$LMTP_PORT"

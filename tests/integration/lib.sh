@@ -1,0 +1,111 @@
+# Helpers for the integration tests: each test gets its own work folder, database, admissions
+# mailbox and applicant addresses on the shared loopback mail stack (tests/mailstack.sh), so
+# tests never see each other's mail.
+#
+# Environment (set by CTest): ADMITD_BIN, STACK_DIR, TESTS_DIR, TEMPLATES_DIR, WORK_ROOT.
+set -euo pipefail
+
+CASE=$(basename "$0" .sh)
+CASE=${CASE#test-}
+WORK="$WORK_ROOT/$CASE"
+ADMISSIONS="admissions-$CASE@example.org"
+PASSWORD=$(cat "$STACK_DIR/password")
+SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
+IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
+FAILURES=0
+CHECKS=0
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# The address a fixture's sender gets in this test: ana@example.net → ana-CASE@example.net.
+applicant() { echo "${1%@*}-$CASE@${1#*@}"; }
+
+# Variables a test may set before write_config: SMTP_URL, IMAP_CA (empty: the system's trust
+# store), TEMPLATES (a templates folder).
+write_config() {
+  local smtp_url=${SMTP_URL:-smtp://localhost:$SUBMISSION_PORT} opens closes
+  local imap_ca=${IMAP_CA-$STACK_DIR/ca.pem} ca_line=""
+  [ -n "$imap_ca" ] && ca_line="ca_file = \"$imap_ca\";"
+  opens=$(date -u -d '-30 days' +%F)
+  closes=$(date -u -d '+180 days' +%F)
+  cat >"$WORK/admitd.conf" <<CONF
+programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
+  registration_url = "https://registration.example.org/ai4gov";
+  reply_from = "AI4Gov Admissions <$ADMISSIONS>"; };
+editions = ( { name = "2026-2027"; opens = "$opens"; closes = "$closes"; } );
+batches = { anchor = "2026-01-12"; period_days = 14; };
+commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ]; };
+imap = { url = "imaps://localhost:$IMAPS_PORT/INBOX"; username = "$ADMISSIONS";
+  password_file = "$STACK_DIR/password"; processed_mailbox = "Processed"; poll_seconds = 5;
+  $ca_line };
+smtp = { url = "$smtp_url"; username = "$ADMISSIONS"; password_file = "$STACK_DIR/password";
+  ca_file = "$STACK_DIR/ca.pem"; };
+storage = { database = "$WORK/state/admitd.db"; spool = "$WORK/state/spool"; };
+templates = { dir = "${TEMPLATES:-$TEMPLATES_DIR}"; };
+CONF
+}
+
+admitd() { "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" "$@"; }
+admitctl() { "$ADMITD_BIN/admitctl" -c "$WORK/admitd.conf" "$@"; }
+
+# Sends a fixture from tests/mail through Postfix (STARTTLS, AUTH) to the admissions address,
+# with this test's applicant address as sender.
+send_fixture() {
+  local fixture=$1 from
+  from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' \
+    "$TESTS_DIR/mail/$fixture" | head -n 1)
+  sed "s/$from/$(applicant "$from")/g" "$TESTS_DIR/mail/$fixture" >"$WORK/outgoing.eml"
+  curl -sS --url "smtp://127.0.0.1:$SUBMISSION_PORT" --ssl-reqd --cacert "$STACK_DIR/ca.pem" \
+    -u "$(applicant "$from"):$PASSWORD" --mail-from "$(applicant "$from")" \
+    --mail-rcpt "$ADMISSIONS" -T "$WORK/outgoing.eml"
+}
+
+maildir() { # ADDRESS [FOLDER]
+  local d="$STACK_DIR/mail/$1/Maildir"
+  [ -n "${2:-}" ] && d="$d/.$2"
+  echo "$d"
+}
+
+mail_count() { # ADDRESS [FOLDER]
+  local d
+  d=$(maildir "$@")
+  find "$d/new" "$d/cur" -type f 2>/dev/null | wc -l
+}
+
+mail_files() { # ADDRESS [FOLDER]
+  local d
+  d=$(maildir "$@")
+  find "$d/new" "$d/cur" -type f 2>/dev/null | sort
+}
+
+# Waits until ADDRESS has at least N messages (delivery through Postfix is asynchronous).
+wait_mail() { # ADDRESS N [FOLDER]
+  local i
+  for i in $(seq 1 100); do
+    [ "$(mail_count "$1" "${3:-}")" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "timeout: $1 has $(mail_count "$1" "${3:-}") messages, expected $2" >&2
+  return 1
+}
+
+check() { # DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  CHECKS=$((CHECKS + 1))
+  if "$@"; then
+    echo "ok - $what"
+  else
+    echo "not ok - $what"
+    FAILURES=$((FAILURES + 1))
+  fi
+}
+
+equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]" >&2; return 1; }; }
+contains() { grep -q -- "$2" "$1" || { echo "  [$2] not in $1" >&2; return 1; }; }
+
+finish() {
+  echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
+  [ "$FAILURES" -eq 0 ]
+}

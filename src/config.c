@@ -222,7 +222,7 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 	if (n == 0)
 		problem(ld, setting_line(s), "%s: the list is empty", where);
 	list = g_new0(char *, (size_t)n + 1);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0, kept = 0; i < n; i++) {
 		const char *text = config_setting_get_string_elem(s, i);
 		char *addr = NULL;
 
@@ -232,7 +232,7 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 			g_free(addr);
 			continue;
 		}
-		list[i] = addr;
+		list[kept++] = addr;
 	}
 	return list;
 }

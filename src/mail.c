@@ -189,6 +189,7 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_d
 	     ok = g_mime_part_iter_next(iter)) {
 		GMimeObject *obj = g_mime_part_iter_get_current(iter);
 		struct mail_attachment *a;
+		char *mime_type;
 
 		if (!GMIME_IS_PART(obj))
 			continue;
@@ -199,8 +200,9 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_d
 		a = g_new0(struct mail_attachment, 1);
 		g_ptr_array_add(m->attachments, a);
 		a->filename = g_strdup(g_mime_part_get_filename(GMIME_PART(obj)));
-		a->content_type = g_ascii_strdown(
-			g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj)), -1);
+		mime_type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
+		a->content_type = g_ascii_strdown(mime_type, -1);
+		g_free(mime_type);
 		a->path = g_strdup_printf("%s/part-%u", attach_dir, m->attachments->len);
 		ret = save_part(GMIME_PART(obj), a->path, &a->size, err);
 		if (ret == 0)

@@ -5,6 +5,8 @@
 #
 #   tests/mailstack.sh start DIR   write configs and a fresh CA under DIR, start both servers
 #   tests/mailstack.sh stop DIR    stop both servers
+#   tests/mailstack.sh send DIR FROM TO FILE
+#                                  submit FILE through Postfix (STARTTLS, AUTH as FROM)
 #
 # Every address at example.org, example.net and example.com gets a mailbox under DIR/mail/ADDRESS,
 # and every IMAP/SMTP login works with the password in DIR/password.
@@ -193,8 +195,15 @@ stop() {
   fi
 }
 
+send() {
+  local d=$1 from=$2 to=$3 file=$4
+  curl -sS --url "smtp://127.0.0.1:$SUBMISSION_PORT" --ssl-reqd --cacert "$d/ca.pem" \
+    -u "$from:$(cat "$d/password")" --mail-from "$from" --mail-rcpt "$to" -T "$file"
+}
+
 case "${1:-}" in
   start) start "${2:?directory}" ;;
   stop) stop "${2:?directory}" ;;
-  *) die "usage: $0 start|stop DIR" ;;
+  send) send "${2:?directory}" "${3:?from}" "${4:?to}" "${5:?file}" ;;
+  *) die "usage: $0 start|stop DIR, or $0 send DIR FROM TO FILE" ;;
 esac

@@ -9,7 +9,6 @@ CASE=$(basename "$0" .sh)
 CASE=${CASE#test-}
 WORK="$WORK_ROOT/$CASE"
 ADMISSIONS="admissions-$CASE@example.org"
-PASSWORD=$(cat "$STACK_DIR/password")
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
 FAILURES=0
@@ -56,9 +55,7 @@ send_fixture() {
   from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' \
     "$TESTS_DIR/mail/$fixture" | head -n 1)
   sed "s/$from/$(applicant "$from")/g" "$TESTS_DIR/mail/$fixture" >"$WORK/outgoing.eml"
-  curl -sS --url "smtp://127.0.0.1:$SUBMISSION_PORT" --ssl-reqd --cacert "$STACK_DIR/ca.pem" \
-    -u "$(applicant "$from"):$PASSWORD" --mail-from "$(applicant "$from")" \
-    --mail-rcpt "$ADMISSIONS" -T "$WORK/outgoing.eml"
+  "$TESTS_DIR/mailstack.sh" send "$STACK_DIR" "$(applicant "$from")" "$ADMISSIONS" "$WORK/outgoing.eml"
 }
 
 maildir() { # ADDRESS [FOLDER]

@@ -5,7 +5,13 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "batch.h"
 #include "config.h"
+#include "decide.h"
+#include "decision.h"
+#include "letter.h"
+#include "template.h"
+#include "timeutil.h"
 #include "err.h"
 #include "mail.h"
 #include "report.h"
@@ -21,6 +27,7 @@ struct ctl {
 	struct config *cfg;
 	struct store *st;
 	bool json;
+	bool force;
 	const char *state; /* --state filter */
 };
 
@@ -31,7 +38,14 @@ static void usage(FILE *out)
 	      "  list [--state S] [--json]   applications\n"
 	      "  show REF [--json]           one application and its documents\n"
 	      "  outbox [--json]             replies: queued, sent, failed\n"
-	      "  history REF                 the audit trail of one application\n",
+	      "  history REF                 the audit trail of one application\n"
+	      "  decide REF accept|discard|reserve [--force]\n"
+	      "                              record a decision and queue the applicant's letter\n"
+	      "  batch list                  batches, their windows and counts\n"
+	      "  batch close                 close the current batch now and queue its digest\n"
+	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
+	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
+	      "         --now TIME (act as if it were TIME, ISO 8601)\n",
 	      out);
 }
 
@@ -89,7 +103,7 @@ static int print_apps(struct ctl *c, const char *ref)
 	struct err err = { 0 };
 	char *json;
 
-	if (store_applications(c->st, c->state, ref, &apps, &err) < 0)
+	if (store_applications(c->st, &(struct app_filter){ c->state, ref, 0 }, &apps, &err) < 0)
 		return fail(&err);
 	if (ref != NULL && apps->len == 0) {
 		fprintf(stderr, "admitctl: no application %s\n", ref);
@@ -115,7 +129,7 @@ static int cmd_outbox(struct ctl *c)
 	GPtrArray *rows = NULL;
 	struct err err = { 0 };
 
-	if (store_outbox_list(c->st, &rows, &err) < 0)
+	if (store_outbox_list(c->st, NULL, &rows, &err) < 0)
 		return fail(&err);
 	if (c->json) {
 		char *json = report_outbox_json(rows);
@@ -144,6 +158,152 @@ static int cmd_history(struct ctl *c, const char *ref)
 	return EX_OK;
 }
 
+/* Letters already sent about ref, for the office to follow up by hand after --force. */
+static void print_sent_letters(struct ctl *c, const char *ref)
+{
+	GPtrArray *rows = NULL;
+	struct err err = { 0 };
+
+	if (store_outbox_list(c->st, ref, &rows, &err) < 0)
+		return;
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = g_ptr_array_index(rows, i);
+
+		if (strcmp(r->state, "sent") == 0)
+			printf("  already sent to %s: %s\n", r->to_addr, r->template_name);
+	}
+	g_ptr_array_free(rows, TRUE);
+}
+
+static int cmd_decide(struct ctl *c, const char *ref, const char *verdict_name)
+{
+	struct decide_in in = { .ref = ref, .force = c->force };
+	enum decide_result result;
+	struct err err = { 0 };
+	char *before = NULL, *by;
+	int rc = EX_OK;
+
+	if (!decision_verdict_from_name(verdict_name, &in.verdict)) {
+		fprintf(stderr, "admitctl: decide: \"%s\" is not accept, discard or reserve\n",
+			verdict_name);
+		return EX_USAGE;
+	}
+	by = g_strdup_printf("admitctl:%s", g_get_user_name());
+	in.decided_by = by;
+	if (store_begin(c->st, &err) < 0 ||
+	    decide_apply(c->st, c->cfg, &in, time_now(), &result, &before, &err) < 0 ||
+	    store_commit(c->st, &err) < 0) {
+		store_rollback(c->st);
+		g_free(by);
+		return fail(&err);
+	}
+	switch (result) {
+	case DECIDE_APPLIED:
+		printf("%s: %s -> %s; the letter is queued and admitd sends it on its next cycle\n",
+		       ref, before, decision_verdict_state(in.verdict));
+		if (c->force)
+			print_sent_letters(c, ref);
+		break;
+	case DECIDE_UNCHANGED:
+		printf("%s: already %s; nothing changed\n", ref, before);
+		break;
+	case DECIDE_FINAL:
+	case DECIDE_NOT_IN_REVIEW:
+		fprintf(stderr, "admitctl: %s is %s; use --force to decide anyway\n", ref, before);
+		print_sent_letters(c, ref);
+		rc = EX_DATAERR;
+		break;
+	case DECIDE_UNKNOWN:
+		fprintf(stderr, "admitctl: no application %s\n", ref);
+		rc = EX_DATAERR;
+		break;
+	}
+	g_free(before);
+	g_free(by);
+	return rc;
+}
+
+static int cmd_batch_list(struct ctl *c)
+{
+	GPtrArray *rows = NULL;
+	struct err err = { 0 };
+
+	if (store_batches(c->st, &rows, &err) < 0)
+		return fail(&err);
+	if (rows->len == 0)
+		puts("no batches");
+	else
+		printf("%-6s %-10s %-10s %-7s %-12s %-9s %s\n", "BATCH", "OPENS", "CLOSES", "STATE",
+		       "APPLICATIONS", "UNDECIDED", "CLOSED AT");
+	for (guint i = 0; i < rows->len; i++) {
+		const struct batch_row *b = g_ptr_array_index(rows, i);
+
+		printf("%-6" G_GINT64_FORMAT " %-10s %-10s %-7s %-12d %-9d %s\n", b->id, b->opens_on,
+		       b->closes_on, b->state, b->applications, b->undecided,
+		       b->closed_at ? b->closed_at : "-");
+	}
+	g_ptr_array_free(rows, TRUE);
+	return EX_OK;
+}
+
+static int cmd_batch_close(struct ctl *c)
+{
+	struct err err = { 0 };
+	int64_t id;
+	int reviewed = 0;
+	int found = batch_close_current(c->st, c->cfg, time_now(), &id, &reviewed, &err);
+
+	if (found < 0)
+		return fail(&err);
+	if (found == 0) {
+		puts("no open batch for the current window: nothing to close");
+		return EX_OK;
+	}
+	if (reviewed == 0)
+		printf("batch %" G_GINT64_FORMAT " closed; it was empty, no digest\n", id);
+	else
+		printf("batch %" G_GINT64_FORMAT " closed: %d applications in review; the digest is "
+		       "queued and admitd sends it on its next cycle\n",
+		       id, reviewed);
+	return EX_OK;
+}
+
+static int cmd_preview(struct ctl *c, const char *template_name, const char *ref)
+{
+	struct app_filter f = { .ref = ref };
+	GPtrArray *apps = NULL;
+	struct err err = { 0 };
+	char *subject = NULL, *body = NULL, *missing = NULL;
+	int rc = EX_OK;
+
+	if (store_applications(c->st, &f, &apps, &err) < 0)
+		return fail(&err);
+	if (apps->len == 0) {
+		fprintf(stderr, "admitctl: no application %s\n", ref);
+		g_ptr_array_free(apps, TRUE);
+		return EX_DATAERR;
+	}
+	const struct app_row *a = g_ptr_array_index(apps, 0);
+	GHashTable *vars = letter_vars_new(c->cfg, a->name, a->email, a->ref, a->edition);
+	struct batch_row b = { 0 };
+
+	if (a->batch_id != 0 && store_batch_get(c->st, a->batch_id, &b, &err) == 1)
+		g_hash_table_insert(vars, "batch_closes", g_strdup(b.closes_on));
+	batch_row_clear(&b);
+	if (letter_missing_text(c->cfg, strstr(a->problems, "missing-cv") == NULL,
+				strstr(a->problems, "missing-letter") == NULL, &missing, &err) == 0)
+		g_hash_table_insert(vars, "missing", missing);
+	if (template_render(c->cfg->templates.dir, template_name, vars, &subject, &body, &err) < 0)
+		rc = fail(&err);
+	else
+		printf("To: %s <%s>\nSubject: %s\n\n%s", a->name, a->email, subject, body);
+	g_free(subject);
+	g_free(body);
+	g_hash_table_destroy(vars);
+	g_ptr_array_free(apps, TRUE);
+	return rc;
+}
+
 static int dispatch(struct ctl *c, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -158,6 +318,14 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_outbox(c);
 	if (strcmp(cmd, "history") == 0 && argc == 2)
 		return cmd_history(c, argv[1]);
+	if (strcmp(cmd, "decide") == 0 && argc == 3)
+		return cmd_decide(c, argv[1], argv[2]);
+	if (strcmp(cmd, "batch") == 0 && argc == 2 && strcmp(argv[1], "list") == 0)
+		return cmd_batch_list(c);
+	if (strcmp(cmd, "batch") == 0 && argc == 2 && strcmp(argv[1], "close") == 0)
+		return cmd_batch_close(c);
+	if (strcmp(cmd, "preview") == 0 && argc == 3)
+		return cmd_preview(c, argv[1], argv[2]);
 	fprintf(stderr, "admitctl: unknown command or wrong arguments: %s\n", cmd);
 	usage(stderr);
 	return EX_USAGE;
@@ -168,6 +336,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
 		{ "state", required_argument, NULL, 's' },  { "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'f' },        { "now", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG;
@@ -191,6 +360,19 @@ int main(int argc, char **argv)
 			}
 			c.state = optarg;
 			break;
+		case 'f':
+			c.force = true;
+			break;
+		case 'n': {
+			gint64 t;
+
+			if (time_parse(optarg, &t) < 0) {
+				fprintf(stderr, "admitctl: --now %s: not an ISO 8601 time\n", optarg);
+				return EX_USAGE;
+			}
+			time_set_now(t);
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EX_OK;

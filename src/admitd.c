@@ -16,7 +16,8 @@
 #include "err.h"
 #include "imap.h"
 #include "inbox.h"
-#include "intake.h"
+#include "letter.h"
+#include "batch.h"
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"
@@ -61,7 +62,7 @@ static int load_config(const char *path, struct config **cfg_r)
 
 	if (ret < 0)
 		fputs(problems->str, stderr);
-	else if (intake_check_templates(*cfg_r, &err) < 0) {
+	else if (letter_check_templates(*cfg_r, &err) < 0) {
 		fprintf(stderr, "%s\n", err.text);
 		config_free(cfg_r);
 		ret = -1;
@@ -119,6 +120,21 @@ static void record_state(struct daemon *d, const char *key, const char *value)
 		log_warn("status %s not recorded: %s", key, err.text);
 }
 
+/* Batches whose window ended go to the commission; undecided ones get their reminder. */
+static int review_step(struct daemon *d, struct err *err)
+{
+	struct err batch_err = { 0 };
+	int closed = 0, reminded = 0;
+
+	if (batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
+	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, &batch_err) < 0) {
+		log_error("batch: %s", batch_err.text);
+		*err = batch_err;
+		return -1;
+	}
+	return 0;
+}
+
 /* One cycle: the inbox, then the outbox (also when the inbox failed: replies already
  * committed must not wait for the IMAP server). Returns the worse of the two errors. */
 static int cycle(struct daemon *d, struct err *err)
@@ -137,6 +153,8 @@ static int cycle(struct daemon *d, struct err *err)
 	} else {
 		record_state(d, "last_poll", now_text);
 	}
+	if (review_step(d, err) < 0 && ret == 0)
+		ret = -1;
 	if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &out, &send_err) < 0) {
 		log_error("outbox: %s", send_err.text);
 		if (ret == 0 || send_err.class > err->class)

@@ -20,4 +20,24 @@ void batch_window(const struct config *cfg, const GDate *day, GDate *opens_r, GD
 int batch_for_time(struct store *st, const struct config *cfg, gint64 t, int64_t *batch_id_r,
 		   char **closes_r, struct err *err);
 
+/* Closes batch `id` in one transaction: its pending applications go in_review, the digest is
+ * queued to the commission, the batch is marked closed with its token. An empty batch closes
+ * without a digest. *reviewed_r: how many applications went to review. */
+int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 now,
+		int *reviewed_r, struct err *err);
+
+/* Closes every open batch whose window has ended by `now`, oldest first (also windows the
+ * daemon slept through). *closed_r counts them. */
+int batch_close_due(struct store *st, const struct config *cfg, gint64 now, int *closed_r,
+		    struct err *err);
+
+/* The open batch whose window holds `now`, closed early (admitctl batch close). Returns 1 and
+ * sets *id_r when there was one, 0 when not. */
+int batch_close_current(struct store *st, const struct config *cfg, gint64 now, int64_t *id_r,
+			int *reviewed_r, struct err *err);
+
+/* One reminder per batch still undecided batches.reminder_days after its digest. */
+int batch_remind_due(struct store *st, const struct config *cfg, gint64 now, int *sent_r,
+		     struct err *err);
+
 #endif

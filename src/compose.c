@@ -1,5 +1,6 @@
 #include "compose.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include <gmime/gmime.h>
@@ -67,9 +68,60 @@ static void set_utf8_body(GMimeTextPart *part, const char *body)
 	g_object_unref(mem);
 }
 
-static GMimeMessage *build(const struct config *cfg, const struct compose_in *in,
-			   const char *subject, const char *body, gint64 now, char **mid_r)
+static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
 {
+	GError *gerr = NULL;
+	GMimeStream *file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr);
+	GMimeContentType *ct;
+	GMimeDataWrapper *content;
+	GMimePart *part;
+
+	if (file == NULL) {
+		err_set(err, ERR_TEMP, "attach %s: %s", a->path, gerr->message);
+		g_error_free(gerr);
+		return NULL;
+	}
+	part = g_mime_part_new();
+	ct = g_mime_content_type_parse(NULL, a->content_type);
+	g_mime_object_set_content_type(GMIME_OBJECT(part), ct);
+	g_object_unref(ct);
+	content = g_mime_data_wrapper_new_with_stream(file, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_mime_part_set_filename(part, a->filename);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_object_unref(content);
+	g_object_unref(file);
+	return GMIME_OBJECT(part);
+}
+
+/* The body alone, or multipart/mixed with the attachments after it. */
+static GMimeObject *body_with_attachments(GMimeObject *text, const struct compose_in *in,
+					  struct err *err)
+{
+	GMimeMultipart *mixed;
+
+	if (in->n_attachments == 0)
+		return g_object_ref(text);
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, text);
+	for (size_t i = 0; i < in->n_attachments; i++) {
+		GMimeObject *part = attachment_part(&in->attachments[i], err);
+
+		if (part == NULL) {
+			g_object_unref(mixed);
+			return NULL;
+		}
+		g_mime_multipart_add(mixed, part);
+		g_object_unref(part);
+	}
+	return GMIME_OBJECT(mixed);
+}
+
+static GMimeMessage *build(const struct config *cfg, const struct compose_in *in,
+			   const char *subject, const char *body, gint64 now, char **mid_r,
+			   struct err *err)
+{
+	GMimeObject *top;
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	InternetAddressList *from = internet_address_list_parse(NULL, cfg->programme.reply_from);
@@ -86,15 +138,24 @@ static GMimeMessage *build(const struct config *cfg, const struct compose_in *in
 	g_date_time_unref(date);
 	mail_address_parse(cfg->programme.reply_from, &from_addr, NULL);
 	domain = from_addr ? strchr(from_addr, '@') + 1 : "admitd.invalid";
-	*mid_r = g_mime_utils_generate_message_id(domain);
+	*mid_r = in->message_id ? g_strdup(in->message_id)
+				: g_mime_utils_generate_message_id(domain);
 	g_mime_message_set_message_id(msg, *mid_r);
 	set_thread_headers(obj, in);
 	g_mime_object_set_header(obj, "Auto-Submitted", in->auto_submitted, NULL);
 	g_mime_object_set_header(obj, MAIL_LOOP_HEADER, from_addr ? from_addr : "admitd", NULL);
 	g_free(from_addr);
 	set_utf8_body(text, body);
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(text));
+	top = body_with_attachments(GMIME_OBJECT(text), in, err);
 	g_object_unref(text);
+	if (top == NULL) {
+		g_object_unref(msg);
+		g_free(*mid_r);
+		*mid_r = NULL;
+		return NULL;
+	}
+	g_mime_message_set_mime_part(msg, top);
+	g_object_unref(top);
 	return msg;
 }
 
@@ -107,10 +168,23 @@ int compose_message(const struct config *cfg, const struct compose_in *in, gint6
 	if (template_render(cfg->templates.dir, in->template_name, in->vars, &subject, &body,
 			    err) < 0)
 		return -1;
-	msg = build(cfg, in, subject, body, now, message_id_r);
-	*bytes_r = serialize(msg);
-	g_object_unref(msg);
+	msg = build(cfg, in, subject, body, now, message_id_r, err);
 	g_free(subject);
 	g_free(body);
+	if (msg == NULL)
+		return -1;
+	*bytes_r = serialize(msg);
+	g_object_unref(msg);
 	return 0;
+}
+
+char *compose_message_id_for(const struct config *cfg, const char *local_part)
+{
+	char *from_addr = NULL, *mid;
+
+	mail_address_parse(cfg->programme.reply_from, &from_addr, NULL);
+	mid = g_strdup_printf("%s@%s", local_part,
+			      from_addr ? strchr(from_addr, '@') + 1 : "admitd.invalid");
+	g_free(from_addr);
+	return mid;
 }

@@ -55,12 +55,15 @@ static const struct field programme_fields[] = {
 static const struct field batches_fields[] = {
 	FIELD("anchor", F_DATE, true, batches.anchor),
 	INT_FIELD("period_days", false, batches.period_days, 1, 366),
+	INT_FIELD("reminder_days", false, batches.reminder_days, 1, 366),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
 static const struct field commission_fields[] = {
 	FIELD("address", F_ADDR_SPEC, true, commission.address),
 	FIELD("members", F_ADDR_LIST, true, commission.members),
+	FIELD("require_auth", F_STRING, false, commission.require_auth),
+	FIELD("authserv_id", F_STRING, false, commission.authserv_id),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -465,6 +468,7 @@ static void resolve_password(struct loader *ld, const config_setting_t *group, c
 static void set_defaults(struct config *cfg)
 {
 	cfg->batches.period_days = 14;
+	cfg->batches.reminder_days = 7;
 	cfg->imap.poll_seconds = 60;
 	cfg->imap.require_tls = true;
 	cfg->smtp.require_tls = true;
@@ -492,6 +496,24 @@ static int count_lines(const char *path)
 	return lines;
 }
 
+static void check_commission_auth(struct loader *ld, const struct config *cfg,
+				  const config_setting_t *group)
+{
+	const char *req = cfg->commission.require_auth;
+	const config_setting_t *s = group ? config_setting_get_member(group, "require_auth") : NULL;
+
+	if (req == NULL)
+		return;
+	if (strcmp(req, "dkim") != 0 && strcmp(req, "dmarc") != 0)
+		problem(ld, setting_line(s), "commission.require_auth: \"%s\" must be \"dkim\" or "
+					     "\"dmarc\"",
+			req);
+	else if (cfg->commission.authserv_id == NULL)
+		problem(ld, setting_line(s), "commission.require_auth: needs commission.authserv_id, "
+					     "the name your mail server writes in "
+					     "Authentication-Results");
+}
+
 static void read_groups(struct loader *ld, struct config *cfg, const config_setting_t *root,
 			unsigned flags)
 {
@@ -509,6 +531,7 @@ static void read_groups(struct loader *ld, struct config *cfg, const config_sett
 		}
 	}
 	read_editions(ld, cfg, config_setting_get_member(root, "editions"));
+	check_commission_auth(ld, cfg, config_setting_get_member(root, "commission"));
 	if (!(flags & CONFIG_SECRETS))
 		return;
 	resolve_password(ld, config_setting_get_member(root, "imap"), "imap", cfg->imap.password_file,
@@ -575,6 +598,8 @@ void config_free(struct config **cfgp)
 	g_free(cfg->editions);
 	g_free(cfg->commission.address);
 	g_strfreev(cfg->commission.members);
+	g_free(cfg->commission.require_auth);
+	g_free(cfg->commission.authserv_id);
 	g_free(cfg->imap.url);
 	g_free(cfg->imap.username);
 	g_free(cfg->imap.password_file);

@@ -50,10 +50,13 @@ struct config {
 	struct {
 		GDate anchor;
 		int period_days;
+		int reminder_days; /* undecided this long after the digest: one reminder */
 	} batches;
 	struct {
 		char *address;
 		char **members; /* NULL-terminated, lower-case addresses */
+		char *require_auth; /* NULL, "dkim" or "dmarc": Authentication-Results must pass */
+		char *authserv_id;  /* whose Authentication-Results count (our own MTA) */
 	} commission;
 	struct config_imap imap;
 	struct config_smtp smtp;

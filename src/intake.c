@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "batch.h"
+#include "commission.h"
 #include "compose.h"
+#include "letter.h"
 #include "documents.h"
 #include "template.h"
 #include "timeutil.h"
@@ -16,7 +18,7 @@ struct app_ctx {
 	gint64 received_at;    /* of the message in hand */
 };
 
-static int ledger(struct store *st, const struct intake_source *src, const char *outcome,
+int intake_ledger(struct store *st, const struct intake_source *src, const char *outcome,
 		  const char *detail, int64_t app_id, gint64 now, int64_t *id_r, struct err *err)
 {
 	const struct mail *m = src->mail;
@@ -36,16 +38,6 @@ static int ledger(struct store *st, const struct intake_source *src, const char 
 	int64_t id;
 
 	return store_ledger_insert(st, &e, id_r ? id_r : &id, err);
-}
-
-static bool is_commission(const struct config *cfg, const char *addr)
-{
-	if (g_ascii_strcasecmp(addr, cfg->commission.address) == 0)
-		return true;
-	for (char **m = cfg->commission.members; *m != NULL; m++)
-		if (g_ascii_strcasecmp(addr, *m) == 0)
-			return true;
-	return false;
 }
 
 static int add_documents(struct store *st, const struct mail *m, int64_t app_id,
@@ -69,41 +61,11 @@ static int add_documents(struct store *st, const struct mail *m, int64_t app_id,
 	return 0;
 }
 
-/* "- your CV ...\n- your letter ...": the snippets for what is missing. */
-static int missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,
-			struct err *err)
-{
-	GString *out = g_string_new(NULL);
-	const char *names[2] = { cv ? NULL : "missing-cv", letter ? NULL : "missing-letter" };
-
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		char *snippet;
-
-		if (names[i] == NULL)
-			continue;
-		if (template_snippet(cfg->templates.dir, names[i], &snippet, err) < 0) {
-			g_string_free(out, TRUE);
-			return -1;
-		}
-		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", snippet);
-		g_free(snippet);
-	}
-	*text_r = g_string_free(out, FALSE);
-	return 0;
-}
-
 static GHashTable *reply_vars(const struct config *cfg, const struct mail *m,
 			      const struct app_ctx *app)
 {
-	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-
-	g_hash_table_insert(vars, "name", g_strdup(m->from_name[0] ? m->from_name : m->from_addr));
-	g_hash_table_insert(vars, "email", g_strdup(m->from_addr));
-	g_hash_table_insert(vars, "reference", g_strdup(app->ref));
-	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
-	g_hash_table_insert(vars, "registration_url", g_strdup(cfg->programme.registration_url));
-	g_hash_table_insert(vars, "edition", g_strdup(app->edition ? app->edition->name : ""));
-	return vars;
+	return letter_vars_new(cfg, m->from_name, m->from_addr, app->ref,
+			       app->edition ? app->edition->name : NULL);
 }
 
 static int queue_reply(struct store *st, const struct config *cfg, const struct mail *m,
@@ -119,19 +81,8 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 		.references = m->references,
 		.auto_submitted = "auto-replied",
 	};
-	char *mid = NULL;
-	GBytes *bytes = NULL;
-	int ret;
 
-	if (compose_message(cfg, &in, now, &mid, &bytes, err) < 0)
-		return -1;
-	gsize len;
-	const void *data = g_bytes_get_data(bytes, &len);
-	struct outbox_new row = { app->id, template_name, m->from_addr, mid, data, len };
-	ret = store_outbox_insert(st, &row, now, err);
-	g_free(mid);
-	g_bytes_unref(bytes);
-	return ret;
+	return letter_queue(st, cfg, app->id, &in, now, NULL, err);
 }
 
 /* Decides state, batch and problems from the documents the application now holds, and queues
@@ -164,7 +115,7 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	} else {
 		state = "incomplete";
 		res->reply = "incomplete";
-		if (missing_text(cfg, cv, letter, &missing, err) < 0)
+		if (letter_missing_text(cfg, cv, letter, &missing, err) < 0)
 			goto out;
 		g_hash_table_insert(vars, "missing", g_strdup(missing));
 	}
@@ -238,7 +189,7 @@ static int from_applicant(struct store *st, const struct config *cfg,
 		res->outcome = "followup";
 		res->ref = g_strdup(app.ref);
 		res->state = g_strdup(state);
-		ret = ledger(st, src, "followup", NULL, app.id, now, NULL, err);
+		ret = intake_ledger(st, src, "followup", NULL, app.id, now, NULL, err);
 		if (ret == 0)
 			ret = store_event_add(st, app.id, "followup", m->message_id, now, err);
 		goto out;
@@ -256,7 +207,7 @@ static int from_applicant(struct store *st, const struct config *cfg,
 			goto out;
 	}
 	res->ref = g_strdup(app.ref);
-	if (ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0 ||
+	if (intake_ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0 ||
 	    add_documents(st, m, app.id, ledger_id, now, err) < 0)
 		goto out;
 	ret = settle(st, cfg, m, &app, now, res, err);
@@ -279,20 +230,21 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 		return -1;
 	if (found == 1) {
 		res->outcome = "duplicate";
-		return ledger(st, src, "duplicate", NULL, 0, now, NULL, err);
+		return intake_ledger(st, src, "duplicate", NULL, 0, now, NULL, err);
 	}
 	if (m == NULL) {
 		res->outcome = "quarantined";
-		return ledger(st, src, "quarantined", src->unreadable, 0, now, NULL, err);
+		return intake_ledger(st, src, "quarantined", src->unreadable, 0, now, NULL, err);
 	}
 	if (m->automatic != NULL) {
 		res->outcome = "ignored";
-		return ledger(st, src, "ignored", m->automatic, 0, now, NULL, err);
+		return intake_ledger(st, src, "ignored", m->automatic, 0, now, NULL, err);
 	}
-	if (is_commission(cfg, m->from_addr)) {
-		res->outcome = "commission";
-		return ledger(st, src, "commission", NULL, 0, now, NULL, err);
-	}
+	found = commission_concerns(st, cfg, m, err);
+	if (found < 0)
+		return -1;
+	if (found == 1)
+		return commission_reply(st, cfg, src, now, res, err);
 	return from_applicant(st, cfg, src, now, res, err);
 }
 
@@ -301,26 +253,4 @@ void intake_result_clear(struct intake_result *res)
 	g_free(res->ref);
 	g_free(res->state);
 	*res = (struct intake_result){ 0 };
-}
-
-int intake_check_templates(const struct config *cfg, struct err *err)
-{
-	static const char *const templates[] = { "acknowledgement", "incomplete", "next_edition" };
-	struct mail sample = { .from_addr = "applicant@example.org", .from_name = "A. Applicant" };
-	struct app_ctx app = { .ref = "REF-0000-0001", .edition = cfg->editions };
-	GHashTable *vars = reply_vars(cfg, &sample, &app);
-	char *missing = NULL;
-	int ret = missing_text(cfg, false, false, &missing, err);
-
-	g_hash_table_insert(vars, "batch_closes", g_strdup("2026-01-26"));
-	g_hash_table_insert(vars, "missing", missing);
-	for (size_t i = 0; ret == 0 && i < G_N_ELEMENTS(templates); i++) {
-		char *subject = NULL, *body = NULL;
-
-		ret = template_render(cfg->templates.dir, templates[i], vars, &subject, &body, err);
-		g_free(subject);
-		g_free(body);
-	}
-	g_hash_table_destroy(vars);
-	return ret;
 }

@@ -23,7 +23,7 @@ struct intake_source {
 };
 
 struct intake_result {
-	const char *outcome; /* static: application, followup, ignored, commission, duplicate,
+	const char *outcome; /* static: application, followup, ignored, decision, duplicate,
 				quarantined */
 	char *ref;           /* owned; the application concerned, or NULL */
 	char *state;         /* owned; its state afterwards, or NULL */
@@ -36,8 +36,8 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 		gint64 now, struct intake_result *res, struct err *err);
 void intake_result_clear(struct intake_result *res);
 
-/* Renders every template and snippet intake uses with sample values, so a typo or a missing
- * file shows at --check-config and not at the first applicant. Errors: ERR_CONFIG. */
-int intake_check_templates(const struct config *cfg, struct err *err);
+/* Writes the ledger row of the message in hand (*id_r, when not NULL, gets its id). */
+int intake_ledger(struct store *st, const struct intake_source *src, const char *outcome,
+		  const char *detail, int64_t app_id, gint64 now, int64_t *id_r, struct err *err);
 
 #endif

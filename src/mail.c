@@ -222,6 +222,19 @@ static void mail_attachment_free(gpointer p)
 	g_free(a);
 }
 
+static void collect_auth_results(struct mail *m, GMimeMessage *msg)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	int n = g_mime_header_list_get_count(headers);
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), "Authentication-Results") == 0)
+			g_ptr_array_add(m->auth_results, g_strdup(g_mime_header_get_value(h)));
+	}
+}
+
 static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 {
 	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
@@ -239,6 +252,7 @@ static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 	m->references = g_strdup(header(GMIME_OBJECT(msg), "References"));
 	m->received_at = top_received_time(msg);
 	m->automatic = automatic_reason(msg, m->from_addr);
+	collect_auth_results(m, msg);
 	return 0;
 }
 
@@ -252,6 +266,7 @@ int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir
 	int fd, ret = -1;
 
 	m->attachments = g_ptr_array_new_with_free_func(mail_attachment_free);
+	m->auth_results = g_ptr_array_new_with_free_func(g_free);
 	*mail_r = NULL;
 	fd = open(eml_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -300,6 +315,7 @@ void mail_free(struct mail **mailp)
 	g_free(m->references);
 	g_free(m->body_text);
 	g_ptr_array_free(m->attachments, TRUE);
+	g_ptr_array_free(m->auth_results, TRUE);
 	g_free(m);
 	*mailp = NULL;
 }

@@ -28,6 +28,7 @@ struct mail {
 	gint64 received_at; /* from our server's top Received header; 0 when unknown */
 	const char *automatic; /* static reason this mail is machine-made (RFC 3834), or NULL */
 	GPtrArray *attachments; /* of struct mail_attachment *, owned */
+	GPtrArray *auth_results; /* of char *: every Authentication-Results header, top first */
 };
 
 /* Makes GMime ready; call once before any other mail_ or compose_ function. */

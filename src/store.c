@@ -19,11 +19,15 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL);"
 	"CREATE TABLE batches ("
 	"  id INTEGER PRIMARY KEY,"
-	"  opens_on TEXT NOT NULL UNIQUE,"
+	"  opens_on TEXT NOT NULL,"
 	"  closes_on TEXT NOT NULL,"
 	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),"
-	"  token TEXT,"
-	"  closed_at TEXT);"
+	"  token TEXT UNIQUE,"
+	"  digest_message_id TEXT,"
+	"  closed_at TEXT,"
+	"  reminded_at TEXT);"
+	/* One open batch per window; an early close starts a new one for the same window. */
+	"CREATE UNIQUE INDEX batches_open_window ON batches(opens_on) WHERE state = 'open';"
 	"CREATE TABLE reference_counters ("
 	"  prefix TEXT PRIMARY KEY,"
 	"  last INTEGER NOT NULL);"
@@ -52,13 +56,14 @@ static const char *const migrations[] = {
 	"  sender TEXT,"
 	"  subject TEXT,"
 	"  outcome TEXT NOT NULL CHECK (outcome IN ('application', 'followup', 'ignored',"
-	"    'commission', 'duplicate', 'quarantined')),"
+	"    'decision', 'duplicate', 'quarantined')),"
 	"  detail TEXT,"
 	"  application_id INTEGER REFERENCES applications(id),"
 	"  received_at TEXT NOT NULL,"
 	"  moved INTEGER NOT NULL DEFAULT 0,"
 	"  UNIQUE (uidvalidity, uid));"
 	"CREATE INDEX messages_by_content ON messages(sha256, message_id);"
+	"CREATE INDEX messages_by_message_id ON messages(message_id);"
 	"CREATE TABLE documents ("
 	"  id INTEGER PRIMARY KEY,"
 	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
@@ -92,8 +97,10 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
 	"  decision TEXT NOT NULL CHECK (decision IN ('accept', 'discard', 'reserve')),"
+	"  previous_state TEXT NOT NULL,"
 	"  decided_by TEXT NOT NULL,"
 	"  source_message_id TEXT,"
+	"  forced INTEGER NOT NULL DEFAULT 0,"
 	"  created_at TEXT NOT NULL);"
 	"CREATE TABLE events ("
 	"  id INTEGER PRIMARY KEY,"
@@ -324,6 +331,8 @@ int store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidit
 }
 
 /* Runs a query expected to return at most one row whose first column is an id. */
+static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b);
+
 static int find_id(struct store *st, sqlite3_stmt *stmt, int64_t *id_r, const char *what,
 		   struct err *err)
 {
@@ -599,8 +608,8 @@ int store_batch_for_window(struct store *st, const char *opens, const char *clos
 {
 	sqlite3_stmt *stmt = prep(st,
 				  "INSERT INTO batches (opens_on, closes_on) VALUES (?1, ?2) "
-				  "ON CONFLICT (opens_on) DO UPDATE SET opens_on = opens_on "
-				  "RETURNING id",
+				  "ON CONFLICT (opens_on) WHERE state = 'open' "
+				  "DO UPDATE SET opens_on = opens_on RETURNING id",
 				  err);
 	int found;
 
@@ -611,6 +620,250 @@ int store_batch_for_window(struct store *st, const char *opens, const char *clos
 	found = find_id(st, stmt, id_r, "batch for window", err);
 	sqlite3_reset(stmt);
 	return found == 1 ? 0 : -1;
+}
+
+/* Collects the first column (an id) of every row. */
+static int collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *ids, const char *what,
+		       struct err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0);
+
+		g_array_append_val(ids, id);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, what);
+}
+
+int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT id FROM batches WHERE state = 'open' AND closes_on <= ? "
+				  "ORDER BY opens_on, id",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, today);
+	return collect_ids(st, stmt, ids, "due batches", err);
+}
+
+int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT id FROM batches WHERE state = 'open' AND opens_on <= ?1 "
+				  "AND ?1 < closes_on",
+				  err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, day);
+	found = find_id(st, stmt, id_r, "current batch", err);
+	sqlite3_reset(stmt);
+	return found;
+}
+
+int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(
+		st,
+		"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
+		"b.closed_at, b.reminded_at, count(a.id), "
+		"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
+		"LEFT JOIN applications a ON a.batch_id = b.id WHERE b.id = ?1 OR ?1 = 0 "
+		"GROUP BY b.id ORDER BY b.id",
+		err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	found = find_id(st, stmt, &b->id, "read batch", err);
+	if (found == 1)
+		batch_row_read(stmt, b);
+	sqlite3_reset(stmt);
+	return found;
+}
+
+int store_batches(struct store *st, GPtrArray **rows_r, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(
+		st,
+		"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
+		"b.closed_at, b.reminded_at, count(a.id), "
+		"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
+		"LEFT JOIN applications a ON a.batch_id = b.id GROUP BY b.id ORDER BY b.id",
+		err);
+	GPtrArray *rows = g_ptr_array_new_with_free_func(batch_row_free);
+	int rc;
+
+	if (stmt == NULL) {
+		g_ptr_array_free(rows, TRUE);
+		return -1;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct batch_row *b = g_new0(struct batch_row, 1);
+
+		b->id = sqlite3_column_int64(stmt, 0);
+		batch_row_read(stmt, b);
+		g_ptr_array_add(rows, b);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(rows, TRUE);
+		return sql_fail(st, err, "read batches");
+	}
+	*rows_r = rows;
+	return 0;
+}
+
+int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
+		      gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "UPDATE batches SET state = 'closed', token = ?, "
+				  "digest_message_id = ?, closed_at = ? WHERE id = ? AND state = 'open'",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, token);
+	bind_text(stmt, 2, digest_mid);
+	bind_time(stmt, 3, now);
+	sqlite3_bind_int64(stmt, 4, id);
+	if (run(st, stmt, "close batch", err) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1)
+		return err_set(err, ERR_FATAL, "store close batch %" G_GINT64_FORMAT
+					       ": not open (closed twice?)",
+			       id);
+	return 0;
+}
+
+int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st, "SELECT id FROM batches WHERE token = ?", err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, token);
+	found = find_id(st, stmt, id_r, "batch by token", err);
+	sqlite3_reset(stmt);
+	return found;
+}
+
+int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(
+		st,
+		"SELECT b.id FROM batches b WHERE b.state = 'closed' AND b.reminded_at IS NULL "
+		"AND b.closed_at <= ? AND EXISTS (SELECT 1 FROM applications a WHERE "
+		"a.batch_id = b.id AND a.state = 'in_review') ORDER BY b.id",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_time(stmt, 1, closed_before);
+	return collect_ids(st, stmt, ids, "batches to remind", err);
+}
+
+int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st, "UPDATE batches SET reminded_at = ? WHERE id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_time(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, id);
+	return run(st, stmt, "mark batch reminded", err);
+}
+
+int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "UPDATE applications SET state = 'in_review', updated_at = ? "
+				  "WHERE batch_id = ? AND state = 'pending'",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_time(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, id);
+	return run(st, stmt, "start review", err);
+}
+
+void batch_row_free(gpointer p)
+{
+	batch_row_clear(p);
+	g_free(p);
+}
+
+void batch_row_clear(struct batch_row *b)
+{
+	g_free(b->opens_on);
+	g_free(b->closes_on);
+	g_free(b->state);
+	g_free(b->token);
+	g_free(b->digest_message_id);
+	g_free(b->closed_at);
+	g_free(b->reminded_at);
+	*b = (struct batch_row){ 0 };
+}
+
+int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
+				struct err *err)
+{
+	sqlite3_stmt *stmt =
+		prep(st, "UPDATE applications SET state = ?, updated_at = ? WHERE id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, state);
+	bind_time(stmt, 2, now);
+	sqlite3_bind_int64(stmt, 3, id);
+	return run(st, stmt, "set application state", err);
+}
+
+int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
+			  struct err *err)
+{
+	sqlite3_stmt *stmt = prep(
+		st,
+		"INSERT INTO decisions (application_id, decision, previous_state, decided_by, "
+		"source_message_id, forced, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, d->application_id);
+	bind_text(stmt, 2, d->decision);
+	bind_text(stmt, 3, d->previous_state);
+	bind_text(stmt, 4, d->decided_by);
+	bind_text(stmt, 5, d->source_message_id);
+	sqlite3_bind_int(stmt, 6, d->forced);
+	bind_time(stmt, 7, now);
+	return run(st, stmt, "insert decision", err);
+}
+
+int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT id FROM messages WHERE message_id = ? AND "
+				  "outcome = 'decision' LIMIT 1",
+				  err);
+	int64_t id;
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, message_id);
+	found = find_id(st, stmt, &id, "find decision message", err);
+	sqlite3_reset(stmt);
+	return found;
 }
 
 int store_event_add(struct store *st, int64_t application_id, const char *kind,
@@ -747,12 +1000,14 @@ int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct er
 	return outbox_rows(st, stmt, true, rows_r, err);
 }
 
-int store_outbox_list(struct store *st, GPtrArray **rows_r, struct err *err)
+int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st, OUTBOX_COLUMNS "ORDER BY o.id", err);
+	sqlite3_stmt *stmt = prep(st, OUTBOX_COLUMNS "WHERE ?1 IS NULL OR a.ref = ?1 ORDER BY o.id",
+				  err);
 
 	if (stmt == NULL)
 		return -1;
+	bind_text(stmt, 1, ref);
 	return outbox_rows(st, stmt, false, rows_r, err);
 }
 
@@ -788,6 +1043,7 @@ void app_row_free(gpointer p)
 	g_free(a->edition);
 	g_free(a->received_at);
 	g_free(a->problems);
+	g_free(a->thread_message_id);
 	g_ptr_array_free(a->documents, TRUE);
 	g_free(a);
 }
@@ -800,13 +1056,14 @@ static void doc_row_free(gpointer p)
 	g_free(d->filename);
 	g_free(d->content_type);
 	g_free(d->sha256);
+	g_free(d->path);
 	g_free(d);
 }
 
 static int load_documents(struct store *st, struct app_row *app, struct err *err)
 {
 	sqlite3_stmt *stmt = prep(st,
-				  "SELECT kind, filename, content_type, size, pages, sha256 "
+				  "SELECT kind, filename, content_type, size, pages, sha256, path "
 				  "FROM documents WHERE application_id = ? AND superseded = 0 "
 				  "ORDER BY id",
 				  err);
@@ -825,21 +1082,22 @@ static int load_documents(struct store *st, struct app_row *app, struct err *err
 		d->pages = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? -1
 									: sqlite3_column_int(stmt, 4);
 		d->sha256 = col_text(stmt, 5);
+		d->path = col_text(stmt, 6);
 		g_ptr_array_add(app->documents, d);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, "read documents");
 }
 
-int store_applications(struct store *st, const char *state, const char *ref, GPtrArray **apps_r,
+int store_applications(struct store *st, const struct app_filter *f, GPtrArray **apps_r,
 		       struct err *err)
 {
 	sqlite3_stmt *stmt = prep(
 		st,
 		"SELECT a.id, a.ref, p.email, p.name, a.state, a.edition, coalesce(a.batch_id, 0), "
-		"a.received_at, a.problems FROM applications a JOIN applicants p "
-		"ON p.id = a.applicant_id WHERE (?1 IS NULL OR a.state = ?1) "
-		"AND (?2 IS NULL OR a.ref = ?2) ORDER BY a.id",
+		"a.received_at, a.problems, a.thread_message_id FROM applications a "
+		"JOIN applicants p ON p.id = a.applicant_id WHERE (?1 IS NULL OR a.state = ?1) "
+		"AND (?2 IS NULL OR a.ref = ?2) AND (?3 = 0 OR a.batch_id = ?3) ORDER BY a.id",
 		err);
 	GPtrArray *apps = g_ptr_array_new_with_free_func(app_row_free);
 	int rc;
@@ -848,8 +1106,9 @@ int store_applications(struct store *st, const char *state, const char *ref, GPt
 		g_ptr_array_free(apps, TRUE);
 		return -1;
 	}
-	bind_text(stmt, 1, state);
-	bind_text(stmt, 2, ref);
+	bind_text(stmt, 1, f->state);
+	bind_text(stmt, 2, f->ref);
+	sqlite3_bind_int64(stmt, 3, f->batch_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct app_row *a = g_new0(struct app_row, 1);
 
@@ -862,6 +1121,7 @@ int store_applications(struct store *st, const char *state, const char *ref, GPt
 		a->batch_id = sqlite3_column_int64(stmt, 6);
 		a->received_at = col_text(stmt, 7);
 		a->problems = col_text(stmt, 8);
+		a->thread_message_id = col_text(stmt, 9);
 		a->documents = g_ptr_array_new_with_free_func(doc_row_free);
 		g_ptr_array_add(apps, a);
 	}
@@ -933,4 +1193,18 @@ int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct
 	}
 	*lines_r = lines;
 	return 0;
+}
+
+/* Columns 1.. of the batch queries (column 0, the id, is read by the caller). */
+static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b)
+{
+	b->opens_on = col_text(stmt, 1);
+	b->closes_on = col_text(stmt, 2);
+	b->state = col_text(stmt, 3);
+	b->token = col_text(stmt, 4);
+	b->digest_message_id = col_text(stmt, 5);
+	b->closed_at = col_text(stmt, 6);
+	b->reminded_at = col_text(stmt, 7);
+	b->applications = sqlite3_column_int(stmt, 8);
+	b->undecided = sqlite3_column_int(stmt, 9);
 }

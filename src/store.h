@@ -99,9 +99,52 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 int store_document_kinds(struct store *st, int64_t application_id, bool *cv_r, bool *letter_r,
 			 struct err *err);
 
-/* The batch row for the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
+/* --- batches --- */
+
+/* The open batch of the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
 int store_batch_for_window(struct store *st, const char *opens, const char *closes,
 			   int64_t *id_r, struct err *err);
+/* Open batches whose window ended on or before `today` ("YYYY-MM-DD"), oldest first. */
+int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err);
+/* The open batch whose window holds `day`: 1 and *id_r, or 0. */
+int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, struct err *err);
+
+struct batch_row {
+	int64_t id;
+	char *opens_on, *closes_on, *state, *token, *digest_message_id, *closed_at, *reminded_at;
+	int applications; /* all applications in the batch */
+	int undecided;    /* pending or in_review */
+};
+/* One batch: 1 and *b filled (release with batch_row_clear), 0 when absent. */
+int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err);
+int store_batches(struct store *st, GPtrArray **rows_r, struct err *err);
+void batch_row_free(gpointer row);
+void batch_row_clear(struct batch_row *b);
+/* open → closed, once: closing a batch that is not open is ERR_FATAL. */
+int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
+		      gint64 now, struct err *err);
+/* Its pending applications go in_review. */
+int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
+int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
+/* Closed batches not yet reminded, closed at or before `closed_before`, still undecided. */
+int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids,
+			    struct err *err);
+int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err);
+
+/* --- decisions --- */
+
+struct decision_new {
+	int64_t application_id;
+	const char *decision, *previous_state, *decided_by, *source_message_id;
+	bool forced;
+};
+int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
+			  struct err *err);
+int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
+				struct err *err);
+/* Whether a commission reply with this Message-ID was already filed as a decision (the same
+ * email delivered twice): 1 yes, 0 no, -1 error. */
+int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);
 
 int store_event_add(struct store *st, int64_t application_id, const char *kind,
 		    const char *detail, gint64 now, struct err *err);
@@ -130,7 +173,8 @@ struct outbox_row {
 };
 /* Rows to send now: queued (or left sending by a crash) and due. */
 int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
-int store_outbox_list(struct store *st, GPtrArray **rows_r, struct err *err);
+/* All rows, or those of one application when ref is not NULL. */
+int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
 int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
 		      gint64 next_attempt_at, const char *last_error, gint64 now,
 		      struct err *err);
@@ -140,6 +184,7 @@ void outbox_row_free(gpointer row);
 
 struct doc_row {
 	char *kind, *filename, *content_type, *sha256;
+	char *path; /* the stored file (a generated name) */
 	gint64 size;
 	int pages; /* -1: unknown */
 };
@@ -147,11 +192,17 @@ struct doc_row {
 struct app_row {
 	int64_t id, batch_id; /* batch_id 0: none */
 	char *ref, *email, *name, *state, *edition, *received_at, *problems;
-	GPtrArray *documents; /* of struct doc_row * */
+	char *thread_message_id; /* the applicant's first message, for threading letters */
+	GPtrArray *documents;    /* of struct doc_row * */
 };
 
-/* Applications, oldest first; state and ref filter when not NULL. */
-int store_applications(struct store *st, const char *state, const char *ref, GPtrArray **apps_r,
+struct app_filter {
+	const char *state; /* NULL: any */
+	const char *ref;   /* NULL: any */
+	int64_t batch_id;  /* 0: any */
+};
+/* Applications, oldest first, with their current documents. */
+int store_applications(struct store *st, const struct app_filter *f, GPtrArray **apps_r,
 		       struct err *err);
 void app_row_free(gpointer row);
 

@@ -27,7 +27,7 @@ static int substitute(const char *file, const char *base, const char *from, GHas
 				       line_of(base, open));
 		g_string_append_len(out, p, open - p);
 		name = g_strstrip(g_strndup(open + 2, (gsize)(close - open - 2)));
-		value = g_hash_table_lookup(vars, name);
+		value = vars ? g_hash_table_lookup(vars, name) : NULL;
 		if (value == NULL) {
 			err_set(err, ERR_CONFIG, "%s:%d: unknown variable {{%s}}", file,
 				line_of(base, open), name);
@@ -93,19 +93,30 @@ int template_render(const char *dir, const char *name, GHashTable *vars, char **
 	return ret;
 }
 
-int template_snippet(const char *dir, const char *name, char **text_r, struct err *err)
+int template_snippet(const char *dir, const char *name, GHashTable *vars, char **text_r,
+		     struct err *err)
 {
 	char *file = g_strdup_printf("%s/snippets/%s.txt", dir, name);
 	GError *gerr = NULL;
 	char *text = NULL;
+	GString *out;
+	int ret = -1;
 
 	if (!g_file_get_contents(file, &text, NULL, &gerr)) {
 		err_set(err, ERR_CONFIG, "template %s: %s", file, gerr->message);
 		g_error_free(gerr);
-		g_free(file);
-		return -1;
+		goto out;
 	}
+	g_strchomp(text);
+	out = g_string_new(NULL);
+	if (substitute(file, text, text, vars, out, err) < 0) {
+		g_string_free(out, TRUE);
+		goto out;
+	}
+	*text_r = g_string_free(out, FALSE);
+	ret = 0;
+out:
+	g_free(text);
 	g_free(file);
-	*text_r = g_strchomp(text);
-	return 0;
+	return ret;
 }

@@ -19,8 +19,10 @@ int template_render(const char *dir, const char *name, GHashTable *vars, char **
 int template_render_text(const char *file, const char *text, GHashTable *vars, char **subject_r,
 			 char **body_r, struct err *err);
 
-/* The text of DIR/snippets/NAME.txt without its trailing newline: short pieces that templates
- * list (what is missing ...). *text_r belongs to the caller. Errors: ERR_CONFIG. */
-int template_snippet(const char *dir, const char *name, char **text_r, struct err *err);
+/* DIR/snippets/NAME.txt rendered with vars, without its trailing newline: the short pieces
+ * that templates list (what is missing, a row of the digest, a line of a transcript).
+ * *text_r belongs to the caller. Errors: ERR_CONFIG. */
+int template_snippet(const char *dir, const char *name, GHashTable *vars, char **text_r,
+		     struct err *err);
 
 #endif

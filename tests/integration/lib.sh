@@ -33,7 +33,7 @@ programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   registration_url = "https://registration.example.org/ai4gov";
   reply_from = "AI4Gov Admissions <$ADMISSIONS>"; };
 editions = ( { name = "2026-2027"; opens = "$opens"; closes = "$closes"; } );
-batches = { anchor = "2026-01-12"; period_days = 14; };
+batches = { anchor = "$(date -u +%F)"; period_days = 14; };
 commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ]; };
 imap = { url = "imaps://localhost:$IMAPS_PORT/INBOX"; username = "$ADMISSIONS";
   password_file = "$STACK_DIR/password"; processed_mailbox = "Processed"; poll_seconds = 5;
@@ -57,6 +57,14 @@ send_fixture() {
   sed "s/$from/$(applicant "$from")/g" "$TESTS_DIR/mail/$fixture" >"$WORK/outgoing.eml"
   "$TESTS_DIR/mailstack.sh" send "$STACK_DIR" "$(applicant "$from")" "$ADMISSIONS" "$WORK/outgoing.eml"
 }
+
+# Sends a message file as is from FROM to the admissions address.
+send_file() { # FROM FILE
+  "$TESTS_DIR/mailstack.sh" send "$STACK_DIR" "$1" "$ADMISSIONS" "$2"
+}
+
+# The batch anchor is today, so the current window is [today, today + 14 days).
+in_days() { date -u -d "+$1 days" +%FT%TZ; }
 
 maildir() { # ADDRESS [FOLDER]
   local d="$STACK_DIR/mail/$1/Maildir"
@@ -85,6 +93,16 @@ wait_mail() { # ADDRESS N [FOLDER]
   done
   echo "timeout: $1 has $(mail_count "$1" "${3:-}") messages, expected $2" >&2
   return 1
+}
+
+# The value of header NAME in a message file, unfolded.
+header() { # FILE NAME
+  awk -v h="$2" '
+    /^\r?$/ { exit }
+    /^[ \t]/ { if (cur) line = line " " substr($0, 2); next }
+    { if (cur) print line; cur = tolower(substr($0, 1, length(h) + 1)) == tolower(h) ":"
+      line = substr($0, length(h) + 3) }
+    END { if (cur) print line }' "$1" | tr -d '\r'
 }
 
 check() { # DESCRIPTION COMMAND...

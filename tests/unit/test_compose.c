@@ -57,9 +57,13 @@ static void test_acknowledgement_headers(void **state)
 	char *dir, *mid = NULL;
 	struct config *cfg = load(&dir);
 	GHashTable *vars = vars_for("Ana Sánchez");
-	struct compose_in in = { "acknowledgement", vars, "ana@example.net", "Ana Sánchez",
-				 "app-ana-1@example.net", "<root@example.net> <mid@example.net>",
-				 "auto-replied" };
+	struct compose_in in = { .template_name = "acknowledgement",
+				 .vars = vars,
+				 .to_addr = "ana@example.net",
+				 .to_name = "Ana Sánchez",
+				 .in_reply_to = "app-ana-1@example.net",
+				 .references = "<root@example.net> <mid@example.net>",
+				 .auto_submitted = "auto-replied" };
 	GBytes *bytes = NULL;
 	struct err err = { 0 };
 	GMimeMessage *m;
@@ -114,8 +118,11 @@ static void test_no_header_injection(void **state)
 	struct config *cfg = load(&dir);
 	const char *evil = "Eve\r\nBcc: victim@example.com\r\nX-Evil: 1";
 	GHashTable *vars = vars_for(evil);
-	struct compose_in in = { "acknowledgement", vars, "eve@example.com", evil, NULL, NULL,
-				 "auto-replied" };
+	struct compose_in in = { .template_name = "acknowledgement",
+				 .vars = vars,
+				 .to_addr = "eve@example.com",
+				 .to_name = evil,
+				 .auto_submitted = "auto-replied" };
 	GBytes *bytes = NULL;
 	struct err err = { 0 };
 	GMimeMessage *m;

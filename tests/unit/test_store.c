@@ -176,7 +176,7 @@ static void test_applicants_and_applications(void **state)
 	assert_int_equal(store_document_insert(st, app_id, ledger_id, &d, 100, &err), 0);
 	assert_int_equal(store_application_update(st, app_id, "pending", batch, "", 100, 100, &err),
 			 0);
-	assert_int_equal(store_applications(st, "pending", NULL, &apps, &err), 0);
+	assert_int_equal(store_applications(st, &(struct app_filter){ "pending", NULL, 0 }, &apps, &err), 0);
 	assert_int_equal(apps->len, 1);
 	struct app_row *row = g_ptr_array_index(apps, 0);
 	assert_string_equal(row->name, "Ana");
@@ -184,7 +184,7 @@ static void test_applicants_and_applications(void **state)
 	assert_int_equal(row->batch_id, batch);
 	assert_int_equal(row->documents->len, 1);
 	g_ptr_array_free(apps, TRUE);
-	assert_int_equal(store_applications(st, "incomplete", NULL, &apps, &err), 0);
+	assert_int_equal(store_applications(st, &(struct app_filter){ "incomplete", NULL, 0 }, &apps, &err), 0);
 	assert_int_equal(apps->len, 0);
 	g_ptr_array_free(apps, TRUE);
 	/* The state is checked by the schema. */
@@ -228,7 +228,7 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_due(st, 99999, &rows, &err), 0);
 	assert_int_equal(rows->len, 0);
 	g_ptr_array_free(rows, TRUE);
-	assert_int_equal(store_outbox_list(st, &rows, &err), 0);
+	assert_int_equal(store_outbox_list(st, NULL, &rows, &err), 0);
 	r = g_ptr_array_index(rows, 0);
 	assert_string_equal(r->state, "sent");
 	assert_int_equal(r->attempts, 2);

@@ -1,0 +1,192 @@
+#include "digest.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "compose.h"
+#include "letter.h"
+#include "template.h"
+#include "timeutil.h"
+
+int digest_token_new(char **token_r, struct err *err)
+{
+	unsigned char bytes[12];
+	GString *hex = g_string_new(NULL);
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes)) {
+		g_string_free(hex, TRUE);
+		return err_set(err, ERR_TEMP, "digest token: getrandom: %s", strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		g_string_append_printf(hex, "%02x", bytes[i]);
+	*token_r = g_string_free(hex, FALSE);
+	return 0;
+}
+
+static const struct doc_row *document_of(const struct app_row *a, const char *kind)
+{
+	for (guint i = 0; i < a->documents->len; i++) {
+		const struct doc_row *d = g_ptr_array_index(a->documents, i);
+
+		if (strcmp(d->kind, kind) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static char *pages_text(const struct doc_row *d)
+{
+	if (d == NULL)
+		return g_strdup("-");
+	return d->pages >= 0 ? g_strdup_printf("%d", d->pages) : g_strdup("?");
+}
+
+/* One snippets/digest-row.txt per application. */
+static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, struct err *err)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < apps->len; i++) {
+		const struct app_row *a = g_ptr_array_index(apps, i);
+		GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, a->edition);
+		char *row = NULL;
+		int ret;
+
+		g_hash_table_insert(vars, "received", g_strdup(a->received_at));
+		g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
+		g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
+		g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
+		ret = template_snippet(cfg->templates.dir, "digest-row", vars, &row, err);
+		g_hash_table_destroy(vars);
+		if (ret < 0) {
+			g_string_free(out, TRUE);
+			return -1;
+		}
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", row);
+		g_free(row);
+	}
+	*text_r = g_string_free(out, FALSE);
+	return 0;
+}
+
+/* "pdf" from "Carta.PDF"; "" when the name has no sensible extension. */
+static char *extension_of(const char *filename)
+{
+	const char *dot = filename ? strrchr(filename, '.') : NULL;
+
+	if (dot == NULL || strlen(dot + 1) == 0 || strlen(dot + 1) > 5)
+		return g_strdup("");
+	for (const char *p = dot + 1; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p))
+			return g_strdup("");
+	return g_ascii_strdown(dot, -1);
+}
+
+/* The letter and CV of every application, named "REF-letter.pdf", "REF-cv.pdf". */
+static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
+{
+	GArray *atts = g_array_new(FALSE, FALSE, sizeof(struct compose_attachment));
+
+	for (guint i = 0; i < apps->len; i++) {
+		const struct app_row *a = g_ptr_array_index(apps, i);
+
+		for (guint k = 0; k < a->documents->len; k++) {
+			const struct doc_row *d = g_ptr_array_index(a->documents, k);
+			char *ext = extension_of(d->filename);
+			char *name = g_strdup_printf("%s-%s%s", a->ref, d->kind, ext);
+			struct compose_attachment att = { d->path, name, d->content_type };
+
+			if (strcmp(d->kind, "other") == 0) {
+				g_free(name);
+			} else {
+				g_ptr_array_add(names, name);
+				g_array_append_val(atts, att);
+			}
+			g_free(ext);
+		}
+	}
+	return atts;
+}
+
+static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *b, guint count,
+			      const char *token)
+{
+	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	gint64 closes = 0;
+	GDate last;
+
+	/* The window's last day is the day before it closes. */
+	time_parse(b->closes_on, &closes);
+	time_day(closes - 86400, &last);
+	g_hash_table_insert(vars, "last_day", time_day_text(&last));
+	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
+	g_hash_table_insert(vars, "batch", g_strdup_printf("%" G_GINT64_FORMAT, b->id));
+	g_hash_table_insert(vars, "opens", g_strdup(b->opens_on));
+	g_hash_table_insert(vars, "closes", g_strdup(b->closes_on));
+	g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
+	g_hash_table_insert(vars, "token", g_strdup(token));
+	g_hash_table_insert(vars, "reminder_days", g_strdup_printf("%d", cfg->batches.reminder_days));
+	return vars;
+}
+
+int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
+		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
+		 struct err *err)
+{
+	GHashTable *vars = batch_vars(cfg, b, apps->len, token);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GArray *atts = attachments_of(apps, names);
+	char *table = NULL, *local = g_strdup_printf("digest.%s", token);
+	char *mid = compose_message_id_for(cfg, local);
+	int ret = table_text(cfg, apps, &table, err);
+
+	if (ret == 0) {
+		g_hash_table_insert(vars, "applications", table);
+		struct compose_in in = {
+			.template_name = "digest",
+			.vars = vars,
+			.to_addr = cfg->commission.address,
+			.auto_submitted = "auto-generated",
+			.message_id = mid,
+			.attachments = (const struct compose_attachment *)(void *)atts->data,
+			.n_attachments = atts->len,
+		};
+		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
+	}
+	if (ret == 0)
+		*message_id_r = g_strdup(mid);
+	g_hash_table_destroy(vars);
+	g_array_free(atts, TRUE);
+	g_ptr_array_free(names, TRUE);
+	g_free(local);
+	g_free(mid);
+	return ret;
+}
+
+int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
+			  GPtrArray *apps, gint64 now, struct err *err)
+{
+	GHashTable *vars = batch_vars(cfg, b, apps->len, b->token);
+	char *table = NULL, *local = g_strdup_printf("reminder.%s", b->token);
+	char *mid = compose_message_id_for(cfg, local);
+	int ret = table_text(cfg, apps, &table, err);
+
+	if (ret == 0) {
+		g_hash_table_insert(vars, "applications", table);
+		g_hash_table_insert(vars, "digest_date", g_strndup(b->closed_at, 10));
+		struct compose_in in = {
+			.template_name = "reminder",
+			.vars = vars,
+			.to_addr = cfg->commission.address,
+			.in_reply_to = b->digest_message_id,
+			.auto_submitted = "auto-generated",
+			.message_id = mid,
+		};
+		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
+	}
+	g_hash_table_destroy(vars);
+	g_free(local);
+	g_free(mid);
+	return ret;
+}

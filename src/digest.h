@@ -1,0 +1,27 @@
+/* digest.h — the commission's emails about a batch: the digest (a table of the applications,
+ * each one's letter and CV attached, instructions to reply) and the reminder. Both carry the
+ * batch's token in Message-ID and Subject, so a reply proves its author received them. */
+#ifndef ADMITD_DIGEST_H
+#define ADMITD_DIGEST_H
+
+#include <glib.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+/* A fresh unguessable token: 24 lower-case hex digits (96 bits from getrandom). Owned. */
+int digest_token_new(char **token_r, struct err *err);
+
+/* Queues the digest of batch b (its applications `apps`, struct app_row *) to
+ * commission.address, with Message-ID digest.TOKEN@domain (*message_id_r, owned). */
+int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
+		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
+		 struct err *err);
+
+/* Queues the one reminder of batch b listing `apps`, still undecided; it threads to the
+ * digest and carries the same token. */
+int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
+			  GPtrArray *apps, gint64 now, struct err *err);
+
+#endif

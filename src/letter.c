@@ -1,0 +1,143 @@
+#include "letter.h"
+
+#include "template.h"
+
+GHashTable *letter_vars_new(const struct config *cfg, const char *name, const char *email,
+			    const char *ref, const char *edition)
+{
+	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+
+	g_hash_table_insert(vars, "name", g_strdup(name && name[0] ? name : email));
+	g_hash_table_insert(vars, "email", g_strdup(email));
+	g_hash_table_insert(vars, "reference", g_strdup(ref));
+	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
+	g_hash_table_insert(vars, "registration_url", g_strdup(cfg->programme.registration_url));
+	g_hash_table_insert(vars, "edition", g_strdup(edition ? edition : ""));
+	return vars;
+}
+
+int letter_queue(struct store *st, const struct config *cfg, int64_t application_id,
+		 const struct compose_in *in, gint64 now, char **message_id_r, struct err *err)
+{
+	char *mid = NULL;
+	GBytes *bytes = NULL;
+	gsize len;
+	int ret;
+
+	if (compose_message(cfg, in, now, &mid, &bytes, err) < 0)
+		return -1;
+	const void *data = g_bytes_get_data(bytes, &len);
+	struct outbox_new row = { application_id, in->template_name, in->to_addr, mid, data, len };
+	ret = store_outbox_insert(st, &row, now, err);
+	g_bytes_unref(bytes);
+	if (ret == 0 && message_id_r != NULL)
+		*message_id_r = mid;
+	else
+		g_free(mid);
+	return ret;
+}
+
+/* "- your CV ...\n- your letter ...": the snippets for what is missing. */
+int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,
+			struct err *err)
+{
+	GString *out = g_string_new(NULL);
+	const char *names[2] = { cv ? NULL : "missing-cv", letter ? NULL : "missing-letter" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *snippet;
+
+		if (names[i] == NULL)
+			continue;
+		if (template_snippet(cfg->templates.dir, names[i], NULL, &snippet, err) < 0) {
+			g_string_free(out, TRUE);
+			return -1;
+		}
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", snippet);
+		g_free(snippet);
+	}
+	*text_r = g_string_free(out, FALSE);
+	return 0;
+}
+
+/* Which variables each template and snippet gets, by the code that renders it: L the letter
+ * variables of letter_vars_new(), B a batch's (digest.c), R a commission reply's
+ * (commission.c); then the extra names. */
+static const struct {
+	const char *name;
+	bool snippet;
+	char base;
+	const char *extra;
+} template_table[] = {
+	{ "acknowledgement", false, 'L', "batch_closes" },
+	{ "incomplete", false, 'L', "missing" },
+	{ "next_edition", false, 'L', "" },
+	{ "accepted", false, 'L', "" },
+	{ "discarded", false, 'L', "" },
+	{ "reserve", false, 'L', "" },
+	{ "digest", false, 'B', "applications" },
+	{ "reminder", false, 'B', "applications digest_date" },
+	{ "decision_transcript", false, 'R', "results" },
+	{ "decision_refused", false, 'R', "results reason" },
+	{ "missing-cv", true, 'L', "" },
+	{ "missing-letter", true, 'L', "" },
+	{ "digest-row", true, 'L', "received cv_pages letter_pages problems" },
+	{ "transcript-applied", true, 'R', "line ref state" },
+	{ "transcript-unchanged", true, 'R', "line ref state" },
+	{ "transcript-final", true, 'R', "line ref state" },
+	{ "transcript-not-in-review", true, 'R', "line ref state" },
+	{ "transcript-unknown", true, 'R', "line ref state" },
+	{ "transcript-no-reference", true, 'R', "line ref state" },
+	{ "transcript-ignored", true, 'R', "line ref state" },
+	{ "transcript-truncated", true, 'R', "line ref state" },
+	{ "transcript-none", true, 'R', "line ref state" },
+	{ "transcript-refused", true, 'R', "line ref state reason" },
+	{ "refused-not-member", true, 'R', "" },
+	{ "refused-no-token", true, 'R', "" },
+	{ "refused-not-authenticated", true, 'R', "" },
+};
+
+static const char *const base_vars[] = {
+	"Lname email reference programme registration_url edition",
+	"Bprogramme batch opens closes last_day count token reminder_days",
+	"Rprogramme sender subject authserv_id",
+};
+
+static void add_sample_vars(GHashTable *vars, const char *names)
+{
+	char **list = g_strsplit(names, " ", -1);
+
+	for (char **n = list; *n != NULL; n++)
+		if (**n != '\0')
+			g_hash_table_insert(vars, g_strdup(*n), g_strdup("SAMPLE"));
+	g_strfreev(list);
+}
+
+static int check_one(const struct config *cfg, size_t i, struct err *err)
+{
+	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	char *subject = NULL, *body = NULL;
+	int ret;
+
+	for (size_t b = 0; b < G_N_ELEMENTS(base_vars); b++)
+		if (base_vars[b][0] == template_table[i].base)
+			add_sample_vars(vars, base_vars[b] + 1);
+	add_sample_vars(vars, template_table[i].extra);
+	if (template_table[i].snippet)
+		ret = template_snippet(cfg->templates.dir, template_table[i].name, vars, &body, err);
+	else
+		ret = template_render(cfg->templates.dir, template_table[i].name, vars, &subject,
+				      &body, err);
+	g_free(subject);
+	g_free(body);
+	g_hash_table_destroy(vars);
+	return ret;
+}
+
+int letter_check_templates(const struct config *cfg, struct err *err)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(template_table); i++)
+		if (check_one(cfg, i, err) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* letter.h — messages about one application: the variables every template may use, and
+ * queuing a composed message in the outbox inside the caller's transaction. */
+#ifndef ADMITD_LETTER_H
+#define ADMITD_LETTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "compose.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+/* name, email, reference, programme, registration_url, edition: a new table (char * → owned
+ * char *) the caller adds to and destroys. `name` falls back to the email when empty. */
+GHashTable *letter_vars_new(const struct config *cfg, const char *name, const char *email,
+			    const char *ref, const char *edition);
+
+/* Composes `in` and writes it to the outbox (application_id 0: about no single application).
+ * *message_id_r, when not NULL, gets the Message-ID (owned). Errors as compose_message() and
+ * the store. */
+int letter_queue(struct store *st, const struct config *cfg, int64_t application_id,
+		 const struct compose_in *in, gint64 now, char **message_id_r, struct err *err);
+
+/* The list of what is missing, one snippet per document (snippets/missing-cv.txt ...), for
+ * {{missing}}; "" when nothing is. *text_r belongs to the caller. Errors: ERR_CONFIG. */
+int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,
+			struct err *err);
+
+/* Renders every template and snippet with the variables its code provides, so a typo or a
+ * missing file shows at --check-config, not at the first applicant. Errors: ERR_CONFIG. */
+int letter_check_templates(const struct config *cfg, struct err *err);
+
+#endif

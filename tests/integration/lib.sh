@@ -21,7 +21,7 @@ mkdir -p "$WORK"
 applicant() { echo "${1%@*}-$CASE@${1#*@}"; }
 
 # Variables a test may set before write_config: SMTP_URL, IMAP_CA (empty: the system's trust
-# store), TEMPLATES (a templates folder).
+# store), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group).
 write_config() {
   local smtp_url=${SMTP_URL:-smtp://localhost:$SUBMISSION_PORT} opens closes
   local imap_ca=${IMAP_CA-$STACK_DIR/ca.pem} ca_line=""
@@ -34,7 +34,8 @@ programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   reply_from = "AI4Gov Admissions <$ADMISSIONS>"; };
 editions = ( { name = "2026-2027"; opens = "$opens"; closes = "$closes"; } );
 batches = { anchor = "$(date -u +%F)"; period_days = 14; };
-commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ]; };
+commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ];
+  ${COMMISSION_EXTRA:-} };
 imap = { url = "imaps://localhost:$IMAPS_PORT/INBOX"; username = "$ADMISSIONS";
   password_file = "$STACK_DIR/password"; processed_mailbox = "Processed"; poll_seconds = 5;
   $ca_line };

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "docworker.h"
+
 struct doc_word {
 	const char *word; /* lower-case ASCII, as after transliteration */
 	enum doc_kind kind;
@@ -119,4 +121,166 @@ enum doc_kind documents_classify_name(const char *filename)
 	if (score[DOC_LETTER] > score[DOC_CV])
 		return DOC_LETTER;
 	return DOC_OTHER;
+}
+
+/* Marks of each kind on a first page, lower-case ASCII after transliteration. Phrases match
+ * anywhere; weights add up. */
+static const struct doc_word text_words[] = {
+	/* CV sections */
+	{ "curriculum vitae", DOC_CV, 4 },
+	{ "education", DOC_CV, 2 },
+	{ "work experience", DOC_CV, 3 },
+	{ "professional experience", DOC_CV, 3 },
+	{ "experience", DOC_CV, 1 },
+	{ "skills", DOC_CV, 2 },
+	{ "languages", DOC_CV, 1 },
+	{ "publications", DOC_CV, 1 },
+	{ "formacion academica", DOC_CV, 3 },
+	{ "experiencia profesional", DOC_CV, 3 },
+	{ "experiencia laboral", DOC_CV, 3 },
+	{ "istruzione", DOC_CV, 2 },
+	{ "esperienza", DOC_CV, 2 },
+	{ "competenze", DOC_CV, 2 },
+	{ "ausbildung", DOC_CV, 2 },
+	{ "berufserfahrung", DOC_CV, 3 },
+	{ "kenntnisse", DOC_CV, 1 },
+	{ "haridus", DOC_CV, 2 },
+	{ "tookogemus", DOC_CV, 3 },
+	{ "formation", DOC_CV, 1 },
+	{ "experience professionnelle", DOC_CV, 3 },
+	/* letter marks */
+	{ "dear ", DOC_LETTER, 3 },
+	{ "to whom it may concern", DOC_LETTER, 3 },
+	{ "i am writing", DOC_LETTER, 3 },
+	{ "letter of", DOC_LETTER, 2 },
+	{ "motivation", DOC_LETTER, 2 },
+	{ "my interest", DOC_LETTER, 2 },
+	{ "commission", DOC_LETTER, 1 },
+	{ "sincerely", DOC_LETTER, 2 },
+	{ "kind regards", DOC_LETTER, 2 },
+	{ "estimad", DOC_LETTER, 3 },
+	{ "atentamente", DOC_LETTER, 2 },
+	{ "egregi", DOC_LETTER, 3 },
+	{ "gentile", DOC_LETTER, 2 },
+	{ "cordiali saluti", DOC_LETTER, 2 },
+	{ "sehr geehrte", DOC_LETTER, 3 },
+	{ "mit freundlichen", DOC_LETTER, 2 },
+	{ "lugupeetud", DOC_LETTER, 3 },
+	{ "madame, monsieur", DOC_LETTER, 3 },
+};
+
+enum doc_kind documents_classify_text(const char *text, int pages)
+{
+	int score[3] = { 0, 0, 0 };
+	char *ascii, *lower;
+
+	if (text == NULL || text[0] == '\0' || !g_utf8_validate(text, -1, NULL))
+		return DOC_OTHER;
+	ascii = g_str_to_ascii(text, "C");
+	lower = g_ascii_strdown(ascii, -1);
+	for (size_t i = 0; i < G_N_ELEMENTS(text_words); i++)
+		if (strstr(lower, text_words[i].word) != NULL)
+			score[text_words[i].kind] += text_words[i].weight;
+	g_free(ascii);
+	g_free(lower);
+	/* A letter fits on one page; a one-page document with a letter's marks is one. */
+	if (pages == 1 && score[DOC_LETTER] >= 3 && score[DOC_LETTER] >= score[DOC_CV] - 1)
+		return DOC_LETTER;
+	if (score[DOC_CV] >= 3 && score[DOC_CV] > score[DOC_LETTER])
+		return DOC_CV;
+	if (score[DOC_LETTER] >= 3 && score[DOC_LETTER] > score[DOC_CV])
+		return DOC_LETTER;
+	return DOC_OTHER;
+}
+
+enum doc_kind documents_classify(const char *filename, const struct doc_facts *facts)
+{
+	enum doc_kind by_name = documents_classify_name(filename);
+
+	if (by_name != DOC_OTHER || facts == NULL)
+		return by_name;
+	return documents_classify_text(facts->text, facts->pages);
+}
+
+bool documents_supported(enum doc_format f)
+{
+	return f == FORMAT_PDF || f == FORMAT_DOCX || f == FORMAT_ODT;
+}
+
+bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts *facts)
+{
+	bool image = facts->format == FORMAT_IMAGE || g_str_has_prefix(a->content_type, "image/");
+
+	if (facts->format == FORMAT_CALENDAR || strcmp(a->content_type, "text/calendar") == 0 ||
+	    strcmp(a->content_type, "application/ics") == 0)
+		return true;
+	return image && (a->is_inline || a->content_id != NULL);
+}
+
+int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err)
+{
+	struct doc_facts *facts = g_new0(struct doc_facts, MAX(m->attachments->len, 1));
+
+	for (guint i = 0; i < m->attachments->len; i++) {
+		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
+
+		if (docworker_inspect(a->path, &facts[i], err) < 0) {
+			g_free(facts);
+			return -1;
+		}
+	}
+	*facts_r = facts;
+	return 0;
+}
+
+static const char *problem_of(const struct doc_facts *facts, enum doc_kind kind)
+{
+	if (facts->unreadable)
+		return "unreadable-document";
+	if (kind != DOC_OTHER && !documents_supported(facts->format))
+		return "unsupported-format";
+	return NULL;
+}
+
+/* "CV.pdf" + "document1.pdf": the second must be the letter. */
+static void complete_pair(GArray *plan)
+{
+	int cv = 0, letter = 0, unknown = 0;
+	struct doc_plan *candidate = NULL;
+
+	for (guint i = 0; i < plan->len; i++) {
+		struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
+
+		cv += p->kind == DOC_CV;
+		letter += p->kind == DOC_LETTER;
+		if (p->kind == DOC_OTHER && documents_supported(p->facts->format) &&
+		    !p->facts->unreadable) {
+			unknown++;
+			candidate = p;
+		}
+	}
+	if (unknown == 1 && cv + letter == 1)
+		candidate->kind = cv ? DOC_LETTER : DOC_CV;
+}
+
+GArray *documents_plan(const struct mail *m, const struct doc_facts *facts)
+{
+	GArray *plan = g_array_new(FALSE, FALSE, sizeof(struct doc_plan));
+
+	for (guint i = 0; i < m->attachments->len; i++) {
+		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
+		struct doc_plan p = { a, &facts[i], DOC_OTHER, NULL };
+
+		if (documents_ignorable(a, &facts[i]))
+			continue;
+		p.kind = documents_classify(a->filename, &facts[i]);
+		g_array_append_val(plan, p);
+	}
+	complete_pair(plan);
+	for (guint i = 0; i < plan->len; i++) {
+		struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
+
+		p->problem = problem_of(p->facts, p->kind);
+	}
+	return plan;
 }

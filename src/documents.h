@@ -3,6 +3,12 @@
 #ifndef ADMITD_DOCUMENTS_H
 #define ADMITD_DOCUMENTS_H
 
+#include <stdbool.h>
+
+#include "docread.h"
+#include "err.h"
+#include "mail.h"
+
 enum doc_kind {
 	DOC_OTHER = 0,
 	DOC_CV,
@@ -16,5 +22,36 @@ const char *documents_kind_name(enum doc_kind kind);
  * accents: "Currículum Vítae José.pdf" is a CV, "Motivationsschreiben.docx" a letter.
  * NULL or a name that says nothing is DOC_OTHER. */
 enum doc_kind documents_classify_name(const char *filename);
+
+/* Scores the words of a document's first page: sections of a CV (education, experience ...)
+ * against the marks of a letter (a salutation, "I am writing", "commission" ...), in the same
+ * languages; one page with a letter's marks is a letter. DOC_OTHER when it says nothing. */
+enum doc_kind documents_classify_text(const char *text, int pages);
+
+/* The kind of one attachment: its name first, then what its text says. */
+enum doc_kind documents_classify(const char *filename, const struct doc_facts *facts);
+
+/* Whether the format is one we read (PDF, DOCX, ODT). */
+bool documents_supported(enum doc_format f);
+
+/* Whether an attachment is not a document at all: a signature image or logo (an image shown
+ * inline or referenced by Content-ID), a calendar invitation. */
+bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts *facts);
+
+/* Inspects every attachment of m in the limited worker. *facts_r (g_free) has
+ * m->attachments->len entries. Errors: ERR_TEMP when no worker can be started. */
+int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err);
+
+struct doc_plan {
+	const struct mail_attachment *att; /* borrowed */
+	const struct doc_facts *facts;     /* borrowed */
+	enum doc_kind kind;
+	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
+};
+
+/* Which attachments of m are documents, and of which kind (GArray of struct doc_plan, owned by
+ * the caller). Signature images and calendars are left out. When a message brings one CV or
+ * one letter and exactly one document that says nothing, that one is taken for the other. */
+GArray *documents_plan(const struct mail *m, const struct doc_facts *facts);
 
 #endif

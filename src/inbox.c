@@ -1,5 +1,6 @@
 #include "inbox.h"
 
+#include "documents.h"
 #include "intake.h"
 #include "log.h"
 #include "mail.h"
@@ -82,6 +83,7 @@ static int read_and_file(struct poll *p, uint32_t uid, const char *path, int64_t
 {
 	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = uid, .spool_path = path };
 	struct mail *mail = NULL;
+	struct doc_facts *facts = NULL;
 	struct err read_err = { 0 };
 	char sha256[65], *attach_dir = NULL;
 	int ret = -1;
@@ -99,8 +101,13 @@ static int read_and_file(struct poll *p, uint32_t uid, const char *path, int64_t
 		src.unreadable = read_err.text;
 	}
 	src.mail = mail;
+	/* The worker runs before the transaction: no lock is held while documents are read. */
+	if (mail != NULL && documents_inspect_all(mail, &facts, err) < 0)
+		goto out;
+	src.facts = facts;
 	ret = file_message(p, &src, ledger_id_r, err);
 out:
+	g_free(facts);
 	mail_free(&mail);
 	g_free(attach_dir);
 	return ret;

@@ -6,6 +6,7 @@
 #include "commission.h"
 #include "compose.h"
 #include "letter.h"
+#include "docread.h"
 #include "documents.h"
 #include "template.h"
 #include "timeutil.h"
@@ -40,21 +41,28 @@ int intake_ledger(struct store *st, const struct intake_source *src, const char 
 	return store_ledger_insert(st, &e, id_r ? id_r : &id, err);
 }
 
-static int add_documents(struct store *st, const struct mail *m, int64_t app_id,
-			 int64_t ledger_id, gint64 now, struct err *err)
+static int add_documents(struct store *st, GArray *plan, int64_t app_id, int64_t ledger_id,
+			 bool replace, bool late, gint64 now, struct err *err)
 {
-	for (guint i = 0; i < m->attachments->len; i++) {
-		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
+	for (guint i = 0; i < plan->len; i++) {
+		const struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
 		struct doc_new d = {
-			.kind = documents_kind_name(documents_classify_name(a->filename)),
-			.filename = a->filename,
-			.content_type = a->content_type,
-			.sha256 = a->sha256,
-			.path = a->path,
-			.size = a->size,
-			.pages = -1,
+			.kind = documents_kind_name(p->kind),
+			.filename = p->att->filename,
+			.content_type = p->att->content_type,
+			.sha256 = p->att->sha256,
+			.path = p->att->path,
+			.format = docread_format_name(p->facts->format),
+			.problem = p->problem,
+			.size = p->att->size,
+			.pages = p->facts->pages,
+			.superseded = late,
 		};
 
+		/* A resubmission replaces the document of the same kind; the old one stays. */
+		if (replace && p->kind != DOC_OTHER &&
+		    store_documents_supersede(st, app_id, d.kind, err) < 0)
+			return -1;
 		if (store_document_insert(st, app_id, ledger_id, &d, now, err) < 0)
 			return -1;
 	}
@@ -85,29 +93,105 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 	return letter_queue(st, cfg, app->id, &in, now, NULL, err);
 }
 
+/* What the application's current documents say: present kinds and problems. */
+struct assessment {
+	bool cv, letter;
+	GString *problems; /* "missing-cv cv-too-long ..." */
+};
+
+static void note_problem(struct assessment *a, const char *problem)
+{
+	if (strstr(a->problems->str, problem) != NULL)
+		return;
+	g_string_append_printf(a->problems, "%s%s", a->problems->len ? " " : "", problem);
+}
+
+static int assess(struct store *st, const char *ref, struct assessment *a, struct err *err)
+{
+	struct app_filter f = { .ref = ref };
+	GPtrArray *apps = NULL;
+
+	a->cv = a->letter = false;
+	a->problems = g_string_new(NULL);
+	if (store_applications(st, &f, &apps, err) < 0 || apps->len != 1) {
+		if (apps != NULL)
+			g_ptr_array_free(apps, TRUE);
+		return err->class != ERR_NONE ? -1 : err_set(err, ERR_FATAL, "no application %s", ref);
+	}
+	const struct app_row *app = g_ptr_array_index(apps, 0);
+	for (guint i = 0; i < app->documents->len; i++) {
+		const struct doc_row *d = g_ptr_array_index(app->documents, i);
+		bool usable = d->problem == NULL || strcmp(d->problem, "unsupported-format") != 0;
+
+		a->cv |= strcmp(d->kind, "cv") == 0 && usable;
+		a->letter |= strcmp(d->kind, "letter") == 0 && usable;
+		if (strcmp(d->kind, "cv") == 0 && d->pages > 2)
+			note_problem(a, "cv-too-long");
+		if (strcmp(d->kind, "letter") == 0 && d->pages > 1)
+			note_problem(a, "letter-too-long");
+		if (d->problem != NULL)
+			note_problem(a, d->problem);
+	}
+	g_ptr_array_free(apps, TRUE);
+	/* Missing documents first: they are what the applicant must act on. */
+	if (!a->letter)
+		g_string_prepend(a->problems, a->problems->len ? "missing-letter " : "missing-letter");
+	if (!a->cv)
+		g_string_prepend(a->problems, a->problems->len ? "missing-cv " : "missing-cv");
+	return 0;
+}
+
+/* {{notes}}: a polite paragraph about each problem the commission will see. */
+static int notes_text(const struct config *cfg, const char *problems, char **text_r,
+		      struct err *err)
+{
+	static const char *const notable[] = { "cv-too-long", "letter-too-long",
+					       "unreadable-document", "unsupported-format" };
+	GString *out = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(notable); i++) {
+		char *name, *text = NULL;
+		int ret;
+
+		if (strstr(problems, notable[i]) == NULL)
+			continue;
+		name = g_strconcat("note-", notable[i], NULL);
+		ret = template_snippet(cfg->templates.dir, name, NULL, &text, err);
+		g_free(name);
+		if (ret < 0) {
+			g_string_free(out, TRUE);
+			return -1;
+		}
+		g_string_append_printf(out, "\n%s\n", text);
+		g_free(text);
+	}
+	*text_r = g_string_free(out, FALSE);
+	return 0;
+}
+
 /* Decides state, batch and problems from the documents the application now holds, and queues
- * the reply that tells the applicant where they stand. */
+ * the reply that tells the applicant where they stand (`complete_reply` when complete). */
 static int settle(struct store *st, const struct config *cfg, const struct mail *m,
-		  struct app_ctx *app, gint64 now, struct intake_result *res, struct err *err)
+		  struct app_ctx *app, const char *complete_reply, gint64 now,
+		  struct intake_result *res, struct err *err)
 {
 	GHashTable *vars = reply_vars(cfg, m, app);
-	bool cv, letter;
+	struct assessment a = { 0 };
 	int64_t batch_id = 0;
-	char *closes = NULL, *missing = NULL, *problems = NULL;
+	char *closes = NULL, *missing = NULL, *notes = NULL;
 	const char *state;
 	gint64 completed_at = 0;
 	int ret = -1;
 
-	if (store_document_kinds(st, app->id, &cv, &letter, err) < 0)
+	if (assess(st, app->ref, &a, err) < 0 || notes_text(cfg, a.problems->str, &notes, err) < 0)
 		goto out;
-	problems = g_strjoin(" ", cv ? "" : "missing-cv", letter ? "" : "missing-letter", NULL);
-	g_strstrip(problems);
+	g_hash_table_insert(vars, "notes", g_strdup(notes));
 	if (app->edition == NULL) {
 		state = "next_edition";
-		res->reply = "next_edition";
-	} else if (cv && letter) {
+		res->reply = "next-edition";
+	} else if (a.cv && a.letter) {
 		state = "pending";
-		res->reply = "acknowledgement";
+		res->reply = complete_reply;
 		completed_at = app->received_at;
 		if (batch_for_time(st, cfg, completed_at, &batch_id, &closes, err) < 0)
 			goto out;
@@ -115,22 +199,24 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	} else {
 		state = "incomplete";
 		res->reply = "incomplete";
-		if (letter_missing_text(cfg, cv, letter, &missing, err) < 0)
+		if (letter_missing_text(cfg, a.cv, a.letter, &missing, err) < 0)
 			goto out;
 		g_hash_table_insert(vars, "missing", g_strdup(missing));
 	}
-	if (store_application_update(st, app->id, state, batch_id, problems, completed_at, now,
-				     err) < 0 ||
+	if (store_application_update(st, app->id, state, batch_id, a.problems->str, completed_at,
+				     now, err) < 0 ||
 	    queue_reply(st, cfg, m, app, res->reply, vars, now, err) < 0 ||
-	    store_event_add(st, app->id, state, problems, now, err) < 0)
+	    store_event_add(st, app->id, state, a.problems->str, now, err) < 0)
 		goto out;
 	res->state = g_strdup(state);
 	ret = 0;
 out:
 	g_hash_table_destroy(vars);
+	if (a.problems != NULL)
+		g_string_free(a.problems, TRUE);
 	g_free(closes);
 	g_free(missing);
-	g_free(problems);
+	g_free(notes);
 	return ret;
 }
 
@@ -167,51 +253,96 @@ static int new_application(struct store *st, const struct config *cfg,
 	return ret;
 }
 
-/* An applicant's mail: a new application, or more documents for the one under way. */
+/* A question, not an application: tell how to apply, file nothing else. */
+static int inquiry(struct store *st, const struct config *cfg, const struct intake_source *src,
+		   gint64 now, struct intake_result *res, struct err *err)
+{
+	const struct mail *m = src->mail;
+	struct app_ctx none = { 0 };
+	GHashTable *vars = letter_vars_new(cfg, m->from_name, m->from_addr, "", NULL);
+	int ret;
+
+	res->outcome = "inquiry";
+	res->reply = "inquiry";
+	ret = intake_ledger(st, src, "inquiry", NULL, 0, now, NULL, err);
+	if (ret == 0)
+		ret = queue_reply(st, cfg, m, &none, "inquiry", vars, now, err);
+	g_hash_table_destroy(vars);
+	return ret;
+}
+
+/* Documents for an application already under review: kept, not used, the applicant told. */
+static int late_documents(struct store *st, const struct config *cfg,
+			  const struct intake_source *src, GArray *plan, struct app_ctx *app,
+			  int64_t ledger_id, gint64 now, struct intake_result *res, struct err *err)
+{
+	GHashTable *vars;
+	int ret;
+
+	if (plan->len == 0)
+		return store_event_add(st, app->id, "followup", src->mail->message_id, now, err);
+	vars = reply_vars(cfg, src->mail, app);
+	res->reply = "late-documents";
+	ret = add_documents(st, plan, app->id, ledger_id, false, true, now, err);
+	if (ret == 0)
+		ret = store_event_add(st, app->id, "late-documents", src->mail->message_id, now, err);
+	if (ret == 0)
+		ret = queue_reply(st, cfg, src->mail, app, "late-documents", vars, now, err);
+	g_hash_table_destroy(vars);
+	return ret;
+}
+
+/* An applicant's mail: a new application, more documents for the one under way, or a
+ * replacement of documents before its batch closes. */
 static int from_applicant(struct store *st, const struct config *cfg,
 			  const struct intake_source *src, gint64 now, struct intake_result *res,
 			  struct err *err)
 {
 	const struct mail *m = src->mail;
 	struct app_ctx app = { .received_at = m->received_at ? m->received_at : now };
+	GArray *plan = documents_plan(m, src->facts);
 	int64_t applicant_id, ledger_id;
 	char *state = NULL;
 	int found, ret = -1;
+	bool open;
+	GDate day;
 
-	if (store_applicant_upsert(st, m->from_addr, m->from_name, now, &applicant_id, err) < 0)
-		return -1;
-	found = store_application_find_active(st, applicant_id, &app.id, &app.ref, &state, err);
-	if (found < 0)
-		return -1;
-	if (found == 1 && strcmp(state, "incomplete") != 0) {
-		/* Already complete: keep the mail with the application; issue #4 decides what a
-		 * resubmission changes. */
-		res->outcome = "followup";
-		res->ref = g_strdup(app.ref);
-		res->state = g_strdup(state);
-		ret = intake_ledger(st, src, "followup", NULL, app.id, now, NULL, err);
-		if (ret == 0)
-			ret = store_event_add(st, app.id, "followup", m->message_id, now, err);
+	time_day(app.received_at, &day);
+	app.edition = config_edition_on(cfg, &day);
+	if (store_applicant_upsert(st, m->from_addr, m->from_name, now, &applicant_id, err) < 0 ||
+	    (found = store_application_find_active(st, applicant_id, &app.id, &app.ref, &state,
+						   err)) < 0)
+		goto out;
+	if (found == 0 && plan->len == 0) {
+		ret = inquiry(st, cfg, src, now, res, err);
 		goto out;
 	}
-	if (found == 1) {
-		/* The missing documents arrive: the edition is the one open when it is complete. */
-		GDate day;
-
-		res->outcome = "followup";
-		time_day(app.received_at, &day);
-		app.edition = config_edition_on(cfg, &day);
-	} else {
-		res->outcome = "application";
-		if (new_application(st, cfg, src, applicant_id, &app, now, err) < 0)
-			goto out;
-	}
+	if (found == 0 && new_application(st, cfg, src, applicant_id, &app, now, err) < 0)
+		goto out;
+	res->outcome = found ? "followup" : "application";
 	res->ref = g_strdup(app.ref);
-	if (intake_ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0 ||
-	    add_documents(st, m, app.id, ledger_id, now, err) < 0)
+	if (intake_ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0)
 		goto out;
-	ret = settle(st, cfg, m, &app, now, res, err);
+	/* Before its batch closes an application takes new documents; after, they are kept. */
+	open = found == 0 || strcmp(state, "incomplete") == 0 || strcmp(state, "pending") == 0 ||
+	       strcmp(state, "next_edition") == 0;
+	if (!open) {
+		res->state = g_strdup(state);
+		ret = late_documents(st, cfg, src, plan, &app, ledger_id, now, res, err);
+		goto out;
+	}
+	if (found == 1 && plan->len == 0) { /* a note without documents: the office reads it */
+		res->state = g_strdup(state);
+		ret = store_event_add(st, app.id, "followup", m->message_id, now, err);
+		goto out;
+	}
+	if (add_documents(st, plan, app.id, ledger_id, found == 1, false, now, err) < 0)
+		goto out;
+	ret = settle(st, cfg, m, &app,
+		     found == 1 && strcmp(state, "incomplete") != 0 ? "updated" : "acknowledgement",
+		     now, res, err);
 out:
+	g_array_free(plan, TRUE);
 	g_free(app.ref);
 	g_free(state);
 	return ret;

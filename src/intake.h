@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "docread.h"
 #include "err.h"
 #include "mail.h"
 #include "store.h"
@@ -19,6 +20,7 @@ struct intake_source {
 	const char *spool_path;
 	const char *sha256;     /* of the raw message */
 	const struct mail *mail; /* NULL when the message could not be read */
+	const struct doc_facts *facts; /* one per attachment of mail (documents_inspect_all) */
 	const char *unreadable;  /* why, when mail is NULL */
 };
 

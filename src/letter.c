@@ -69,9 +69,12 @@ static const struct {
 	char base;
 	const char *extra;
 } template_table[] = {
-	{ "acknowledgement", false, 'L', "batch_closes" },
-	{ "incomplete", false, 'L', "missing" },
-	{ "next_edition", false, 'L', "" },
+	{ "acknowledgement", false, 'L', "batch_closes notes" },
+	{ "incomplete", false, 'L', "missing notes" },
+	{ "updated", false, 'L', "batch_closes notes" },
+	{ "next-edition", false, 'L', "notes" },
+	{ "late-documents", false, 'L', "" },
+	{ "inquiry", false, 'L', "" },
 	{ "accepted", false, 'L', "" },
 	{ "discarded", false, 'L', "" },
 	{ "reserve", false, 'L', "" },
@@ -81,6 +84,10 @@ static const struct {
 	{ "decision_refused", false, 'R', "results reason" },
 	{ "missing-cv", true, 'L', "" },
 	{ "missing-letter", true, 'L', "" },
+	{ "note-cv-too-long", true, 'L', "" },
+	{ "note-letter-too-long", true, 'L', "" },
+	{ "note-unreadable-document", true, 'L', "" },
+	{ "note-unsupported-format", true, 'L', "" },
 	{ "digest-row", true, 'L', "received cv_pages letter_pages problems" },
 	{ "transcript-applied", true, 'R', "line ref state" },
 	{ "transcript-unchanged", true, 'R', "line ref state" },

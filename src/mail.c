@@ -204,6 +204,9 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_d
 		a->content_type = g_ascii_strdown(mime_type, -1);
 		g_free(mime_type);
 		a->path = g_strdup_printf("%s/part-%u", attach_dir, m->attachments->len);
+		a->content_id = g_strdup(g_mime_object_get_content_id(obj));
+		a->is_inline = g_mime_object_get_disposition(obj) != NULL &&
+			       g_ascii_strcasecmp(g_mime_object_get_disposition(obj), "inline") == 0;
 		ret = save_part(GMIME_PART(obj), a->path, &a->size, err);
 		if (ret == 0)
 			ret = spool_file_sha256(a->path, a->sha256, err);
@@ -219,6 +222,7 @@ static void mail_attachment_free(gpointer p)
 	g_free(a->filename);
 	g_free(a->content_type);
 	g_free(a->path);
+	g_free(a->content_id);
 	g_free(a);
 }
 

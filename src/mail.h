@@ -5,6 +5,8 @@
 #ifndef ADMITD_MAIL_H
 #define ADMITD_MAIL_H
 
+#include <stdbool.h>
+
 #include <glib.h>
 
 #include "err.h"
@@ -15,6 +17,8 @@ struct mail_attachment {
 	char *path;         /* where the decoded content was saved (a generated name) */
 	gint64 size;
 	char sha256[65];
+	bool is_inline;   /* Content-Disposition: inline */
+	char *content_id; /* or NULL */
 };
 
 struct mail {

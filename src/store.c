@@ -56,7 +56,7 @@ static const char *const migrations[] = {
 	"  sender TEXT,"
 	"  subject TEXT,"
 	"  outcome TEXT NOT NULL CHECK (outcome IN ('application', 'followup', 'ignored',"
-	"    'decision', 'duplicate', 'quarantined')),"
+	"    'decision', 'duplicate', 'quarantined', 'inquiry', 'too-large')),"
 	"  detail TEXT,"
 	"  application_id INTEGER REFERENCES applications(id),"
 	"  received_at TEXT NOT NULL,"
@@ -71,6 +71,8 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL CHECK (kind IN ('cv', 'letter', 'other')),"
 	"  filename TEXT,"
 	"  content_type TEXT NOT NULL,"
+	"  format TEXT NOT NULL DEFAULT 'unknown',"
+	"  problem TEXT,"
 	"  size INTEGER NOT NULL,"
 	"  pages INTEGER,"
 	"  sha256 TEXT NOT NULL,"
@@ -559,7 +561,8 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 	sqlite3_stmt *stmt = prep(
 		st,
 		"INSERT INTO documents (application_id, message_row, kind, filename, content_type, "
-		"size, pages, sha256, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"size, pages, sha256, path, created_at, format, problem, superseded) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		err);
 
 	if (stmt == NULL)
@@ -577,30 +580,25 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 	bind_text(stmt, 8, doc->sha256);
 	bind_text(stmt, 9, doc->path);
 	bind_time(stmt, 10, now);
+	bind_text(stmt, 11, doc->format ? doc->format : "unknown");
+	bind_text(stmt, 12, doc->problem);
+	sqlite3_bind_int(stmt, 13, doc->superseded);
 	return run(st, stmt, "insert document", err);
 }
 
-int store_document_kinds(struct store *st, int64_t application_id, bool *cv_r, bool *letter_r,
-			 struct err *err)
+int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
+			      struct err *err)
 {
 	sqlite3_stmt *stmt = prep(st,
-				  "SELECT DISTINCT kind FROM documents WHERE application_id = ? "
-				  "AND superseded = 0",
+				  "UPDATE documents SET superseded = 1 WHERE application_id = ? "
+				  "AND kind = ? AND superseded = 0",
 				  err);
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, application_id);
-	*cv_r = *letter_r = false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(stmt, 0);
-
-		*cv_r |= strcmp(kind, "cv") == 0;
-		*letter_r |= strcmp(kind, "letter") == 0;
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, "read document kinds");
+	bind_text(stmt, 2, kind);
+	return run(st, stmt, "supersede documents", err);
 }
 
 int store_batch_for_window(struct store *st, const char *opens, const char *closes,
@@ -1057,13 +1055,16 @@ static void doc_row_free(gpointer p)
 	g_free(d->content_type);
 	g_free(d->sha256);
 	g_free(d->path);
+	g_free(d->format);
+	g_free(d->problem);
 	g_free(d);
 }
 
 static int load_documents(struct store *st, struct app_row *app, struct err *err)
 {
 	sqlite3_stmt *stmt = prep(st,
-				  "SELECT kind, filename, content_type, size, pages, sha256, path "
+				  "SELECT kind, filename, content_type, size, pages, sha256, path, "
+				  "format, problem "
 				  "FROM documents WHERE application_id = ? AND superseded = 0 "
 				  "ORDER BY id",
 				  err);
@@ -1083,6 +1084,8 @@ static int load_documents(struct store *st, struct app_row *app, struct err *err
 									: sqlite3_column_int(stmt, 4);
 		d->sha256 = col_text(stmt, 5);
 		d->path = col_text(stmt, 6);
+		d->format = col_text(stmt, 7);
+		d->problem = col_text(stmt, 8);
 		g_ptr_array_add(app->documents, d);
 	}
 	sqlite3_reset(stmt);

@@ -90,14 +90,17 @@ int store_application_update(struct store *st, int64_t id, const char *state, in
 
 struct doc_new {
 	const char *kind, *filename, *content_type, *sha256, *path;
+	const char *format;  /* "pdf", "docx" ... (docread_format_name) */
+	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
 	gint64 size;
 	int pages; /* -1: unknown */
+	bool superseded; /* kept for the record only (arrived after the review began) */
 };
 int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
 			  const struct doc_new *doc, gint64 now, struct err *err);
-/* Which kinds of document the application holds. */
-int store_document_kinds(struct store *st, int64_t application_id, bool *cv_r, bool *letter_r,
-			 struct err *err);
+/* Marks the application's current documents of `kind` as replaced (they stay in the store). */
+int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
+			      struct err *err);
 
 /* --- batches --- */
 
@@ -185,6 +188,7 @@ void outbox_row_free(gpointer row);
 struct doc_row {
 	char *kind, *filename, *content_type, *sha256;
 	char *path; /* the stored file (a generated name) */
+	char *format, *problem; /* problem NULL when none */
 	gint64 size;
 	int pages; /* -1: unknown */
 };

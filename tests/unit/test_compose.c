@@ -49,6 +49,7 @@ static GHashTable *vars_for(const char *name)
 	g_hash_table_insert(vars, "registration_url", "https://registration.example.org/ai4gov");
 	g_hash_table_insert(vars, "edition", "2026-2027");
 	g_hash_table_insert(vars, "batch_closes", "2026-01-26");
+	g_hash_table_insert(vars, "notes", "");
 	return vars;
 }
 

@@ -61,12 +61,12 @@ static void test_template_table(void **state)
 /* The templates we ship render with the variables intake provides. */
 static void test_shipped_templates(void **state)
 {
-	static const char *const names[] = { "acknowledgement", "incomplete", "next_edition" };
+	static const char *const names[] = { "acknowledgement", "incomplete", "next-edition" };
 	char *dir = g_build_filename(TEST_SOURCE_DIR, "..", "templates", NULL);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	static const char *const keys[] = { "name",    "email",        "reference",
 					    "programme", "registration_url", "edition",
-					    "batch_closes", "missing" };
+					    "batch_closes", "missing", "notes" };
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)

@@ -1,0 +1,41 @@
+/* docread.h — what a document file is and says: format by content (magic bytes, never the
+ * declared type or the name), page count, and the text of its first page.
+ *
+ * The files are UNTRUSTED: call docread_file() only inside the limited worker (docworker.h). */
+#ifndef ADMITD_DOCREAD_H
+#define ADMITD_DOCREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum doc_format {
+	FORMAT_UNKNOWN = 0,
+	FORMAT_PDF,
+	FORMAT_DOCX,
+	FORMAT_ODT,
+	FORMAT_DOC, /* legacy Word: recognised, not read */
+	FORMAT_RTF, /* recognised, not read */
+	FORMAT_IMAGE,
+	FORMAT_CALENDAR,
+};
+
+#define DOC_TEXT_MAX 4096
+
+/* Fixed size and flat: it crosses a pipe from the worker. */
+struct doc_facts {
+	enum doc_format format;
+	int pages;       /* -1: unknown */
+	bool unreadable; /* damaged, encrypted, or the worker failed */
+	char text[DOC_TEXT_MAX]; /* the first page's text, UTF-8, NUL-terminated; may be empty */
+};
+
+/* "pdf", "docx", ... for logs and the store. */
+const char *docread_format_name(enum doc_format f);
+
+/* Format from the first bytes of the file (cheap; safe in the daemon). */
+enum doc_format docread_sniff(const unsigned char *head, size_t len);
+
+/* Fills facts for the file at path. Runs the parsers (qpdf, poppler, libzip, libxml2). */
+void docread_file(const char *path, struct doc_facts *facts);
+
+#endif

@@ -1,0 +1,14 @@
+/* docworker.h — untrusted documents are read in a child process with limits: address space,
+ * CPU, wall time, open files, no core dump, no file writes, no new privileges, stdio on
+ * /dev/null. A crash, a hang or a limit hit marks the document unreadable; the daemon goes on. */
+#ifndef ADMITD_DOCWORKER_H
+#define ADMITD_DOCWORKER_H
+
+#include "docread.h"
+#include "err.h"
+
+/* Fills *facts for the file at path. The format is sniffed in the parent too, so it is known
+ * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */
+int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err);
+
+#endif

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "documents.h"
+#include "docworker.h"
 
 struct name_case {
 	const char *filename;
@@ -54,10 +55,101 @@ static void test_classify_names(void **state)
 	assert_int_equal(failures, 0);
 }
 
+struct text_case {
+	const char *text;
+	int pages;
+	enum doc_kind kind;
+};
+
+static const struct text_case text_cases[] = {
+	{ "Curriculum Vitae\nEducation\nWork experience\nSkills", 2, DOC_CV },
+	{ "JANE DOE\nEducation: MSc\nProfessional experience: 2019-2025\nLanguages", 1, DOC_CV },
+	{ "Formación académica\nExperiencia profesional\nIdiomas", 2, DOC_CV },
+	{ "Ausbildung\nBerufserfahrung\nKenntnisse", 2, DOC_CV },
+	{ "Haridus\nTöökogemus", 1, DOC_CV },
+	{ "Dear members of the commission,\nI am writing to express my interest", 1, DOC_LETTER },
+	{ "Estimados miembros de la comisión:\nLes escribo", 1, DOC_LETTER },
+	{ "Egregi membri della commissione,\nCordiali saluti", 1, DOC_LETTER },
+	{ "Sehr geehrte Damen und Herren,\nMit freundlichen Grüßen", 1, DOC_LETTER },
+	{ "Lugupeetud komisjon", 1, DOC_LETTER },
+	/* A one-page letter that mentions the writer's experience is still a letter. */
+	{ "Dear commission,\nmy experience in public administration and my skills", 1, DOC_LETTER },
+	{ "Invoice 2026-001\nTotal: 120 EUR", 1, DOC_OTHER },
+	{ "", 1, DOC_OTHER },
+	{ NULL, -1, DOC_OTHER },
+};
+
+static void test_classify_text(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(text_cases); i++) {
+		enum doc_kind got = documents_classify_text(text_cases[i].text, text_cases[i].pages);
+
+		ROW_CHECK(failures, got == text_cases[i].kind, "\"%s\": expected %s, got %s",
+			  text_cases[i].text ? text_cases[i].text : "(null)",
+			  documents_kind_name(text_cases[i].kind), documents_kind_name(got));
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* The name wins over the text; the text decides when the name says nothing. */
+static void test_classify_name_then_text(void **state)
+{
+	struct doc_facts facts = { .format = FORMAT_PDF, .pages = 1 };
+
+	(void)state;
+	g_strlcpy(facts.text, "Dear commission, I am writing", sizeof(facts.text));
+	assert_int_equal(documents_classify("CV.pdf", &facts), DOC_CV);
+	assert_int_equal(documents_classify("scan.pdf", &facts), DOC_LETTER);
+	assert_int_equal(documents_classify("scan.pdf", NULL), DOC_OTHER);
+}
+
+static void test_sniff(void **state)
+{
+	(void)state;
+	assert_int_equal(docread_sniff((const unsigned char *)"%PDF-1.7", 8), FORMAT_PDF);
+	assert_int_equal(docread_sniff((const unsigned char *)"\n\n%PDF-1.4", 11), FORMAT_PDF);
+	assert_int_equal(docread_sniff((const unsigned char *)"PK\x03\x04rest", 8), FORMAT_DOCX);
+	assert_int_equal(docread_sniff((const unsigned char *)"{\\rtf1", 6), FORMAT_RTF);
+	assert_int_equal(docread_sniff((const unsigned char *)"\xFF\xD8\xFF\xE0", 4), FORMAT_IMAGE);
+	assert_int_equal(docread_sniff((const unsigned char *)"hello", 5), FORMAT_UNKNOWN);
+	assert_int_equal(docread_sniff(NULL, 0), FORMAT_UNKNOWN);
+}
+
+/* The worker survives what it cannot read and reports it. */
+static void test_worker_on_bad_input(void **state)
+{
+	char *dir = test_tmpdir();
+	char *garbage = test_write_file(dir, "x.pdf", "%PDF-1.4 this is not a PDF");
+	char *cv = test_fixture("docs-cv.pdf");
+	struct doc_facts facts;
+	struct err err = { 0 };
+
+	(void)state;
+	assert_int_equal(docworker_inspect(garbage, &facts, &err), 0);
+	assert_int_equal(facts.format, FORMAT_PDF);
+	assert_true(facts.unreadable);
+	assert_int_equal(docworker_inspect("/nonexistent.pdf", &facts, &err), 0);
+	assert_true(facts.unreadable);
+	assert_int_equal(docworker_inspect(cv, &facts, &err), 0);
+	assert_false(facts.unreadable);
+	assert_int_equal(facts.pages, 2);
+	assert_non_null(strstr(facts.text, "Curriculum Vitae"));
+	g_free(garbage);
+	g_free(cv);
+	g_free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_names),
+		cmocka_unit_test(test_classify_text),
+		cmocka_unit_test(test_classify_name_then_text),
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_worker_on_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The corpus of real-shaped applications (tests/mail/corpus, one per mail client and
+# document case) through the real stack: for each, the stored documents and page counts, the
+# problems, the state, and the reply in the sender's mailbox (tests/integration/corpus.tsv).
+. "$(dirname "$0")/lib.sh"
+
+write_config
+rows=()
+while IFS=$'\t' read -r fixture state problems documents says; do
+  [ -z "$fixture" ] || [ "${fixture:0:1}" = "#" ] && continue
+  rows+=("$fixture"$'\t'"$state"$'\t'"$problems"$'\t'"$documents"$'\t'"$says")
+  send_fixture "corpus/$fixture.eml"
+done <"$TESTS_DIR/integration/corpus.tsv"
+wait_mail "$ADMISSIONS" "${#rows[@]}"
+check "the corpus is filed" admitd --once
+admitctl list --json >"$WORK/list.json"
+
+sender_of() {
+  sed -n 's/^From:.*<\([^>]*\)>.*/\1/p' "$TESTS_DIR/mail/corpus/$1.eml" | head -n 1
+}
+right=0
+for row in "${rows[@]}"; do
+  IFS=$'\t' read -r fixture state problems documents says <<<"$row"
+  email=$(applicant "$(sender_of "$fixture")")
+  app=$(jq -c --arg e "$email" '.[] | select(.email == $e)' "$WORK/list.json")
+  got_state=$(echo "${app:-{\}}" | jq -r '.state // "none"')
+  got_problems=$(echo "${app:-{\}}" | jq -r '(.problems // []) | sort | join(",") | if . == "" then "-" else . end')
+  got_documents=$(echo "${app:-{\}}" | jq -r '[(.documents // [])[] | "\(.kind):\(.pages)"] | sort | join(",") | if . == "" then "-" else . end')
+  wait_mail "$email" 1 || true
+  reply=$(mail_files "$email" | head -n 1)
+  before=$FAILURES
+  check "$fixture: state $state" equals "$got_state" "$state"
+  check "$fixture: problems $problems" equals "$got_problems" "$problems"
+  check "$fixture: documents $documents" equals "$got_documents" "$documents"
+  check "$fixture: one reply that says \"$says\"" \
+    bash -c "[ \"\$(find '$(maildir "$email")' -type f -path '*/new/*' | wc -l)\" = 1 ] && grep -q '$says' '${reply:-/dev/null}'"
+  [ "$FAILURES" = "$before" ] && right=$((right + 1))
+done
+echo "corpus: $right of ${#rows[@]} messages filed and answered as expected"
+check "a signature logo is not stored as a document" \
+  equals "$(jq -r --arg e "$(applicant amelie.durand@example.net)" '.[] | select(.email == $e) | .documents | length' "$WORK/list.json")" 2
+check "the inquiry files no application" equals "$(jq length "$WORK/list.json")" $((${#rows[@]} - 1))
+finish

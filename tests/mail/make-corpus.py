@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Writes tests/mail/corpus/*.eml: applications shaped like what real mail clients send.
+
+Run once when the corpus changes (needs python3 and the qpdf command); the tests use the
+committed files, not this script. Each file is named for the case it covers; its expected
+outcome is in tests/integration/corpus.tsv."""
+import base64, io, os, subprocess, tempfile, zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "corpus")
+
+
+def pdf(pages, count=None):
+    """A real PDF with one text object per page; `count` makes /Count lie."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", None,
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for lines in pages:
+        page_no = len(objs) + 1
+        kids.append(f"{page_no} 0 R")
+        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                    f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_no + 1} 0 R >>")
+        text = "BT /F1 12 Tf 72 770 Td 16 TL " + " ".join(f"({l}) '" for l in lines) + " ET"
+        objs.append(f"<< /Length {len(text)} >>\nstream\n{text}\nendstream")
+    objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {count or len(pages)} >>"
+    out, offs = "%PDF-1.4\n", []
+    for i, o in enumerate(objs):
+        offs.append(len(out))
+        out += f"{i + 1} 0 obj\n{o}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{o:010d} 00000 n \n" for o in offs)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode()
+
+
+def qpdf(data, *args):
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "in.pdf"), os.path.join(d, "out.pdf")
+        open(src, "wb").write(data)
+        subprocess.run(["qpdf", *args, src, dst], check=True)
+        return open(dst, "rb").read()
+
+
+LETTER = [["Dear members of the academic commission,", "I am writing to express my interest",
+           "in the Master in AI4Gov.", "Sincerely, the applicant"]]
+CV = [["Curriculum Vitae", "Education: MSc Computer Science", "Work experience: 4 years"],
+      ["Skills: Python, statistics", "Languages: English, Spanish"]]
+CV3 = CV + [["Publications", "Three papers on e-government"]]
+LETTER2 = LETTER + [["(continued) and my motivation", "Kind regards"]]
+
+
+def docx(pages, text):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("docProps/app.xml", f'<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Pages>{pages}</Pages></Properties>')
+        paras = "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in text)
+        z.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paras}</w:body></w:document>')
+    return b.getvalue()
+
+
+def odt(pages, text):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        z.writestr("meta.xml", f'<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta><meta:document-statistic meta:page-count="{pages}"/></office:meta></office:document-meta>')
+        paras = "".join(f"<text:p>{t}</text:p>" for t in text)
+        z.writestr("content.xml", f'<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>{paras}</office:text></office:body></office:document-content>')
+    return b.getvalue()
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+OLE = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 504
+
+
+def b64(data):
+    s = base64.b64encode(data).decode()
+    return "\r\n".join(s[i:i + 76] for i in range(0, len(s), 76))
+
+
+def part(headers, data):
+    return headers + "Content-Transfer-Encoding: base64\r\n\r\n" + b64(data) + "\r\n"
+
+
+def text(body, subtype="plain"):
+    return (f"Content-Type: text/{subtype}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f"{body}\r\n")
+
+
+def multipart(subtype, parts, boundary):
+    out = f"Content-Type: multipart/{subtype}; boundary=\"{boundary}\"\r\n\r\n"
+    for p in parts:
+        out += f"--{boundary}\r\n{p}\r\n"
+    return out + f"--{boundary}--\r\n"
+
+
+def message(name, frm, subject, body, extra=""):
+    head = (f"From: {frm}\r\nTo: AI4Gov Admissions <admissions@example.org>\r\n"
+            f"Subject: {subject}\r\nDate: Mon, 02 Mar 2026 10:15:00 +0100\r\n"
+            f"Message-ID: <{name}@corpus.example>\r\nMIME-Version: 1.0\r\n{extra}")
+    open(os.path.join(OUT, name + ".eml"), "wb").write((head + body).encode())
+
+
+def attachment(ctype, filename_param, data, disposition="attachment"):
+    return part(f"Content-Type: {ctype}\r\nContent-Disposition: {disposition}; {filename_param}\r\n", data)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    hello = "Dear admissions office,\r\n\r\nplease find my application attached.\r\n\r\nBest regards\r\n"
+    message("gmail-alternative-body", "Maria Lopez <maria.lopez@example.net>", "Application",
+            multipart("mixed", [
+                multipart("alternative", [text(hello), text("<p>" + hello + "</p>", "html")], "alt1"),
+                attachment('application/pdf; name="CV - Maria Lopez.pdf"', 'filename="CV - Maria Lopez.pdf"', pdf(CV)),
+                attachment('application/pdf; name="Cover Letter.pdf"', 'filename="Cover Letter.pdf"', pdf(LETTER)),
+            ], "mix1"))
+    message("outlook-encoded-words-and-signature-logo", "=?iso-8859-1?q?Am=E9lie_Durand?= <amelie.durand@example.net>",
+            "Candidature", multipart("mixed", [
+                multipart("related", [text(hello, "html"),
+                                      part('Content-Type: image/png; name="image001.png"\r\nContent-ID: <image001.png@01DA>\r\nContent-Disposition: inline; filename="image001.png"\r\n', PNG)], "rel1"),
+                attachment('application/pdf; name="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="',
+                           'filename="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="', pdf(LETTER)),
+                attachment('application/pdf; name="Curriculum_Vitae.pdf"', 'filename="Curriculum_Vitae.pdf"', pdf(CV)),
+            ], "mix2"))
+    message("apple-mail-inline-documents", "Tom Berg <tom.berg@example.com>", "My application",
+            multipart("mixed", [text("Hello,"), attachment('application/pdf; name="Resume.pdf"', 'filename="Resume.pdf"', pdf(CV), "inline"),
+                                text(""), attachment('application/pdf; name="Letter.pdf"', 'filename="Letter.pdf"', pdf(LETTER), "inline"),
+                                text("Thanks, Tom")], "mix3"))
+    message("thunderbird-rfc2231-estonian", "Kadri Tamm <kadri.tamm@example.com>", "Avaldus",
+            multipart("mixed", [text(hello),
+                attachment("application/pdf", "filename*0*=UTF-8''Motivatsioonikiri%20Kadri; filename*1*=%20T%C3%A4mm.pdf", pdf(LETTER)),
+                attachment("application/pdf", "filename*=UTF-8''elulookirjeldus.pdf", pdf(CV)),
+            ], "mix4"))
+    message("iphone-octet-stream-uppercase", "Luca Bianchi <luca.bianchi@example.net>", "Domanda",
+            multipart("mixed", [text("Inviato da iPhone"),
+                attachment('application/octet-stream; name="CV.PDF"', 'filename="CV.PDF"', pdf(CV)),
+                attachment('application/octet-stream; name="LETTERA.PDF"', 'filename="LETTERA.PDF"', pdf(LETTER)),
+            ], "mix5"))
+    inner = ("From: Nora Quist <nora.quist@example.org>\r\nTo: friend@example.com\r\nSubject: my application\r\n"
+             "MIME-Version: 1.0\r\n" + multipart("mixed", [text(hello),
+                 attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', pdf(CV)),
+                 attachment('application/pdf; name="motivation.pdf"', 'filename="motivation.pdf"', pdf(LETTER))], "inner6"))
+    message("forwarded-as-attachment", "Nora Quist <nora.quist@example.org>", "Fwd: my application",
+            multipart("mixed", [text("Forwarding my application."),
+                                "Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n" + inner], "mix6"))
+    message("names-say-nothing-text-decides", "Piet Vos <piet.vos@example.org>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="document1.pdf"', 'filename="document1.pdf"', pdf(CV)),
+                attachment('application/pdf; name="document2.pdf"', 'filename="document2.pdf"', pdf(LETTER)),
+            ], "mix7"))
+    message("docx-cv-odt-letter", "Ines Costa <ines.costa@example.com>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="CV_Ines.docx"', 'filename="CV_Ines.docx"',
+                           docx(2, ["Curriculum Vitae", "Education", "Work experience"])),
+                attachment('application/vnd.oasis.opendocument.text; name="carta.odt"', 'filename="carta.odt"',
+                           odt(1, ["Estimados miembros de la comision:", "Les escribo para expresar mi interes."])),
+            ], "mix8"))
+    message("legacy-word-doc-cv", "Hugo Brandt <hugo.brandt@example.org>", "Bewerbung",
+            multipart("mixed", [text(hello),
+                attachment('application/msword; name="Lebenslauf.doc"', 'filename="Lebenslauf.doc"', OLE),
+                attachment('application/pdf; name="Anschreiben.pdf"', 'filename="Anschreiben.pdf"', pdf(LETTER)),
+            ], "mix9"))
+    message("encrypted-pdf-cv", "Sara Lind <sara.lind@example.net>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', qpdf(pdf(CV), "--encrypt", "secret", "owner", "256", "--")),
+                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+            ], "mix10"))
+    message("too-long-cv-and-letter", "Omar Haddad <omar.haddad@example.com>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', pdf(CV3)),
+                attachment('application/pdf; name="Motivation letter.pdf"', 'filename="Motivation letter.pdf"', pdf(LETTER2)),
+            ], "mix11"))
+    message("lying-page-count", "Eva Novak <eva.novak@example.org>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', pdf(CV3, count=1)),
+                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+            ], "mix12"))
+    message("object-streams-pdf", "Jan Kowalski <jan.kowalski@example.com>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', qpdf(pdf(CV), "--object-streams=generate")),
+                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', qpdf(pdf(LETTER), "--object-streams=generate")),
+            ], "mix13"))
+    message("damaged-pdf", "Rui Alves <rui.alves@example.net>", "Application",
+            multipart("mixed", [text(hello),
+                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"),
+                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+            ], "mix14"))
+    message("question-without-documents", "Yuki Sato <yuki.sato@example.com>", "Question about admission",
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nHello, what documents do I need to apply? Thank you.\r\n")
+    message("calendar-invite-with-documents", "Ana Petrova <ana.petrova@example.org>", "Application and meeting",
+            multipart("mixed", [text(hello),
+                part('Content-Type: text/calendar; method=REQUEST; name="invite.ics"\r\nContent-Disposition: attachment; filename="invite.ics"\r\n', b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', pdf(CV)),
+                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+            ], "mix15"))
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "imap.h"
 #include "inbox.h"
+#include "intake.h"
 #include "letter.h"
 #include "batch.h"
 #include "log.h"
@@ -124,9 +125,10 @@ static void record_state(struct daemon *d, const char *key, const char *value)
 static int review_step(struct daemon *d, struct err *err)
 {
 	struct err batch_err = { 0 };
-	int closed = 0, reminded = 0;
+	int closed = 0, reminded = 0, opened = 0;
 
-	if (batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
+	if (intake_open_editions(d->st, d->cfg, time_now(), &opened, &batch_err) < 0 ||
+	    batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
 	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, &batch_err) < 0) {
 		log_error("batch: %s", batch_err.text);
 		*err = batch_err;

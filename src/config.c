@@ -98,6 +98,11 @@ static const struct field templates_fields[] = {
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
+static const struct field limits_fields[] = {
+	INT_FIELD("max_message_bytes", false, limits.max_message_bytes, 65536, 1073741824),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
 static const struct field edition_fields[] = {
 	{ "name", F_STRING, true, offsetof(struct edition, name), 0, 0 },
 	{ "opens", F_DATE, true, offsetof(struct edition, opens), 0, 0 },
@@ -115,7 +120,7 @@ static const struct group groups[] = {
 	{ "programme", programme_fields, true },   { "batches", batches_fields, true },
 	{ "commission", commission_fields, true }, { "imap", imap_fields, true },
 	{ "smtp", smtp_fields, true },             { "storage", storage_fields, false },
-	{ "templates", templates_fields, false },
+	{ "templates", templates_fields, false },  { "limits", limits_fields, false },
 };
 
 /* State of one load: where problems go and what relative paths are relative to. */
@@ -469,6 +474,7 @@ static void set_defaults(struct config *cfg)
 {
 	cfg->batches.period_days = 14;
 	cfg->batches.reminder_days = 7;
+	cfg->limits.max_message_bytes = 25 * 1024 * 1024;
 	cfg->imap.poll_seconds = 60;
 	cfg->imap.require_tls = true;
 	cfg->smtp.require_tls = true;

@@ -67,6 +67,9 @@ struct config {
 	struct {
 		char *dir;
 	} templates;
+	struct {
+		int max_message_bytes; /* larger messages are not fetched whole */
+	} limits;
 };
 
 /* Reads and validates PATH. On success *cfg_r is set and 0 returned. On failure returns -1 and

@@ -242,9 +242,12 @@ int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, s
 	return ret;
 }
 
-int imap_search(struct imap *im, uint32_t first, uint32_t last, GArray *uids, struct err *err)
+int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger, GArray *uids,
+		struct err *err)
 {
-	char *cmd = g_strdup_printf("UID SEARCH UID %u:%u", first, last);
+	char *cmd = larger ? g_strdup_printf("UID SEARCH UID %u:%u LARGER %" G_GUINT64_FORMAT, first,
+					     last, larger)
+			   : g_strdup_printf("UID SEARCH UID %u:%u", first, last);
 	int ret = command(im, im->mailbox_url, cmd, "search", NULL, err);
 	const char *p;
 
@@ -271,9 +274,12 @@ int imap_search(struct imap *im, uint32_t first, uint32_t last, GArray *uids, st
 	return 0;
 }
 
-int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, int fd, struct err *err)
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only, int fd,
+	       struct err *err)
 {
-	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u", im->mailbox_url, uidvalidity, uid);
+	/* ;SECTION=HEADER makes curl send BODY[HEADER] and frame it like BODY[]. */
+	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity, uid,
+				    header_only ? "/;SECTION=HEADER" : "");
 	struct fetch_sink sink = { fd, 0, 0 };
 	CURLcode rc;
 

@@ -5,6 +5,7 @@
 #ifndef ADMITD_IMAP_H
 #define ADMITD_IMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <glib.h>
@@ -25,12 +26,15 @@ const char *imap_mailbox(const struct imap *im);
  * such mailbox). */
 int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, struct err *err);
 
-/* UIDs in first..last that exist in the inbox, ascending, appended to uids (uint32_t). */
-int imap_search(struct imap *im, uint32_t first, uint32_t last, GArray *uids, struct err *err);
+/* UIDs in first..last that exist in the inbox (and, when `larger` is not 0, are larger than
+ * that many bytes), ascending, appended to uids (uint32_t). */
+int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger, GArray *uids,
+		struct err *err);
 
-/* Writes message `uid` of the inbox, byte for byte, to fd. Returns 0, or 1 when the message is
- * gone (expunged meanwhile, or the UIDVALIDITY changed), or -1 on error. */
-int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, int fd, struct err *err);
+/* Writes message `uid` of the inbox (or only its header), byte for byte, to fd. Returns 0, or
+ * 1 when the message is gone (expunged meanwhile, or the UIDVALIDITY changed), or -1. */
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only, int fd,
+	       struct err *err);
 
 /* Creates `mailbox` unless it exists. */
 int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);

@@ -78,10 +78,11 @@ static int file_message(struct poll *p, const struct intake_source *src, int64_t
 }
 
 /* Parses the spooled message; a message GMime cannot use is still filed, as quarantined. */
-static int read_and_file(struct poll *p, uint32_t uid, const char *path, int64_t *ledger_id_r,
-			 struct err *err)
+static int read_and_file(struct poll *p, uint32_t uid, const char *path, bool too_large,
+			 int64_t *ledger_id_r, struct err *err)
 {
-	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = uid, .spool_path = path };
+	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = uid, .spool_path = path,
+				     .too_large = too_large };
 	struct mail *mail = NULL;
 	struct doc_facts *facts = NULL;
 	struct err read_err = { 0 };
@@ -102,7 +103,7 @@ static int read_and_file(struct poll *p, uint32_t uid, const char *path, int64_t
 	}
 	src.mail = mail;
 	/* The worker runs before the transaction: no lock is held while documents are read. */
-	if (mail != NULL && documents_inspect_all(mail, &facts, err) < 0)
+	if (mail != NULL && !too_large && documents_inspect_all(mail, &facts, err) < 0)
 		goto out;
 	src.facts = facts;
 	ret = file_message(p, &src, ledger_id_r, err);
@@ -113,7 +114,9 @@ out:
 	return ret;
 }
 
-static int process_uid(struct poll *p, uint32_t uid, struct err *err)
+/* A message over limits.max_message_bytes is not downloaded: only its header is spooled, to
+ * know whom to tell. */
+static int process_uid(struct poll *p, uint32_t uid, bool too_large, struct err *err)
 {
 	int64_t ledger_id;
 	bool moved = false;
@@ -126,7 +129,7 @@ static int process_uid(struct poll *p, uint32_t uid, struct err *err)
 	/* Order matters: the message is on disk and fsync'd before anything else happens. */
 	if (spool_begin(p->sp, &fd, &tmp, err) < 0)
 		return -1;
-	fetched = imap_fetch(p->im, p->uidvalidity, uid, fd, err);
+	fetched = imap_fetch(p->im, p->uidvalidity, uid, too_large, fd, err);
 	if (fetched != 0) {
 		spool_abort(fd, tmp);
 		g_free(tmp);
@@ -138,13 +141,21 @@ static int process_uid(struct poll *p, uint32_t uid, struct err *err)
 	if (spool_commit(p->sp, fd, tmp, p->uidvalidity, uid, &path, err) < 0)
 		goto out;
 	/* Order matters: commit the row before moving the message on the server. */
-	if (read_and_file(p, uid, path, &ledger_id, err) < 0)
+	if (read_and_file(p, uid, path, too_large, &ledger_id, err) < 0)
 		goto out;
 	ret = move_filed(p, uid, ledger_id, err);
 out:
 	g_free(tmp);
 	g_free(path);
 	return ret;
+}
+
+static bool contains(GArray *uids, uint32_t uid)
+{
+	for (guint i = 0; i < uids->len; i++)
+		if (g_array_index(uids, uint32_t, i) == uid)
+			return true;
+	return false;
 }
 
 static int sync_uidvalidity(struct poll *p, uint32_t *last_uid_r, struct err *err)
@@ -169,6 +180,8 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 {
 	struct poll p = { .im = im, .st = st, .sp = sp, .cfg = cfg, .stats = stats_r };
 	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GArray *large = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	uint64_t limit = (uint64_t)cfg->limits.max_message_bytes;
 	uint32_t uidnext, last_uid;
 	int ret = -1;
 
@@ -180,11 +193,16 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 		uint32_t last = (uint32_t)MIN(first + SEARCH_WINDOW - 1, (uint64_t)uidnext - 1);
 
 		g_array_set_size(uids, 0);
-		if (imap_search(im, (uint32_t)first, last, uids, err) < 0)
+		g_array_set_size(large, 0);
+		if (imap_search(im, (uint32_t)first, last, 0, uids, err) < 0 ||
+		    imap_search(im, (uint32_t)first, last, limit, large, err) < 0)
 			goto out;
-		for (guint i = 0; i < uids->len; i++)
-			if (process_uid(&p, g_array_index(uids, uint32_t, i), err) < 0)
+		for (guint i = 0; i < uids->len; i++) {
+			uint32_t uid = g_array_index(uids, uint32_t, i);
+
+			if (process_uid(&p, uid, contains(large, uid), err) < 0)
 				goto out;
+		}
 		/* The whole window is seen: UIDs in it that the search did not return are gone
 		 * for good, and new mail only ever gets higher UIDs. */
 		if (store_mailbox_set(st, imap_mailbox(im), p.uidvalidity, last, err) < 0)
@@ -193,5 +211,6 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 	ret = 0;
 out:
 	g_array_free(uids, TRUE);
+	g_array_free(large, TRUE);
 	return ret;
 }

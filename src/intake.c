@@ -348,6 +348,28 @@ out:
 	return ret;
 }
 
+/* Not downloaded: the sender is told how to send less. */
+static int too_large(struct store *st, const struct config *cfg, const struct intake_source *src,
+		     gint64 now, struct intake_result *res, struct err *err)
+{
+	const struct mail *m = src->mail;
+	struct app_ctx none = { 0 };
+	GHashTable *vars = letter_vars_new(cfg, m->from_name, m->from_addr, "", NULL);
+	char *detail = g_strdup_printf("larger than %d bytes", cfg->limits.max_message_bytes);
+	int ret;
+
+	g_hash_table_insert(vars, "limit_mb",
+			    g_strdup_printf("%d", cfg->limits.max_message_bytes / (1024 * 1024)));
+	res->outcome = "too-large";
+	res->reply = "too-large";
+	ret = intake_ledger(st, src, "too-large", detail, 0, now, NULL, err);
+	if (ret == 0)
+		ret = queue_reply(st, cfg, m, &none, "too-large", vars, now, err);
+	g_hash_table_destroy(vars);
+	g_free(detail);
+	return ret;
+}
+
 int intake_file(struct store *st, const struct config *cfg, const struct intake_source *src,
 		gint64 now, struct intake_result *res, struct err *err)
 {
@@ -371,6 +393,8 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 		res->outcome = "ignored";
 		return intake_ledger(st, src, "ignored", m->automatic, 0, now, NULL, err);
 	}
+	if (src->too_large)
+		return too_large(st, cfg, src, now, res, err);
 	found = commission_concerns(st, cfg, m, err);
 	if (found < 0)
 		return -1;
@@ -384,4 +408,84 @@ void intake_result_clear(struct intake_result *res)
 	g_free(res->ref);
 	g_free(res->state);
 	*res = (struct intake_result){ 0 };
+}
+
+/* One application kept for the next edition joins the edition that has opened. */
+static int open_one(struct store *st, const struct config *cfg, const struct app_row *a,
+		    const struct edition *ed, gint64 now, struct err *err)
+{
+	GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, ed->name);
+	struct assessment as = { 0 };
+	char *closes = NULL, *status = NULL, *missing = NULL;
+	int64_t batch_id = 0;
+	bool complete;
+	int ret = -1;
+
+	if (assess(st, a->ref, &as, err) < 0)
+		goto out;
+	complete = as.cv && as.letter;
+	if (complete ? batch_for_time(st, cfg, now, &batch_id, &closes, err) < 0
+		     : letter_missing_text(cfg, as.cv, as.letter, &missing, err) < 0)
+		goto out;
+	g_hash_table_insert(vars, "batch_closes", g_strdup(closes ? closes : ""));
+	g_hash_table_insert(vars, "missing", g_strdup(missing ? missing : ""));
+	if (template_snippet(cfg->templates.dir,
+			     complete ? "edition-open-complete" : "edition-open-incomplete", vars,
+			     &status, err) < 0)
+		goto out;
+	g_hash_table_insert(vars, "status", g_strdup(status));
+	struct compose_in in = {
+		.template_name = "edition-open",
+		.vars = vars,
+		.to_addr = a->email,
+		.to_name = a->name,
+		.in_reply_to = a->thread_message_id,
+		.auto_submitted = "auto-generated",
+	};
+	if (store_application_set_edition(st, a->id, ed->name, err) == 0 &&
+	    store_application_update(st, a->id, complete ? "pending" : "incomplete", batch_id,
+				     as.problems->str, complete ? now : 0, now, err) == 0 &&
+	    store_event_add(st, a->id, "edition-open", ed->name, now, err) == 0 &&
+	    letter_queue(st, cfg, a->id, &in, now, NULL, err) == 0)
+		ret = 0;
+out:
+	if (as.problems != NULL)
+		g_string_free(as.problems, TRUE);
+	g_hash_table_destroy(vars);
+	g_free(closes);
+	g_free(status);
+	g_free(missing);
+	return ret;
+}
+
+int intake_open_editions(struct store *st, const struct config *cfg, gint64 now, int *moved_r,
+			 struct err *err)
+{
+	struct app_filter f = { .state = "next_edition" };
+	const struct edition *ed;
+	GPtrArray *apps = NULL;
+	GDate today;
+	int ret = 0;
+
+	*moved_r = 0;
+	time_day(now, &today);
+	if ((ed = config_edition_on(cfg, &today)) == NULL)
+		return 0;
+	if (store_applications(st, &f, &apps, err) < 0)
+		return -1;
+	for (guint i = 0; i < apps->len && ret == 0; i++) {
+		if (store_begin(st, err) < 0) {
+			ret = -1;
+			break;
+		}
+		ret = open_one(st, cfg, g_ptr_array_index(apps, i), ed, now, err);
+		if (ret == 0)
+			ret = store_commit(st, err);
+		if (ret < 0)
+			store_rollback(st);
+		else
+			(*moved_r)++;
+	}
+	g_ptr_array_free(apps, TRUE);
+	return ret;
 }

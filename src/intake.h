@@ -7,6 +7,7 @@
 #ifndef ADMITD_INTAKE_H
 #define ADMITD_INTAKE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -22,6 +23,7 @@ struct intake_source {
 	const struct mail *mail; /* NULL when the message could not be read */
 	const struct doc_facts *facts; /* one per attachment of mail (documents_inspect_all) */
 	const char *unreadable;  /* why, when mail is NULL */
+	bool too_large;          /* over limits.max_message_bytes: only the header was fetched */
 };
 
 struct intake_result {
@@ -41,5 +43,11 @@ void intake_result_clear(struct intake_result *res);
 /* Writes the ledger row of the message in hand (*id_r, when not NULL, gets its id). */
 int intake_ledger(struct store *st, const struct intake_source *src, const char *outcome,
 		  const char *detail, int64_t app_id, gint64 now, int64_t *id_r, struct err *err);
+
+/* When an edition is open today, applications kept for the next edition join it (pending when
+ * complete, in the current batch; incomplete otherwise) and their applicants are told, once.
+ * One transaction per application. */
+int intake_open_editions(struct store *st, const struct config *cfg, gint64 now, int *moved_r,
+			 struct err *err);
 
 #endif

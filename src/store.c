@@ -826,6 +826,18 @@ int store_application_set_state(struct store *st, int64_t id, const char *state,
 	return run(st, stmt, "set application state", err);
 }
 
+int store_application_set_edition(struct store *st, int64_t id, const char *edition,
+				  struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st, "UPDATE applications SET edition = ? WHERE id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, edition);
+	sqlite3_bind_int64(stmt, 2, id);
+	return run(st, stmt, "set edition", err);
+}
+
 int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
 			  struct err *err)
 {

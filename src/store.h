@@ -145,6 +145,8 @@ int store_decision_insert(struct store *st, const struct decision_new *d, gint64
 			  struct err *err);
 int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
 				struct err *err);
+int store_application_set_edition(struct store *st, int64_t id, const char *edition,
+				  struct err *err);
 /* Whether a commission reply with this Message-ID was already filed as a decision (the same
  * email delivered twice): 1 yes, 0 no, -1 error. */
 int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);

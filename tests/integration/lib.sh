@@ -21,13 +21,14 @@ mkdir -p "$WORK"
 applicant() { echo "${1%@*}-$CASE@${1#*@}"; }
 
 # Variables a test may set before write_config: SMTP_URL, IMAP_CA (empty: the system's trust
-# store), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group).
+# store), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group),
+# EXTRA_CONFIG (more groups), EDITION_OPENS/EDITION_CLOSES (days from today: -30, +180).
 write_config() {
   local smtp_url=${SMTP_URL:-smtp://localhost:$SUBMISSION_PORT} opens closes
   local imap_ca=${IMAP_CA-$STACK_DIR/ca.pem} ca_line=""
   [ -n "$imap_ca" ] && ca_line="ca_file = \"$imap_ca\";"
-  opens=$(date -u -d '-30 days' +%F)
-  closes=$(date -u -d '+180 days' +%F)
+  opens=$(date -u -d "${EDITION_OPENS:--30} days" +%F)
+  closes=$(date -u -d "${EDITION_CLOSES:-+180} days" +%F)
   cat >"$WORK/admitd.conf" <<CONF
 programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   registration_url = "https://registration.example.org/ai4gov";
@@ -43,6 +44,7 @@ smtp = { url = "$smtp_url"; username = "$ADMISSIONS"; password_file = "$STACK_DI
   ca_file = "$STACK_DIR/ca.pem"; };
 storage = { database = "$WORK/state/admitd.db"; spool = "$WORK/state/spool"; };
 templates = { dir = "${TEMPLATES:-$TEMPLATES_DIR}"; };
+${EXTRA_CONFIG:-}
 CONF
 }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# A message over limits.max_message_bytes is not downloaded: only its header is fetched, the
+# sender is told politely, nothing is filed as an application, and it moves to Processed.
+. "$(dirname "$0")/lib.sh"
+
+EXTRA_CONFIG='limits = { max_message_bytes = 65536; };' write_config
+BIG=$(applicant big.sender@example.com)
+{
+  printf 'From: Big Sender <%s>\r\nTo: %s\r\nSubject: Application\r\nMessage-ID: <big-1@example.com>\r\n' "$BIG" "$ADMISSIONS"
+  printf 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n'
+  printf -- '--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="CV.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+  head -c 120000 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+  printf -- '--b--\r\n'
+} >"$WORK/big.eml"
+send_file "$BIG" "$WORK/big.eml"
+send_fixture complete-application.eml
+wait_mail "$ADMISSIONS" 2
+check "the cycle succeeds" admitd --once
+check "only the normal application is filed" equals "$(admitctl list --json | jq -r '[.[].email] | join(",")')" "$(applicant ana.sanchez@example.net)"
+check "the ledger records the large message" \
+  equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT outcome FROM messages WHERE message_id = 'big-1@example.com'")" too-large
+spooled=$(sqlite3 "$WORK/state/admitd.db" "SELECT spool_path FROM messages WHERE message_id = 'big-1@example.com'")
+check "only its header was downloaded" test "$(stat -c %s "$spooled")" -lt 4096
+wait_mail "$BIG" 1
+check "the sender is told it was too large" contains "$(mail_files "$BIG" | head -n 1)" "larger than"
+check "both messages moved to Processed" equals "$(mail_count "$ADMISSIONS" Processed)" 2
+finish

@@ -281,6 +281,9 @@ GArray *documents_plan(const struct mail *m, const struct doc_facts *facts)
 		struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
 
 		p->problem = problem_of(p->facts, p->kind);
+		/* A CV in .doc is not a CV we can give the commission: "other", with the note. */
+		if (p->problem != NULL && strcmp(p->problem, "unsupported-format") == 0)
+			p->kind = DOC_OTHER;
 	}
 	return plan;
 }

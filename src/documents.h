@@ -51,7 +51,9 @@ struct doc_plan {
 
 /* Which attachments of m are documents, and of which kind (GArray of struct doc_plan, owned by
  * the caller). Signature images and calendars are left out. When a message brings one CV or
- * one letter and exactly one document that says nothing, that one is taken for the other. */
+ * one letter and exactly one document that says nothing, that one is taken for the other.
+ * A would-be CV or letter in a format we cannot read (DOC, RTF, images) is "other" with the
+ * problem "unsupported-format". */
 GArray *documents_plan(const struct mail *m, const struct doc_facts *facts);
 
 #endif

@@ -121,10 +121,9 @@ static int assess(struct store *st, const char *ref, struct assessment *a, struc
 	const struct app_row *app = g_ptr_array_index(apps, 0);
 	for (guint i = 0; i < app->documents->len; i++) {
 		const struct doc_row *d = g_ptr_array_index(app->documents, i);
-		bool usable = d->problem == NULL || strcmp(d->problem, "unsupported-format") != 0;
 
-		a->cv |= strcmp(d->kind, "cv") == 0 && usable;
-		a->letter |= strcmp(d->kind, "letter") == 0 && usable;
+		a->cv |= strcmp(d->kind, "cv") == 0;
+		a->letter |= strcmp(d->kind, "letter") == 0;
 		if (strcmp(d->kind, "cv") == 0 && d->pages > 2)
 			note_problem(a, "cv-too-long");
 		if (strcmp(d->kind, "letter") == 0 && d->pages > 1)

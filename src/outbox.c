@@ -1,5 +1,7 @@
 #include "outbox.h"
 
+#include <string.h>
+
 #include "log.h"
 #include "mail.h"
 
@@ -25,6 +27,12 @@ static int send_row(struct store *st, struct smtp *sm, const char *from,
 	const void *data = g_bytes_get_data(row->message, &len);
 	struct err send_err = { 0 };
 
+	if (strcmp(row->state, "sending") == 0)
+		/* A crash came between our 'sending' and 'sent' marks: whether the server got it
+		 * cannot be known. A repeat is better than a letter that never arrives. */
+		log_warn("outbox resend id=%" G_GINT64_FORMAT " to=%s: admitd stopped while sending "
+			 "it; the recipient may get it twice",
+			 row->id, row->to_addr);
 	/* Order matters: record the attempt before talking to the server, so a crash while
 	 * sending leaves the row 'sending' (and counted) rather than silently 'queued'. */
 	if (store_outbox_mark(st, row->id, "sending", attempts, 0, NULL, now, err) < 0)
@@ -65,8 +73,15 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 		g_free(from);
 		return -1;
 	}
+	/* The only duplicate a crash can cause is a kill between the server's 250 and our 'sent'
+	 * mark. Marks that wait for the kernel, not the disk, shrink that window from a disk
+	 * flush to a write(); a power cut then costs at most a repeated letter, never a lost one. */
+	if (rows->len > 0 && store_set_durable(st, false, err) < 0)
+		ret = -1;
 	for (guint i = 0; i < rows->len && ret == 0; i++)
 		ret = send_row(st, sm, from, g_ptr_array_index(rows, i), now, stats_r, err);
+	if (rows->len > 0 && store_set_durable(st, true, ret < 0 ? NULL : err) < 0)
+		ret = -1;
 	g_ptr_array_free(rows, TRUE);
 	g_free(from);
 	return ret < 0 ? -1 : 0;

@@ -279,6 +279,12 @@ void store_close(struct store **stp)
 	*stp = NULL;
 }
 
+int store_set_durable(struct store *st, bool durable, struct err *err)
+{
+	return exec(st, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+		    "set durability", err);
+}
+
 int store_begin(struct store *st, struct err *err)
 {
 	return exec(st, "BEGIN IMMEDIATE", "begin", err);

@@ -18,6 +18,11 @@ struct store;
 int store_open(struct store **st_r, const char *path, struct err *err);
 void store_close(struct store **stp);
 
+/* Whether commits wait for the disk (synchronous=FULL, the default) or only for the kernel
+ * (NORMAL). NORMAL survives a crash of admitd but not of the machine: only for writes whose
+ * loss costs a repeat, never a loss (the outbox's sending/sent marks). */
+int store_set_durable(struct store *st, bool durable, struct err *err);
+
 /* One write transaction: BEGIN IMMEDIATE ... COMMIT. Rollback never fails loudly. */
 int store_begin(struct store *st, struct err *err);
 int store_commit(struct store *st, struct err *err);

@@ -44,6 +44,7 @@ static void usage(FILE *out)
 	      "  batch list                  batches, their windows and counts\n"
 	      "  batch close                 close the current batch now and queue its digest\n"
 	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
+	      "  resend REF                  queue again the letters to REF that failed\n"
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
 	      "         --now TIME (act as if it were TIME, ISO 8601)\n",
 	      out);
@@ -268,6 +269,21 @@ static int cmd_batch_close(struct ctl *c)
 	return EX_OK;
 }
 
+static int cmd_resend(struct ctl *c, const char *ref)
+{
+	struct err err = { 0 };
+	int count = 0;
+
+	if (store_outbox_requeue(c->st, ref, time_now(), &count, &err) < 0)
+		return fail(&err);
+	if (count == 0)
+		printf("%s: no failed letters to send again\n", ref);
+	else
+		printf("%s: %d letter(s) queued again; admitd sends them on its next cycle\n", ref,
+		       count);
+	return EX_OK;
+}
+
 static int cmd_preview(struct ctl *c, const char *template_name, const char *ref)
 {
 	struct app_filter f = { .ref = ref };
@@ -324,6 +340,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_batch_list(c);
 	if (strcmp(cmd, "batch") == 0 && argc == 2 && strcmp(argv[1], "close") == 0)
 		return cmd_batch_close(c);
+	if (strcmp(cmd, "resend") == 0 && argc == 2)
+		return cmd_resend(c, argv[1]);
 	if (strcmp(cmd, "preview") == 0 && argc == 3)
 		return cmd_preview(c, argv[1], argv[2]);
 	fprintf(stderr, "admitctl: unknown command or wrong arguments: %s\n", cmd);

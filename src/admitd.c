@@ -163,6 +163,12 @@ static int cycle(struct daemon *d, struct err *err)
 			*err = send_err;
 		ret = -1;
 	}
+	if (outbox_report_failures(d->st, d->cfg, time_now(), &send_err) < 0) {
+		log_error("outbox: %s", send_err.text);
+		if (ret == 0)
+			*err = send_err;
+		ret = -1;
+	}
 	if (ret == 0 && out.deferred > 0) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once
 		 * tells its caller that not everything went out. */

@@ -49,6 +49,7 @@ static const struct field programme_fields[] = {
 	FIELD("reference_prefix", F_PREFIX, true, programme.reference_prefix),
 	FIELD("registration_url", F_URL_WEB, true, programme.registration_url),
 	FIELD("reply_from", F_ADDRESS, true, programme.reply_from),
+	FIELD("office_address", F_ADDR_SPEC, false, programme.office_address),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -599,6 +600,7 @@ void config_free(struct config **cfgp)
 	g_free(cfg->programme.reference_prefix);
 	g_free(cfg->programme.registration_url);
 	g_free(cfg->programme.reply_from);
+	g_free(cfg->programme.office_address);
 	for (size_t i = 0; i < cfg->n_editions; i++)
 		g_free(cfg->editions[i].name);
 	g_free(cfg->editions);

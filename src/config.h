@@ -44,6 +44,7 @@ struct config {
 		char *reference_prefix;
 		char *registration_url;
 		char *reply_from; /* "Admissions <admissions@example.org>" */
+		char *office_address; /* told of letters that could not be delivered; may be NULL */
 	} programme;
 	struct edition *editions;
 	size_t n_editions;

@@ -6,6 +6,7 @@
 #include "commission.h"
 #include "compose.h"
 #include "letter.h"
+#include "log.h"
 #include "docread.h"
 #include "documents.h"
 #include "template.h"
@@ -347,6 +348,23 @@ out:
 	return ret;
 }
 
+/* A delivery report about letters we sent: those rows fail, their recipients are marked. */
+static int record_bounces(struct store *st, const struct mail *m, gint64 now, struct err *err)
+{
+	for (guint i = 0; i < m->reported_ids->len; i++) {
+		const char *id = g_ptr_array_index(m->reported_ids, i);
+		char *reason = g_strdup_printf("bounced: %s", m->subject);
+		int changed = store_outbox_bounce(st, id, reason, now, err);
+
+		g_free(reason);
+		if (changed < 0)
+			return -1;
+		if (changed > 0)
+			log_warn("outbox bounce message_id=<%s>: %s", id, m->subject);
+	}
+	return 0;
+}
+
 /* Not downloaded: the sender is told how to send less. */
 static int too_large(struct store *st, const struct config *cfg, const struct intake_source *src,
 		     gint64 now, struct intake_result *res, struct err *err)
@@ -390,7 +408,9 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 	}
 	if (m->automatic != NULL) {
 		res->outcome = "ignored";
-		return intake_ledger(st, src, "ignored", m->automatic, 0, now, NULL, err);
+		if (intake_ledger(st, src, "ignored", m->automatic, 0, now, NULL, err) < 0)
+			return -1;
+		return record_bounces(st, m, now, err);
 	}
 	if (src->too_large)
 		return too_large(st, cfg, src, now, res, err);

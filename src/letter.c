@@ -85,6 +85,8 @@ static const struct {
 	{ "digest", false, 'B', "applications" },
 	{ "reminder", false, 'B', "applications digest_date" },
 	{ "decision_transcript", false, 'R', "results" },
+	{ "delivery-failures", false, 'B', "failures" },
+	{ "failure-row", true, 'R', "to template ref error" },
 	{ "decision_refused", false, 'R', "results reason" },
 	{ "missing-cv", true, 'L', "" },
 	{ "missing-letter", true, 'L', "" },

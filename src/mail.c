@@ -159,6 +159,38 @@ static bool is_attachment(GMimeObject *obj)
 	       !g_mime_content_type_is_type(ct, "text", "html");
 }
 
+/* The Message-ID of a message/rfc822 or text/rfc822-headers part of a delivery report. */
+static void take_reported_id(struct mail *m, GMimeObject *obj)
+{
+	GMimeMessage *inner = NULL;
+	const char *id;
+
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (inner != NULL)
+			g_object_ref(inner);
+	} else if (GMIME_IS_PART(obj) &&
+		   g_mime_content_type_is_type(g_mime_object_get_content_type(obj), "text",
+					       "rfc822-headers")) {
+		GMimeStream *mem = g_mime_stream_mem_new();
+		GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(obj));
+		GMimeParser *parser;
+
+		if (content != NULL)
+			g_mime_data_wrapper_write_to_stream(content, mem);
+		g_mime_stream_reset(mem);
+		parser = g_mime_parser_new_with_stream(mem);
+		inner = g_mime_parser_construct_message(parser, NULL);
+		g_object_unref(parser);
+		g_object_unref(mem);
+	}
+	if (inner == NULL)
+		return;
+	if ((id = g_mime_message_get_message_id(inner)) != NULL)
+		g_ptr_array_add(m->reported_ids, g_strdup(id));
+	g_object_unref(inner);
+}
+
 static void take_body_text(struct mail *m, GMimeObject *obj)
 {
 	char *text;
@@ -191,6 +223,8 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_d
 		struct mail_attachment *a;
 		char *mime_type;
 
+		if (m->automatic != NULL)
+			take_reported_id(m, obj);
 		if (!GMIME_IS_PART(obj))
 			continue;
 		if (!is_attachment(obj)) {
@@ -271,6 +305,7 @@ int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir
 
 	m->attachments = g_ptr_array_new_with_free_func(mail_attachment_free);
 	m->auth_results = g_ptr_array_new_with_free_func(g_free);
+	m->reported_ids = g_ptr_array_new_with_free_func(g_free);
 	*mail_r = NULL;
 	fd = open(eml_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -320,6 +355,7 @@ void mail_free(struct mail **mailp)
 	g_free(m->body_text);
 	g_ptr_array_free(m->attachments, TRUE);
 	g_ptr_array_free(m->auth_results, TRUE);
+	g_ptr_array_free(m->reported_ids, TRUE);
 	g_free(m);
 	*mailp = NULL;
 }

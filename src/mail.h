@@ -33,6 +33,7 @@ struct mail {
 	const char *automatic; /* static reason this mail is machine-made (RFC 3834), or NULL */
 	GPtrArray *attachments; /* of struct mail_attachment *, owned */
 	GPtrArray *auth_results; /* of char *: every Authentication-Results header, top first */
+	GPtrArray *reported_ids; /* of char *: in a delivery report, the Message-IDs it returns */
 };
 
 /* Makes GMime ready; call once before any other mail_ or compose_ function. */

@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "letter.h"
 #include "log.h"
+#include "template.h"
 #include "mail.h"
 
 #define BACKOFF_FIRST 60
@@ -85,4 +87,78 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 	g_ptr_array_free(rows, TRUE);
 	g_free(from);
 	return ret < 0 ? -1 : 0;
+}
+
+static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r,
+			struct err *err)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = g_ptr_array_index(rows, i);
+		GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+		char *line = NULL;
+		int ret;
+
+		g_hash_table_insert(vars, "to", r->to_addr);
+		g_hash_table_insert(vars, "template", r->template_name);
+		g_hash_table_insert(vars, "ref", r->ref ? r->ref : "-");
+		g_hash_table_insert(vars, "error", r->last_error ? r->last_error : "");
+		ret = template_snippet(cfg->templates.dir, "failure-row", vars, &line, err);
+		g_hash_table_destroy(vars);
+		if (ret < 0) {
+			g_string_free(out, TRUE);
+			return -1;
+		}
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", line);
+		g_free(line);
+	}
+	*text_r = g_string_free(out, FALSE);
+	return 0;
+}
+
+int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now,
+			   struct err *err)
+{
+	GPtrArray *rows = NULL;
+	GHashTable *vars = NULL;
+	char *list = NULL;
+	int ret = -1;
+
+	if (cfg->programme.office_address == NULL)
+		return 0;
+	if (store_outbox_untold_failures(st, &rows, err) < 0)
+		return -1;
+	if (rows->len == 0) {
+		g_ptr_array_free(rows, TRUE);
+		return 0;
+	}
+	if (failure_rows(cfg, rows, &list, err) < 0 || store_begin(st, err) < 0)
+		goto out;
+	vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
+	g_hash_table_insert(vars, "count", g_strdup_printf("%u", rows->len));
+	g_hash_table_insert(vars, "failures", g_strdup(list));
+	struct compose_in in = {
+		.template_name = "delivery-failures",
+		.vars = vars,
+		.to_addr = cfg->programme.office_address,
+		.auto_submitted = "auto-generated",
+	};
+	ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
+	for (guint i = 0; ret == 0 && i < rows->len; i++)
+		ret = store_outbox_set_told(st, ((struct outbox_row *)g_ptr_array_index(rows, i))->id,
+					    err);
+	if (ret == 0)
+		ret = store_commit(st, err);
+	if (ret < 0)
+		store_rollback(st);
+	else
+		log_warn("outbox failures=%u reported to=%s", rows->len, cfg->programme.office_address);
+out:
+	if (vars != NULL)
+		g_hash_table_destroy(vars);
+	g_ptr_array_free(rows, TRUE);
+	g_free(list);
+	return ret;
 }

@@ -22,4 +22,9 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 /* Seconds to wait before attempt number `attempts` + 1: one minute, doubling, at most 6 h. */
 gint64 outbox_backoff(int attempts);
 
+/* One summary to programme.office_address of every letter that failed for good (refused or
+ * bounced) since the last one; nothing when there is none or no office address. */
+int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now,
+			   struct err *err);
+
 #endif

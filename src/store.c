@@ -16,6 +16,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  email TEXT NOT NULL UNIQUE,"
 	"  name TEXT NOT NULL DEFAULT '',"
+	"  undeliverable_at TEXT,"
 	"  created_at TEXT NOT NULL);"
 	"CREATE TABLE batches ("
 	"  id INTEGER PRIMARY KEY,"
@@ -92,6 +93,7 @@ static const char *const migrations[] = {
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  next_attempt_at TEXT NOT NULL,"
 	"  last_error TEXT,"
+	"  office_told INTEGER NOT NULL DEFAULT 0,"
 	"  created_at TEXT NOT NULL,"
 	"  sent_at TEXT);"
 	"CREATE INDEX outbox_by_due ON outbox(state, next_attempt_at);"
@@ -1025,6 +1027,76 @@ int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, str
 		return -1;
 	bind_text(stmt, 1, ref);
 	return outbox_rows(st, stmt, false, rows_r, err);
+}
+
+int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
+			gint64 now, struct err *err)
+{
+	sqlite3_stmt *mark = prep(st,
+				  "UPDATE outbox SET state = 'failed', office_told = 0, last_error = ? "
+				  "WHERE message_id = ? AND state = 'sent'",
+				  err);
+	sqlite3_stmt *who;
+	int changed;
+
+	if (mark == NULL)
+		return -1;
+	bind_text(mark, 1, reason);
+	bind_text(mark, 2, message_id);
+	if (run(st, mark, "mark bounce", err) < 0)
+		return -1;
+	if ((changed = sqlite3_changes(st->db)) == 0)
+		return 0;
+	who = prep(st,
+		   "UPDATE applicants SET undeliverable_at = ?1 WHERE email = (SELECT to_addr FROM "
+		   "outbox WHERE message_id = ?2)",
+		   err);
+	if (who == NULL)
+		return -1;
+	bind_time(who, 1, now);
+	bind_text(who, 2, message_id);
+	return run(st, who, "mark undeliverable", err) < 0 ? -1 : changed;
+}
+
+int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  OUTBOX_COLUMNS "WHERE o.state = 'failed' AND o.office_told = 0 "
+						 "ORDER BY o.id",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	return outbox_rows(st, stmt, false, rows_r, err);
+}
+
+int store_outbox_set_told(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st, "UPDATE outbox SET office_told = 1 WHERE id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return run(st, stmt, "mark failure told", err);
+}
+
+int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
+			 struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "UPDATE outbox SET state = 'queued', next_attempt_at = ?, "
+				  "office_told = 0 WHERE state = 'failed' AND application_id = "
+				  "(SELECT id FROM applications WHERE ref = ?)",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_time(stmt, 1, now);
+	bind_text(stmt, 2, ref);
+	if (run(st, stmt, "requeue", err) < 0)
+		return -1;
+	*count_r = sqlite3_changes(st->db);
+	return 0;
 }
 
 int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,

@@ -189,6 +189,16 @@ int store_outbox_mark(struct store *st, int64_t id, const char *state, int attem
 		      gint64 next_attempt_at, const char *last_error, gint64 now,
 		      struct err *err);
 void outbox_row_free(gpointer row);
+/* A delivery report for our message_id: the sent row becomes failed (reason kept) and its
+ * recipient is marked undeliverable. Returns how many rows changed (0: not ours), or -1. */
+int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
+			gint64 now, struct err *err);
+/* Failed rows the office has not been told about yet; then mark each told. */
+int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
+int store_outbox_set_told(struct store *st, int64_t id, struct err *err);
+/* Failed rows of one application back to queued, due now (admitctl resend). */
+int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
+			 struct err *err);
 
 /* --- reading applications for admitctl --- */
 

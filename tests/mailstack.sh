@@ -5,11 +5,14 @@
 #
 #   tests/mailstack.sh start DIR   write configs and a fresh CA under DIR, start both servers
 #   tests/mailstack.sh stop DIR    stop both servers
+#   tests/mailstack.sh stop-imap DIR / start-imap DIR   take Dovecot away and back (outage tests)
 #   tests/mailstack.sh send DIR FROM TO FILE
 #                                  submit FILE through Postfix (STARTTLS, AUTH as FROM)
 #
 # Every address at example.org, example.net and example.com gets a mailbox under DIR/mail/ADDRESS,
-# and every IMAP/SMTP login works with the password in DIR/password.
+# and every IMAP/SMTP login works with the password in DIR/password. Mail to
+# rejected.example.com is refused at RCPT (550); mail to bounce.example.com is accepted and
+# then bounced with a delivery report to its sender; other domains are discarded.
 set -euo pipefail
 
 IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
@@ -113,6 +116,10 @@ smtpd_tls_security_level = may
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
 smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access inline:{ { rejected.example.com = 550 5.1.1 no such user here } }
+transport_maps = inline:{ { bounce.example.com = error:5.1.1 mailbox unavailable } }
+# Accept mail for bounce.example.com and bounce it afterwards, as a remote server would.
+smtpd_reject_unlisted_recipient = no
 maillog_file = $d/postfix.log
 maillog_file_prefixes = $d
 message_size_limit = 52428800
@@ -177,7 +184,7 @@ start() {
   write_dovecot_conf "$d"
   write_postfix_conf "$d"
   # Detach from our stdout: CTest waits until every holder of its pipe has exited.
-  dovecot -c "$d/dovecot.conf" </dev/null >>"$d/dovecot.log" 2>&1
+  start_imap "$d"
   postfix -c "$d/postfix" start </dev/null >/dev/null 2>"$d/postfix-start.log" ||
     { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }
   wait_port "$IMAPS_PORT"
@@ -185,14 +192,24 @@ start() {
   wait_port "$SUBMISSION_PORT"
 }
 
-stop() {
+stop_imap() {
   local d=$1 pid i
+  [ -f "$d/dovecot-run/master.pid" ] || return 0
+  pid=$(cat "$d/dovecot-run/master.pid")
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+start_imap() {
+  local d=$1
+  dovecot -c "$d/dovecot.conf" </dev/null >>"$d/dovecot.log" 2>&1
+  wait_port "$IMAPS_PORT"
+}
+
+stop() {
+  local d=$1
   postfix -c "$d/postfix" stop >/dev/null 2>&1 || true
-  if [ -f "$d/dovecot-run/master.pid" ]; then
-    pid=$(cat "$d/dovecot-run/master.pid")
-    kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
+  stop_imap "$d"
 }
 
 send() {
@@ -205,5 +222,7 @@ case "${1:-}" in
   start) start "${2:?directory}" ;;
   stop) stop "${2:?directory}" ;;
   send) send "${2:?directory}" "${3:?from}" "${4:?to}" "${5:?file}" ;;
+  stop-imap) stop_imap "${2:?directory}" ;;
+  start-imap) start_imap "${2:?directory}" ;;
   *) die "usage: $0 start|stop DIR, or $0 send DIR FROM TO FILE" ;;
 esac

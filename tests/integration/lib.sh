@@ -22,7 +22,7 @@ applicant() { echo "${1%@*}-$CASE@${1#*@}"; }
 
 # Variables a test may set before write_config: SMTP_URL, IMAP_CA (empty: the system's trust
 # store), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group),
-# EXTRA_CONFIG (more groups), EDITION_OPENS/EDITION_CLOSES (days from today: -30, +180).
+# EXTRA_CONFIG (more groups), PROGRAMME_EXTRA (more settings of programme), EDITION_OPENS/EDITION_CLOSES (days from today: -30, +180).
 write_config() {
   local smtp_url=${SMTP_URL:-smtp://localhost:$SUBMISSION_PORT} opens closes
   local imap_ca=${IMAP_CA-$STACK_DIR/ca.pem} ca_line=""
@@ -32,7 +32,7 @@ write_config() {
   cat >"$WORK/admitd.conf" <<CONF
 programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   registration_url = "https://registration.example.org/ai4gov";
-  reply_from = "AI4Gov Admissions <$ADMISSIONS>"; };
+  reply_from = "AI4Gov Admissions <$ADMISSIONS>"; ${PROGRAMME_EXTRA:-} };
 editions = ( { name = "2026-2027"; opens = "$opens"; closes = "$closes"; } );
 batches = { anchor = "$(date -u +%F)"; period_days = 14; };
 commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ];

@@ -67,12 +67,13 @@ static int fail(const struct err *err)
 static int cmd_status(struct ctl *c)
 {
 	GHashTable *counts = NULL;
-	char *last_poll = NULL, *last_error = NULL;
+	char *last_poll = NULL, *last_error = NULL, *held = NULL;
 	struct err err = { 0 };
 
 	if (store_counts(c->st, &counts, &err) < 0 ||
 	    store_state_get(c->st, "last_poll", &last_poll, &err) < 0 ||
-	    store_state_get(c->st, "last_error", &last_error, &err) < 0) {
+	    store_state_get(c->st, "last_error", &last_error, &err) < 0 ||
+	    store_state_get(c->st, "replies_held", &held, &err) < 0) {
 		if (counts != NULL)
 			g_hash_table_destroy(counts);
 		g_free(last_poll);
@@ -90,11 +91,13 @@ static int cmd_status(struct ctl *c)
 		       GPOINTER_TO_INT(g_hash_table_lookup(counts, key)));
 		g_free(key);
 	}
+	printf("Replies held    %s (rate limits)\n", held ? held : "0");
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
-	       last_error ? last_error : "none");
+	       last_error && last_error[0] ? last_error : "none");
 	g_hash_table_destroy(counts);
 	g_free(last_poll);
 	g_free(last_error);
+	g_free(held);
 	return EX_OK;
 }
 

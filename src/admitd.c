@@ -139,7 +139,7 @@ static int review_step(struct daemon *d, struct err *err)
 
 /* One cycle: the inbox, then the outbox (also when the inbox failed: replies already
  * committed must not wait for the IMAP server). Returns the worse of the two errors. */
-static int cycle(struct daemon *d, struct err *err)
+static int cycle(struct daemon *d, bool once, struct err *err)
 {
 	struct inbox_stats in = { 0 };
 	struct outbox_stats out = { 0 };
@@ -154,6 +154,7 @@ static int cycle(struct daemon *d, struct err *err)
 		ret = -1;
 	} else {
 		record_state(d, "last_poll", now_text);
+		record_state(d, "last_error", "");
 	}
 	if (review_step(d, err) < 0 && ret == 0)
 		ret = -1;
@@ -169,7 +170,7 @@ static int cycle(struct daemon *d, struct err *err)
 			*err = send_err;
 		ret = -1;
 	}
-	if (ret == 0 && out.deferred > 0) {
+	if (ret == 0 && out.deferred > 0 && once) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once
 		 * tells its caller that not everything went out. */
 		err_set(err, ERR_TEMP, "outbox: %d message(s) deferred", out.deferred);
@@ -188,9 +189,20 @@ static void sleep_interruptibly(int seconds)
 		sleep(1);
 }
 
+/* The poll interval, doubled for each failed cycle in a row, at most 15 minutes. */
+static int backoff(int poll_seconds, int failures)
+{
+	int delay = poll_seconds;
+
+	for (int i = 0; i < failures && delay < 900; i++)
+		delay *= 2;
+	return MIN(MAX(delay, poll_seconds), MAX(900, poll_seconds));
+}
+
 static int run(struct daemon *d, bool once)
 {
 	struct err err = { 0 };
+	int failures = 0;
 
 	if (daemon_open(d, &err) < 0) {
 		log_error("%s", err.text);
@@ -199,14 +211,18 @@ static int run(struct daemon *d, bool once)
 	log_info("start config=%s database=%s inbox=%s", d->cfg->path, d->cfg->storage.database,
 		 imap_mailbox(d->im));
 	if (once)
-		return cycle(d, &err) < 0 ? err_exit_code(&err) : EX_OK;
+		return cycle(d, true, &err) < 0 ? err_exit_code(&err) : EX_OK;
 	while (!stop_requested) {
 		err_clear(&err);
-		/* Temporary failures are logged in cycle() and retried next time; a broken
-		 * configuration or store stops the daemon. */
-		if (cycle(d, &err) < 0 && (err.class == ERR_CONFIG || err.class == ERR_FATAL))
+		/* Temporary failures are logged in cycle() and retried, later each time while
+		 * they last; a broken configuration or store stops the daemon. */
+		if (cycle(d, false, &err) == 0)
+			failures = 0;
+		else if (err.class == ERR_CONFIG || err.class == ERR_FATAL)
 			return err_exit_code(&err);
-		sleep_interruptibly(d->cfg->imap.poll_seconds);
+		else
+			failures++;
+		sleep_interruptibly(backoff(d->cfg->imap.poll_seconds, failures));
 	}
 	log_info("stop");
 	return EX_OK;

@@ -113,8 +113,9 @@ static int queue_to(struct store *st, const struct config *cfg, const struct mai
 		.references = m->references,
 		.auto_submitted = "auto-replied",
 	};
+	bool held;
 
-	return letter_queue(st, cfg, 0, &in, now, NULL, err);
+	return letter_queue_reply(st, cfg, 0, &in, now, &held, err);
 }
 
 static int refuse(struct store *st, const struct config *cfg, const struct mail *m,

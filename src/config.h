@@ -70,6 +70,8 @@ struct config {
 	} templates;
 	struct {
 		int max_message_bytes; /* larger messages are not fetched whole */
+		int replies_per_address_per_day; /* automatic replies to one address */
+		int replies_per_hour;             /* automatic replies in all */
 	} limits;
 };
 

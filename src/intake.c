@@ -90,8 +90,9 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 		.references = m->references,
 		.auto_submitted = "auto-replied",
 	};
+	bool held;
 
-	return letter_queue(st, cfg, app->id, &in, now, NULL, err);
+	return letter_queue_reply(st, cfg, app->id, &in, now, &held, err);
 }
 
 /* What the application's current documents say: present kinds and problems. */

@@ -1,5 +1,6 @@
 #include "letter.h"
 
+#include "log.h"
 #include "template.h"
 
 GHashTable *letter_vars_new(const struct config *cfg, const char *name, const char *email,
@@ -14,6 +15,30 @@ GHashTable *letter_vars_new(const struct config *cfg, const char *name, const ch
 	g_hash_table_insert(vars, "registration_url", g_strdup(cfg->programme.registration_url));
 	g_hash_table_insert(vars, "edition", g_strdup(edition ? edition : ""));
 	return vars;
+}
+
+int letter_queue_reply(struct store *st, const struct config *cfg, int64_t application_id,
+		       const struct compose_in *in, gint64 now, bool *held_r, struct err *err)
+{
+	int to_one, to_all;
+
+	*held_r = false;
+	if (store_outbox_count_since(st, in->to_addr, now - 86400, &to_one, err) < 0 ||
+	    store_outbox_count_since(st, NULL, now - 3600, &to_all, err) < 0)
+		return -1;
+	if (to_one >= cfg->limits.replies_per_address_per_day || to_all >= cfg->limits.replies_per_hour) {
+		char *detail = g_strdup_printf("to=%s template=%s", in->to_addr, in->template_name);
+		int ret = store_event_add(st, application_id, "reply-held", detail, now, err);
+
+		log_warn("reply held to=%s template=%s: %s", in->to_addr, in->template_name,
+			 to_one >= cfg->limits.replies_per_address_per_day
+				 ? "limits.replies_per_address_per_day reached"
+				 : "limits.replies_per_hour reached");
+		g_free(detail);
+		*held_r = true;
+		return ret < 0 ? -1 : store_state_increment(st, "replies_held", err);
+	}
+	return letter_queue(st, cfg, application_id, in, now, NULL, err);
 }
 
 int letter_queue(struct store *st, const struct config *cfg, int64_t application_id,

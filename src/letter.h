@@ -24,6 +24,12 @@ GHashTable *letter_vars_new(const struct config *cfg, const char *name, const ch
 int letter_queue(struct store *st, const struct config *cfg, int64_t application_id,
 		 const struct compose_in *in, gint64 now, char **message_id_r, struct err *err);
 
+/* letter_queue() for an automatic reply to inbound mail, within limits.replies_per_address_
+ * per_day and limits.replies_per_hour: over a limit nothing is queued, *held_r is set, and the
+ * hold is recorded (event "reply-held", the "replies_held" count for status). */
+int letter_queue_reply(struct store *st, const struct config *cfg, int64_t application_id,
+		       const struct compose_in *in, gint64 now, bool *held_r, struct err *err);
+
 /* The list of what is missing, one snippet per document (snippets/missing-cv.txt ...), for
  * {{missing}}; "" when nothing is. *text_r belongs to the caller. Errors: ERR_CONFIG. */
 int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,

@@ -1029,6 +1029,40 @@ int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, str
 	return outbox_rows(st, stmt, false, rows_r, err);
 }
 
+int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
+			     struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT count(*) FROM outbox WHERE created_at >= ?1 AND "
+				  "(?2 IS NULL OR to_addr = ?2) AND template NOT IN "
+				  "('accepted', 'discarded', 'reserve', 'digest', 'reminder')",
+				  err);
+	int64_t n = 0;
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	bind_time(stmt, 1, since);
+	bind_text(stmt, 2, to_addr);
+	found = find_id(st, stmt, &n, "count replies", err);
+	sqlite3_reset(stmt);
+	*count_r = (int)n;
+	return found < 0 ? -1 : 0;
+}
+
+int store_state_increment(struct store *st, const char *key, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "INSERT INTO daemon_state (key, value) VALUES (?, '1') "
+				  "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, key);
+	return run(st, stmt, "increment state", err);
+}
+
 int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
 			gint64 now, struct err *err)
 {

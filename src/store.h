@@ -193,6 +193,11 @@ void outbox_row_free(gpointer row);
  * recipient is marked undeliverable. Returns how many rows changed (0: not ours), or -1. */
 int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
 			gint64 now, struct err *err);
+/* Automatic replies (not decision letters or digests) queued since `since`, to one address
+ * or (to_addr NULL) in all: the rate limits' count. */
+int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
+			     struct err *err);
+int store_state_increment(struct store *st, const char *key, struct err *err);
 /* Failed rows the office has not been told about yet; then mark each told. */
 int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err);

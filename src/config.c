@@ -102,7 +102,7 @@ static const struct field templates_fields[] = {
 static const struct field limits_fields[] = {
 	INT_FIELD("max_message_bytes", false, limits.max_message_bytes, 65536, 1073741824),
 	INT_FIELD("replies_per_address_per_day", false, limits.replies_per_address_per_day, 1, 1000),
-	INT_FIELD("replies_per_hour", false, limits.replies_per_hour, 1, 100000),
+	INT_FIELD("replies_per_hour", false, limits.replies_per_hour, 1, 1000000),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -479,7 +479,7 @@ static void set_defaults(struct config *cfg)
 	cfg->batches.reminder_days = 7;
 	cfg->limits.max_message_bytes = 25 * 1024 * 1024;
 	cfg->limits.replies_per_address_per_day = 5;
-	cfg->limits.replies_per_hour = 200;
+	cfg->limits.replies_per_hour = 2000;
 	cfg->imap.poll_seconds = 60;
 	cfg->imap.require_tls = true;
 	cfg->smtp.require_tls = true;

@@ -6,7 +6,7 @@
 
 N=${CRASH_APPLICATIONS:-300}
 WAVE=30
-write_config
+EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
 box=$(maildir "$ADMISSIONS")
 mkdir -p "$box/new" "$box/cur" "$box/tmp"
 chown -R 65534:65534 "$box"

@@ -18,6 +18,7 @@ check "status says it too" contains <(admitctl status) "^Last error .*imap"
 check "nothing is filed meanwhile" equals "$(admitctl list --json | jq length)" 0
 
 "$TESTS_DIR/mailstack.sh" start-imap "$STACK_DIR"
+trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do [ "$(mail_count "$ANA")" -ge 1 ] && break; sleep 1; done
 check "when the server returns the mail is filed and answered" equals "$(mail_count "$ANA")" 1
 check "once" equals "$(admitctl list --json | jq length)" 1

@@ -3,7 +3,9 @@
 # tests never see each other's mail.
 #
 # Environment (set by CTest): ADMITD_BIN, STACK_DIR, TESTS_DIR, TEMPLATES_DIR, WORK_ROOT.
-set -euo pipefail
+set -eEuo pipefail
+# A test that stops on a failing command says which one (set -e alone stops silently).
+trap 'echo "stopped: exit $? at ${BASH_SOURCE[0]}:${LINENO}: $BASH_COMMAND" >&2' ERR
 
 CASE=$(basename "$0" .sh)
 CASE=${CASE#test-}
@@ -56,7 +58,7 @@ admitctl() { "$ADMITD_BIN/admitctl" -c "$WORK/admitd.conf" "$@"; }
 send_fixture() {
   local fixture=$1 from
   from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' \
-    "$TESTS_DIR/mail/$fixture" | head -n 1)
+    "$TESTS_DIR/mail/$fixture" | sed -n 1p)
   sed "s/$from/$(applicant "$from")/g" "$TESTS_DIR/mail/$fixture" >"$WORK/outgoing.eml"
   "$TESTS_DIR/mailstack.sh" send "$STACK_DIR" "$(applicant "$from")" "$ADMISSIONS" "$WORK/outgoing.eml"
 }

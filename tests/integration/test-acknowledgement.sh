@@ -31,14 +31,14 @@ check "a letter alone is incomplete, missing the CV" \
   equals "$(jq -c --arg e "$MARCO" '.[] | select(.email == $e) | [.state, .problems]' "$WORK/list.json")" '["incomplete",["missing-cv"]]'
 
 wait_mail "$ANA" 1
-ACK=$(mail_files "$ANA" | head -n 1)
+ACK=$(mail_files "$ANA" | sed -n 1p)
 check "acknowledgement carries the reference in the subject" contains "$ACK" "^Subject: .*$ANA_REF"
 check "acknowledgement answers the applicant's message" contains "$ACK" "^In-Reply-To: <app-ana-1@example.net>"
 check "acknowledgement is marked Auto-Submitted" contains "$ACK" "^Auto-Submitted: auto-replied"
 check "acknowledgement comes from programme.reply_from" contains "$ACK" "^From: AI4Gov Admissions <$ADMISSIONS>"
 check "acknowledgement names the closing date of the batch" contains "$ACK" "closes on 20[0-9][0-9]-"
 wait_mail "$MARCO" 1
-check "the incomplete applicant is told what is missing" contains "$(mail_files "$MARCO" | head -n 1)" "your CV"
+check "the incomplete applicant is told what is missing" contains "$(mail_files "$MARCO" | sed -n 1p)" "your CV"
 check "the out-of-office message is not answered" equals "$(mail_count "$(applicant kari.tamm@example.com)")" 0
 
 check "every filed message moved to Processed" equals "$(mail_count "$ADMISSIONS" Processed)" 3

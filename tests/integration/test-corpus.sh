@@ -16,7 +16,7 @@ check "the corpus is filed" admitd --once
 admitctl list --json >"$WORK/list.json"
 
 sender_of() {
-  sed -n 's/^From:.*<\([^>]*\)>.*/\1/p' "$TESTS_DIR/mail/corpus/$1.eml" | head -n 1
+  sed -n 's/^From:.*<\([^>]*\)>.*/\1/p' "$TESTS_DIR/mail/corpus/$1.eml" | sed -n 1p
 }
 right=0
 for row in "${rows[@]}"; do
@@ -27,7 +27,7 @@ for row in "${rows[@]}"; do
   got_problems=$(echo "${app:-{\}}" | jq -r '(.problems // []) | sort | join(",") | if . == "" then "-" else . end')
   got_documents=$(echo "${app:-{\}}" | jq -r '[(.documents // [])[] | "\(.kind):\(.pages)"] | sort | join(",") | if . == "" then "-" else . end')
   wait_mail "$email" 1 || true
-  reply=$(mail_files "$email" | head -n 1)
+  reply=$(mail_files "$email" | sed -n 1p)
   before=$FAILURES
   check "$fixture: state $state" equals "$got_state" "$state"
   check "$fixture: problems $problems" equals "$got_problems" "$problems"

@@ -12,7 +12,7 @@ admitd --once
 admitctl batch close >/dev/null
 admitd --once
 wait_mail "$COMMISSION" 1
-DIGEST=$(mail_files "$COMMISSION" | head -n 1)
+DIGEST=$(mail_files "$COMMISSION" | sed -n 1p)
 DIGEST_ID=$(header "$DIGEST" Message-Id)
 SUBJECT=$(header "$DIGEST" Subject)
 REF=$(admitctl list --json | jq -r '.[0].ref')

@@ -11,7 +11,7 @@ check "first cycle exits 0" admitd --once
 REF=$(admitctl list --json | jq -r '.[0].ref')
 check "the application is incomplete" equals "$(admitctl show "$REF" --json | jq -r .state)" incomplete
 wait_mail "$MARCO" 1
-check "the applicant is asked for the CV" contains "$(mail_files "$MARCO" | head -n 1)" "is incomplete"
+check "the applicant is asked for the CV" contains "$(mail_files "$MARCO" | sed -n 1p)" "is incomplete"
 
 send_fixture cv-followup.eml
 wait_mail "$ADMISSIONS" 1

@@ -28,7 +28,7 @@ check "the batch closes once the window has ended" admitd --once --now "$(in_day
 check "its applications are in review" equals "$(admitctl list --state in_review --json | jq length)" 3
 check "the incomplete one is not" equals "$(state_of "$(ref_of "$MARCO")")" incomplete
 wait_mail "$COMMISSION" 1
-DIGEST=$(mail_files "$COMMISSION" | head -n 1)
+DIGEST=$(mail_files "$COMMISSION" | sed -n 1p)
 TOKEN=$(header "$DIGEST" Subject | sed -n 's/.*\[\([0-9a-f]\{24\}\)\]$/\1/p')
 check "the digest subject carries a 24-digit token" equals "${#TOKEN}" 24
 check "the digest Message-ID carries it too" equals "$(header "$DIGEST" Message-Id | cut -d@ -f1)" "<digest.$TOKEN"
@@ -77,7 +77,7 @@ DISCARDED=$(letter "$LENA" "^Master in AI4Gov: your application $LENA_REF\$")
 check "the discarded letter reached the applicant" test -n "$DISCARDED"
 check "the discarded letter has no registration link" bash -c "! grep -q registration.example.org '$DISCARDED'"
 wait_mail "$CHAIR" 1
-TRANSCRIPT=$(mail_files "$CHAIR" | head -n 1)
+TRANSCRIPT=$(mail_files "$CHAIR" | sed -n 1p)
 check "the chair gets a transcript" contains "$TRANSCRIPT" "done: $ANA_REF is now accepted"
 check "the transcript lists ignored lines" contains "$TRANSCRIPT" "ignored: Dear all,"
 
@@ -118,7 +118,7 @@ wait_mail "$JOSE" 3
 check "and receives the accepted letter" test -n "$(letter "$JOSE" "admitted")"
 check "a final decision is not changed by email" equals "$(state_of "$LENA_REF")" discarded
 wait_mail "$CHAIR" 3
-T2=$(grep -l "decision2@example.org" $(mail_files "$CHAIR") | head -n 1 || true)
+T2=$(grep -l "decision2@example.org" $(mail_files "$CHAIR") | sed -n 1p || true)
 check "the transcript says the final decision was kept" contains "$T2" "not changed: $LENA_REF was already discarded"
 check "the transcript names the unknown reference" contains "$T2" "unknown reference AI4G-1999-9999"
 

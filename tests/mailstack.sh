@@ -204,6 +204,11 @@ start_imap() {
   local d=$1
   dovecot -c "$d/dovecot.conf" </dev/null >>"$d/dovecot.log" 2>&1
   wait_port "$IMAPS_PORT"
+  # Postfix's smtpd processes keep their SASL connection to the old Dovecot auth service;
+  # a reload replaces them, so the next login does not fail with 454.
+  if [ -f "$d/postfix-queue/pid/master.pid" ]; then
+    postfix -c "$d/postfix" reload >/dev/null 2>&1 || true
+  fi
 }
 
 stop() {

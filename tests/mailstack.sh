@@ -6,6 +6,7 @@
 #   tests/mailstack.sh start DIR   write configs and a fresh CA under DIR, start both servers
 #   tests/mailstack.sh stop DIR    stop both servers
 #   tests/mailstack.sh stop-imap DIR / start-imap DIR   take Dovecot away and back (outage tests)
+#   tests/mailstack.sh stop-smtp DIR / start-smtp DIR   the same for Postfix
 #   tests/mailstack.sh send DIR FROM TO FILE
 #                                  submit FILE through Postfix (STARTTLS, AUTH as FROM)
 #
@@ -211,9 +212,18 @@ start_imap() {
   fi
 }
 
+stop_smtp() {
+  postfix -c "$1/postfix" stop >/dev/null 2>&1 || true
+}
+
+start_smtp() {
+  postfix -c "$1/postfix" start </dev/null >/dev/null 2>>"$1/postfix-start.log"
+  wait_port "$SUBMISSION_PORT"
+}
+
 stop() {
   local d=$1
-  postfix -c "$d/postfix" stop >/dev/null 2>&1 || true
+  stop_smtp "$d"
   stop_imap "$d"
 }
 
@@ -229,5 +239,7 @@ case "${1:-}" in
   send) send "${2:?directory}" "${3:?from}" "${4:?to}" "${5:?file}" ;;
   stop-imap) stop_imap "${2:?directory}" ;;
   start-imap) start_imap "${2:?directory}" ;;
+  stop-smtp) stop_smtp "${2:?directory}" ;;
+  start-smtp) start_smtp "${2:?directory}" ;;
   *) die "usage: $0 start|stop DIR, or $0 send DIR FROM TO FILE" ;;
 esac

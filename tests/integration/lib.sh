@@ -5,7 +5,8 @@
 # Environment (set by CTest): ADMITD_BIN, STACK_DIR, TESTS_DIR, TEMPLATES_DIR, WORK_ROOT.
 set -eEuo pipefail
 # A test that stops on a failing command says which one (set -e alone stops silently).
-trap 'echo "stopped: exit $? at ${BASH_SOURCE[0]}:${LINENO}: $BASH_COMMAND" >&2' ERR
+# (Not inside $(...): a failing pipeline there is a value, not the end of the test.)
+trap '[ "$BASH_SUBSHELL" = 0 ] && echo "stopped: exit $? at ${BASH_SOURCE[0]}:${LINENO}: $BASH_COMMAND" >&2' ERR
 
 CASE=$(basename "$0" .sh)
 CASE=${CASE#test-}
@@ -80,13 +81,13 @@ maildir() { # ADDRESS [FOLDER]
 mail_count() { # ADDRESS [FOLDER]
   local d
   d=$(maildir "$@")
-  find "$d/new" "$d/cur" -type f 2>/dev/null | wc -l
+  { find "$d/new" "$d/cur" -type f 2>/dev/null || true; } | wc -l
 }
 
 mail_files() { # ADDRESS [FOLDER]
   local d
   d=$(maildir "$@")
-  find "$d/new" "$d/cur" -type f 2>/dev/null | sort
+  { find "$d/new" "$d/cur" -type f 2>/dev/null || true; } | sort
 }
 
 # Waits until ADDRESS has at least N messages (delivery through Postfix is asynchronous).

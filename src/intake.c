@@ -254,6 +254,21 @@ static int new_application(struct store *st, const struct config *cfg,
 	return ret;
 }
 
+/* An applicant who writes from another address, replying to one of our letters: the thread
+ * names the application. */
+static int find_by_thread(struct store *st, const struct mail *m, struct app_ctx *app,
+			  char **state_r, struct err *err)
+{
+	GPtrArray *ids = mail_thread_ids(m);
+	int found = 0;
+
+	for (guint i = 0; i < ids->len && found == 0; i++)
+		found = store_application_by_reply(st, g_ptr_array_index(ids, i), &app->id,
+						   &app->ref, state_r, err);
+	g_ptr_array_free(ids, TRUE);
+	return found;
+}
+
 /* A question, not an application: tell how to apply, file nothing else. */
 static int inquiry(struct store *st, const struct config *cfg, const struct intake_source *src,
 		   gint64 now, struct intake_result *res, struct err *err)
@@ -312,7 +327,8 @@ static int from_applicant(struct store *st, const struct config *cfg,
 	app.edition = config_edition_on(cfg, &day);
 	if (store_applicant_upsert(st, m->from_addr, m->from_name, now, &applicant_id, err) < 0 ||
 	    (found = store_application_find_active(st, applicant_id, &app.id, &app.ref, &state,
-						   err)) < 0)
+						   err)) < 0 ||
+	    (found == 0 && (found = find_by_thread(st, m, &app, &state, err)) < 0))
 		goto out;
 	if (found == 0 && plan->len == 0) {
 		ret = inquiry(st, cfg, src, now, res, err);

@@ -359,3 +359,24 @@ void mail_free(struct mail **mailp)
 	g_free(m);
 	*mailp = NULL;
 }
+
+static void append_ids(GPtrArray *ids, const char *header, bool newest_first)
+{
+	GMimeReferences *refs = header ? g_mime_references_parse(NULL, header) : NULL;
+	int n = refs ? g_mime_references_length(refs) : 0;
+
+	for (int i = 0; i < n; i++)
+		g_ptr_array_add(ids, g_strdup(g_mime_references_get_message_id(
+					     refs, newest_first ? n - 1 - i : i)));
+	if (refs != NULL)
+		g_mime_references_free(refs);
+}
+
+GPtrArray *mail_thread_ids(const struct mail *m)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+
+	append_ids(ids, m->in_reply_to, false);
+	append_ids(ids, m->references, true);
+	return ids;
+}

@@ -45,6 +45,10 @@ void mail_library_init(void);
 int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err);
 void mail_free(struct mail **mailp);
 
+/* The Message-IDs this mail answers, nearest first: In-Reply-To, then References from the
+ * newest. A new array of owned strings (g_ptr_array_free(ids, TRUE)). */
+GPtrArray *mail_thread_ids(const struct mail *m);
+
 /* Parses one mailbox ("Name <a@b>" or "a@b"). Returns 0 and, when not NULL, sets *addr_r to the
  * lower-case address and *name_r to the display name ("" when none), both owned by the caller;
  * -1 when the text is not exactly one address. */

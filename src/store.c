@@ -454,6 +454,28 @@ int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, G
 	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, "list unmoved messages");
 }
 
+int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
+				char **ref_r, char **state_r, struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT a.id, a.ref, a.state FROM outbox o JOIN applications a "
+				  "ON a.id = o.application_id WHERE o.message_id = ? AND a.state IN "
+				  "('incomplete', 'pending', 'in_review', 'reserve', 'next_edition')",
+				  err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, message_id);
+	found = find_id(st, stmt, id_r, "application by reply", err);
+	if (found == 1) {
+		*ref_r = col_text(stmt, 1);
+		*state_r = col_text(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	return found;
+}
+
 int store_applicant_upsert(struct store *st, const char *email, const char *name, gint64 now,
 			   int64_t *id_r, struct err *err)
 {

@@ -74,6 +74,11 @@ int store_applicant_upsert(struct store *st, const char *email, const char *name
 int store_application_find_active(struct store *st, int64_t applicant_id, int64_t *id_r,
 				  char **ref_r, char **state_r, struct err *err);
 
+/* The application under way that one of our letters (by its Message-ID) was about: a reply in
+ * the thread from another address still belongs to it. 1 and the fields (owned), 0, or -1. */
+int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
+				char **ref_r, char **state_r, struct err *err);
+
 /* Takes the next number for a reference prefix such as "AI4G-2026"; numbers are never reused. */
 int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err);
 

@@ -2,6 +2,7 @@
  * mail, with the reply queued in the same transaction. */
 #include "testutil.h"
 
+#include "batch.h"
 #include "config.h"
 #include "documents.h"
 #include "intake.h"
@@ -195,6 +196,32 @@ static void test_outside_every_edition(void **state)
 	bench_free(&b);
 }
 
+/* A batch whose applications all left it (or that never had any) closes without a digest,
+ * and exactly once. */
+static void test_empty_batch_closes_silently(void **state)
+{
+	struct bench b;
+	struct err err = { 0 };
+	struct batch_row row = { 0 };
+	int64_t id;
+	int closed = 0;
+
+	(void)state;
+	bench_init(&b, "2026-01-12", "2027-06-30");
+	assert_int_equal(store_batch_for_window(b.st, "2026-01-12", "2026-01-26", &id, &err), 0);
+	assert_int_equal(batch_close_due(b.st, b.cfg, 1769904000 /* 2026-02-01 */, &closed, &err), 0);
+	assert_int_equal(closed, 1);
+	assert_int_equal(store_batch_get(b.st, id, &row, &err), 1);
+	assert_string_equal(row.state, "closed");
+	assert_null(row.token);
+	batch_row_clear(&row);
+	assert_int_equal(outbox_count(&b, "digest"), 0);
+	/* Closing again finds nothing: a batch is closed once. */
+	assert_int_equal(batch_close_due(b.st, b.cfg, 1769904000, &closed, &err), 0);
+	assert_int_equal(closed, 0);
+	bench_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete_then_completed),
 		cmocka_unit_test(test_filed_but_not_answered),
 		cmocka_unit_test(test_outside_every_edition),
+		cmocka_unit_test(test_empty_batch_closes_silently),
 	};
 
 	mail_library_init();

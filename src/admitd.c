@@ -20,6 +20,7 @@
 #include "letter.h"
 #include "batch.h"
 #include "log.h"
+#include "notify.h"
 #include "mail.h"
 #include "outbox.h"
 #include "smtp.h"
@@ -29,7 +30,7 @@
 
 #define DEFAULT_CONFIG "/etc/admitd/admitd.conf"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 struct daemon {
 	struct config *cfg;
@@ -40,10 +41,12 @@ struct daemon {
 	int lock_fd;
 };
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		notify_request_stop();
 }
 
 static void usage(FILE *out)
@@ -185,8 +188,76 @@ static int cycle(struct daemon *d, bool once, struct err *err)
 
 static void sleep_interruptibly(int seconds)
 {
-	for (int i = 0; i < seconds && !stop_requested; i++)
+	for (int i = 0; i < seconds && !notify_stop_requested() && !reload_requested; i++) {
+		notify_alive();
 		sleep(1);
+	}
+}
+
+/* "12 pending, batch 3 closes 2026-12-12, outbox empty", or the last error. */
+static void report_status(struct daemon *d, int cycle_ret, const struct err *err)
+{
+	GHashTable *counts = NULL;
+	struct err e = { 0 };
+	struct batch_row b = { 0 };
+	GDate today;
+	char *day, batch_text[64] = "no open batch";
+	int64_t id;
+	int queued;
+
+	if (cycle_ret < 0) {
+		notify_status("error: %s", err->text);
+		return;
+	}
+	if (store_counts(d->st, &counts, &e) < 0)
+		return;
+	time_day(time_now(), &today);
+	day = time_day_text(&today);
+	if (store_batch_open_for_day(d->st, day, &id, &e) == 1 &&
+	    store_batch_get(d->st, id, &b, &e) == 1)
+		snprintf(batch_text, sizeof(batch_text), "batch %" G_GINT64_FORMAT " closes %s", id,
+			 b.closes_on);
+	batch_row_clear(&b);
+	queued = GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:queued")) +
+		 GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:sending"));
+	notify_status("%d pending, %d in review, %s, %s", GPOINTER_TO_INT(g_hash_table_lookup(counts, "pending")),
+		      GPOINTER_TO_INT(g_hash_table_lookup(counts, "in_review")), batch_text,
+		      queued ? "outbox has letters waiting" : "outbox empty");
+	g_hash_table_destroy(counts);
+	g_free(day);
+}
+
+/* SIGHUP: a new configuration and templates, or the old ones kept when the new are bad. The
+ * store and spool stay as they are (moving them needs a restart). */
+static void reload(struct daemon *d)
+{
+	struct config *fresh = NULL;
+	struct imap *im = NULL;
+	struct smtp *sm = NULL;
+	struct err err = { 0 };
+
+	reload_requested = 0;
+	notify_reloading();
+	if (load_config(d->cfg->path, &fresh) != EX_OK) {
+		log_error("reload refused: %s has errors (above); keeping the running configuration",
+			  d->cfg->path);
+	} else if (strcmp(fresh->storage.database, d->cfg->storage.database) != 0 ||
+		   strcmp(fresh->storage.spool, d->cfg->storage.spool) != 0) {
+		log_error("reload refused: storage paths changed; restart admitd to move them");
+	} else if (imap_new(&im, &fresh->imap, &err) < 0 || smtp_new(&sm, &fresh->smtp, &err) < 0) {
+		log_error("reload refused: %s", err.text);
+	} else {
+		imap_free(&d->im);
+		smtp_free(&d->sm);
+		config_free(&d->cfg);
+		d->cfg = fresh, d->im = im, d->sm = sm;
+		fresh = NULL, im = NULL, sm = NULL;
+		log_info("reload config=%s", d->cfg->path);
+	}
+	imap_free(&im);
+	smtp_free(&sm);
+	config_free(&fresh);
+	notify_ready();
 }
 
 /* The poll interval, doubled for each failed cycle in a row, at most 15 minutes. */
@@ -212,18 +283,29 @@ static int run(struct daemon *d, bool once)
 		 imap_mailbox(d->im));
 	if (once)
 		return cycle(d, true, &err) < 0 ? err_exit_code(&err) : EX_OK;
-	while (!stop_requested) {
+	notify_init();
+	for (bool first = true; !notify_stop_requested(); first = false) {
+		int ret;
+
 		err_clear(&err);
 		/* Temporary failures are logged in cycle() and retried, later each time while
 		 * they last; a broken configuration or store stops the daemon. */
-		if (cycle(d, false, &err) == 0)
+		ret = cycle(d, false, &err);
+		report_status(d, ret, &err);
+		/* Ready once the store is open and the first poll has run, logged if it failed. */
+		if (first)
+			notify_ready();
+		if (ret == 0)
 			failures = 0;
 		else if (err.class == ERR_CONFIG || err.class == ERR_FATAL)
 			return err_exit_code(&err);
 		else
 			failures++;
 		sleep_interruptibly(backoff(d->cfg->imap.poll_seconds, failures));
+		if (reload_requested && !notify_stop_requested())
+			reload(d);
 	}
+	notify_stopping();
 	log_info("stop");
 	return EX_OK;
 }
@@ -283,8 +365,9 @@ int main(int argc, char **argv)
 		printf("%s: configuration and templates are valid\n", config_path);
 	if (rc == EX_OK && !check) {
 		signal(SIGPIPE, SIG_IGN);
-		signal(SIGTERM, on_stop);
-		signal(SIGINT, on_stop);
+		signal(SIGTERM, on_signal);
+		signal(SIGINT, on_signal);
+		signal(SIGHUP, on_signal);
 		rc = run(&d, once);
 	}
 	daemon_close(&d);

@@ -4,6 +4,7 @@
 #include "intake.h"
 #include "log.h"
 #include "mail.h"
+#include "notify.h"
 #include "timeutil.h"
 
 /* UID SEARCH answers are cut by libcurl when long: ask for windows of this many UIDs. */
@@ -200,6 +201,12 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 		for (guint i = 0; i < uids->len; i++) {
 			uint32_t uid = g_array_index(uids, uint32_t, i);
 
+			/* SIGTERM: finish the message in hand, leave the rest for next time. */
+			if (notify_stop_requested()) {
+				ret = 0;
+				goto out;
+			}
+			notify_alive();
 			if (process_uid(&p, uid, contains(large, uid), err) < 0)
 				goto out;
 		}

@@ -4,6 +4,7 @@
 
 #include "letter.h"
 #include "log.h"
+#include "notify.h"
 #include "template.h"
 #include "mail.h"
 
@@ -80,8 +81,10 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 	 * flush to a write(); a power cut then costs at most a repeated letter, never a lost one. */
 	if (rows->len > 0 && store_set_durable(st, false, err) < 0)
 		ret = -1;
-	for (guint i = 0; i < rows->len && ret == 0; i++)
+	for (guint i = 0; i < rows->len && ret == 0 && !notify_stop_requested(); i++) {
+		notify_alive();
 		ret = send_row(st, sm, from, g_ptr_array_index(rows, i), now, stats_r, err);
+	}
 	if (rows->len > 0 && store_set_durable(st, true, ret < 0 ? NULL : err) < 0)
 		ret = -1;
 	g_ptr_array_free(rows, TRUE);

@@ -64,6 +64,27 @@ static int fail(const struct err *err)
 	return err_exit_code(err);
 }
 
+static void print_current_batch(struct ctl *c)
+{
+	struct batch_row b = { 0 };
+	struct err err = { 0 };
+	GDate today;
+	char *day;
+	int64_t id;
+
+	time_day(time_now(), &today);
+	day = time_day_text(&today);
+	if (store_batch_open_for_day(c->st, day, &id, &err) == 1 &&
+	    store_batch_get(c->st, id, &b, &err) == 1)
+		printf("Current batch   %" G_GINT64_FORMAT ": %d applications, goes to the commission "
+		       "on %s\n",
+		       b.id, b.applications, b.closes_on);
+	else
+		printf("Current batch   none open (the next complete application opens one)\n");
+	batch_row_clear(&b);
+	g_free(day);
+}
+
 static int cmd_status(struct ctl *c)
 {
 	GHashTable *counts = NULL;
@@ -91,6 +112,7 @@ static int cmd_status(struct ctl *c)
 		       GPOINTER_TO_INT(g_hash_table_lookup(counts, key)));
 		g_free(key);
 	}
+	print_current_batch(c);
 	printf("Replies held    %s (rate limits)\n", held ? held : "0");
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
 	       last_error && last_error[0] ? last_error : "none");

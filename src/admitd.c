@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -82,10 +83,10 @@ static int take_lock(struct daemon *d, struct err *err)
 	char *dir = g_path_get_dirname(path);
 	int ret = 0;
 
-	if (g_mkdir_with_parents(dir, 0750) < 0)
+	if (g_mkdir_with_parents(dir, 0700) < 0)
 		log_warn("cannot create %s: %s", dir, strerror(errno));
 	g_free(dir);
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->lock_fd < 0)
 		ret = err_set(err, ERR_CONFIG, "cannot open %s: %s", path, strerror(errno));
 	else if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0)
@@ -364,6 +365,8 @@ int main(int argc, char **argv)
 	if (rc == EX_OK && check)
 		printf("%s: configuration and templates are valid\n", config_path);
 	if (rc == EX_OK && !check) {
+		/* Applicants' documents and the store: for admitd's user only (sqlite's files too). */
+		umask(077);
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGTERM, on_signal);
 		signal(SIGINT, on_signal);

@@ -98,7 +98,7 @@ int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 n
 		store_rollback(st);
 		return -1;
 	}
-	log_info("batch id=%" G_GINT64_FORMAT " closed applications=%d%s", id, *reviewed_r,
+	log_info("batch closed batch=%" G_GINT64_FORMAT " applications=%d%s", id, *reviewed_r,
 		 *reviewed_r ? " digest=queued" : "");
 	return 0;
 }
@@ -158,7 +158,7 @@ static int remind_one(struct store *st, const struct config *cfg, int64_t id, gi
 	else
 		store_rollback(st);
 	if (ret == 0)
-		log_info("batch id=%" G_GINT64_FORMAT " reminder=queued undecided=%u", id, apps->len);
+		log_info("batch reminder batch=%" G_GINT64_FORMAT " undecided=%u", id, apps->len);
 	if (apps != NULL)
 		g_ptr_array_free(apps, TRUE);
 	batch_row_clear(&b);

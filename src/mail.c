@@ -127,7 +127,7 @@ static gint64 top_received_time(GMimeMessage *msg)
 static int save_part(GMimePart *part, const char *path, gint64 *size_r, struct err *err)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	GMimeStream *out;
 	gint64 n = 0;
 	int ret = 0;

@@ -15,7 +15,7 @@ struct spool {
 
 static int make_dir(const char *path, struct err *err)
 {
-	if (g_mkdir_with_parents(path, 0750) < 0)
+	if (g_mkdir_with_parents(path, 0700) < 0)
 		return err_set(err, ERR_CONFIG, "spool: cannot create %s: %s", path,
 			       strerror(errno));
 	return 0;
@@ -50,7 +50,7 @@ void spool_close(struct spool **spoolp)
 int spool_begin(struct spool *sp, int *fd_r, char **tmp_path_r, struct err *err)
 {
 	char *path = g_strdup_printf("%s/tmp/fetch-XXXXXX", sp->dir);
-	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0640);
+	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", path, strerror(errno));
@@ -115,7 +115,7 @@ int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, c
 {
 	char *dir = g_strdup_printf("%s/att/%u-%u", sp->dir, uidvalidity, uid);
 
-	if (g_mkdir_with_parents(dir, 0750) < 0) {
+	if (g_mkdir_with_parents(dir, 0700) < 0) {
 		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", dir, strerror(errno));
 		g_free(dir);
 		return -1;

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "batch.h"
+#include "log.h"
 #include "timeutil.h"
 
 struct window_case {
@@ -69,11 +70,30 @@ static void test_time_text(void **state)
 	assert_true(time_now() > 1700000000);
 }
 
+static void test_log_fields(void **state)
+{
+	char out[64];
+
+	(void)state;
+	log_field("intake uid=3 outcome=application ref=AI4G-2026-0001 state=pending", "ref", out,
+		  sizeof(out));
+	assert_string_equal(out, "AI4G-2026-0001");
+	log_field("outbox sent id=1 message_id=<abc@example.org>", "message_id", out, sizeof(out));
+	assert_string_equal(out, "abc@example.org");
+	log_field("batch closed batch=7 applications=3", "batch", out, sizeof(out));
+	assert_string_equal(out, "7");
+	log_field("decision href=x", "ref", out, sizeof(out));
+	assert_string_equal(out, "");
+	log_field("no fields here", "ref", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_time_text),
+		cmocka_unit_test(test_log_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

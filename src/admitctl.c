@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "config.h"
 #include "decide.h"
 #include "decision.h"
+#include "gdpr.h"
 #include "letter.h"
 #include "template.h"
 #include "timeutil.h"
@@ -27,7 +29,11 @@ struct ctl {
 	struct config *cfg;
 	struct store *st;
 	bool json;
+	bool csv;
 	bool force;
+	bool yes;          /* --yes: no confirmation prompt */
+	const char *out;   /* --out DIR */
+	int64_t batch; /* --batch */
 	const char *state; /* --state filter */
 };
 
@@ -45,6 +51,9 @@ static void usage(FILE *out)
 	      "  batch close                 close the current batch now and queue its digest\n"
 	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
 	      "  resend REF                  queue again the letters to REF that failed\n"
+	      "  export --batch B --csv|--json   a batch as a spreadsheet or JSON\n"
+	      "  gdpr export EMAIL [--out DIR]   everything stored about a person, with files\n"
+	      "  gdpr erase EMAIL [--yes]    erase a person's data (asks to confirm)\n"
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
 	      "         --now TIME (act as if it were TIME, ISO 8601)\n",
 	      out);
@@ -294,6 +303,84 @@ static int cmd_batch_close(struct ctl *c)
 	return EX_OK;
 }
 
+static int cmd_gdpr_export(struct ctl *c, const char *email)
+{
+	char *dir = c->out ? g_strdup(c->out) : g_strdup_printf("admitd-export-%s", email);
+	struct err err = { 0 };
+	bool found = false;
+	int rc = EX_OK;
+
+	if (gdpr_export(c->st, email, dir, &found, &err) < 0)
+		rc = fail(&err);
+	else if (!found)
+		printf("%s: nothing is stored about %s (an empty export was written)\n", dir, email);
+	else
+		printf("%s: person.json with the documents, messages and letters of %s\n", dir,
+		       email);
+	g_free(dir);
+	return rc;
+}
+
+/* Erasing cannot be undone: a person types the address again, or a script says --yes. */
+static bool confirmed(struct ctl *c, const char *email)
+{
+	char line[512];
+
+	if (c->yes)
+		return true;
+	if (!isatty(STDIN_FILENO)) {
+		fputs("admitctl: gdpr erase needs --yes when not run from a terminal\n", stderr);
+		return false;
+	}
+	printf("This erases the documents, messages and letters of %s for good.\n"
+	       "Type the address again to confirm: ",
+	       email);
+	fflush(stdout);
+	return fgets(line, sizeof(line), stdin) != NULL && strcmp(g_strstrip(line), email) == 0;
+}
+
+static int cmd_gdpr_erase(struct ctl *c, const char *email)
+{
+	struct err err = { 0 };
+	int files = 0;
+
+	if (!confirmed(c, email)) {
+		fputs("admitctl: not erased\n", stderr);
+		return EX_USAGE;
+	}
+	if (gdpr_erase(c->st, email, time_now(), &files, &err) < 0)
+		return fail(&err);
+	printf("%s: erased (%d files deleted); each application keeps its reference, state and "
+	       "dates and records the erasure. The messages in the mailbox's processed folder are "
+	       "not touched by admitd: delete them there too.\n",
+	       email, files);
+	return EX_OK;
+}
+
+static int cmd_export(struct ctl *c)
+{
+	struct app_filter f = { .batch_id = c->batch };
+	GPtrArray *apps = NULL;
+	struct err err = { 0 };
+
+	if (c->batch <= 0 || c->csv == c->json) {
+		fputs("admitctl: export needs --batch B and one of --csv or --json\n", stderr);
+		return EX_USAGE;
+	}
+	if (store_applications(c->st, &f, &apps, &err) < 0)
+		return fail(&err);
+	if (c->csv) {
+		report_applications_csv(stdout, apps);
+	} else {
+		char *json = report_applications_json(apps);
+
+		puts(json);
+		g_free(json);
+	}
+	g_ptr_array_free(apps, TRUE);
+	return EX_OK;
+}
+
 static int cmd_resend(struct ctl *c, const char *ref)
 {
 	struct err err = { 0 };
@@ -365,6 +452,12 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_batch_list(c);
 	if (strcmp(cmd, "batch") == 0 && argc == 2 && strcmp(argv[1], "close") == 0)
 		return cmd_batch_close(c);
+	if (strcmp(cmd, "gdpr") == 0 && argc == 3 && strcmp(argv[1], "export") == 0)
+		return cmd_gdpr_export(c, argv[2]);
+	if (strcmp(cmd, "gdpr") == 0 && argc == 3 && strcmp(argv[1], "erase") == 0)
+		return cmd_gdpr_erase(c, argv[2]);
+	if (strcmp(cmd, "export") == 0 && argc == 1)
+		return cmd_export(c);
 	if (strcmp(cmd, "resend") == 0 && argc == 2)
 		return cmd_resend(c, argv[1]);
 	if (strcmp(cmd, "preview") == 0 && argc == 3)
@@ -380,6 +473,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
 		{ "state", required_argument, NULL, 's' },  { "help", no_argument, NULL, 'h' },
 		{ "force", no_argument, NULL, 'f' },        { "now", required_argument, NULL, 'n' },
+		{ "csv", no_argument, NULL, 'v' },          { "batch", required_argument, NULL, 'b' },
+		{ "yes", no_argument, NULL, 'y' },          { "out", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG;
@@ -406,6 +501,25 @@ int main(int argc, char **argv)
 		case 'f':
 			c.force = true;
 			break;
+		case 'v':
+			c.csv = true;
+			break;
+		case 'y':
+			c.yes = true;
+			break;
+		case 'O':
+			c.out = optarg;
+			break;
+		case 'b': {
+			char *end;
+
+			c.batch = g_ascii_strtoll(optarg, &end, 10);
+			if (*end != '\0' || c.batch <= 0) {
+				fprintf(stderr, "admitctl: --batch %s: not a batch number\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		}
 		case 'n': {
 			gint64 t;
 

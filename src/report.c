@@ -189,3 +189,58 @@ void report_outbox_table(FILE *out, GPtrArray *rows)
 		fprintf(out, " %-8d %s\n", r->attempts, r->last_error ? r->last_error : "-");
 	}
 }
+
+/* RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
+static void csv_field(FILE *out, const char *text, bool last)
+{
+	const char *s = text ? text : "";
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+	} else {
+		fputc('"', out);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	}
+	fputs(last ? "\r\n" : ",", out);
+}
+
+static char *pages_of(const struct app_row *a, const char *kind)
+{
+	for (guint i = 0; i < a->documents->len; i++) {
+		const struct doc_row *d = g_ptr_array_index(a->documents, i);
+
+		if (strcmp(d->kind, kind) == 0)
+			return d->pages >= 0 ? g_strdup_printf("%d", d->pages) : g_strdup("");
+	}
+	return g_strdup("");
+}
+
+void report_applications_csv(FILE *out, GPtrArray *apps)
+{
+	static const char *const header[] = { "ref",	      "name",	      "email",
+					      "state",	      "received_at", "cv_pages",
+					      "letter_pages", "problems" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(header); i++)
+		csv_field(out, header[i], i + 1 == G_N_ELEMENTS(header));
+	for (guint i = 0; i < apps->len; i++) {
+		const struct app_row *a = g_ptr_array_index(apps, i);
+		char *cv = pages_of(a, "cv"), *letter = pages_of(a, "letter");
+
+		csv_field(out, a->ref, false);
+		csv_field(out, a->name, false);
+		csv_field(out, a->email, false);
+		csv_field(out, a->state, false);
+		csv_field(out, a->received_at, false);
+		csv_field(out, cv, false);
+		csv_field(out, letter, false);
+		csv_field(out, a->problems, true);
+		g_free(cv);
+		g_free(letter);
+	}
+}

@@ -20,4 +20,7 @@ void report_applications_table(FILE *out, GPtrArray *apps);
 void report_application_text(FILE *out, const struct app_row *app);
 void report_outbox_table(FILE *out, GPtrArray *rows);
 
+/* The applications of a batch as CSV (RFC 4180, a header row) for the commission's minutes. */
+void report_applications_csv(FILE *out, GPtrArray *apps);
+
 #endif

@@ -241,6 +241,30 @@ void app_row_free(gpointer row);
  * state in the same table under "outbox:queued" etc. */
 int store_counts(struct store *st, GHashTable **counts_r, struct err *err);
 
+/* --- data protection: everything about one person (by email) --- */
+
+enum person_query {
+	PERSON_APPLICANT,    /* email, name, created_at, undeliverable_at */
+	PERSON_APPLICATIONS, /* ref, state, edition, received_at, problems */
+	PERSON_DOCUMENTS,    /* ref, kind, filename, content_type, size, pages, sha256, path */
+	PERSON_MESSAGES,     /* received_at, message_id, subject, outcome, spool_path */
+	PERSON_LETTERS,      /* created_at, template, state, message_id, sent_at, id */
+	PERSON_EVENTS,       /* at, ref, kind, detail */
+};
+/* Rows of one query: each row a GPtrArray of its column values (char *, NULL for SQL NULL),
+ * in the order of store_person_columns(); free with g_ptr_array_free(rows, TRUE). */
+int store_person_rows(struct store *st, enum person_query q, const char *email,
+		      GPtrArray **rows_r, struct err *err);
+const char *const *store_person_columns(enum person_query q);
+/* The bytes of one outbox letter (owned), for an export. */
+int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err);
+/* Erases a person inside the caller's transaction: documents rows deleted, messages, letters
+ * and events stripped of content, the applicant pseudonymised; each application keeps its
+ * reference, state and dates, and gets a "gdpr-erased" event. Paths of the files to delete
+ * are appended to `files` (char *, owned). */
+int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
+		       struct err *err);
+
 /* The audit trail of one application: array of "AT KIND DETAIL" strings. */
 int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
 

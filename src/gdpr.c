@@ -1,0 +1,208 @@
+#include "gdpr.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+/* Copies src into DIR/SUB/NAME and returns "SUB/NAME" (owned), or NULL when src is gone. */
+static char *copy_in(const char *dir, const char *sub, const char *name, const char *src)
+{
+	char *data = NULL, *rel, *dest;
+	gsize len;
+
+	if (src == NULL || src[0] == '\0' || !g_file_get_contents(src, &data, &len, NULL))
+		return NULL;
+	rel = g_build_filename(sub, name, NULL);
+	dest = g_build_filename(dir, rel, NULL);
+	if (!g_file_set_contents_full(dest, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT,
+				      0600, NULL)) {
+		g_free(rel);
+		rel = NULL;
+	}
+	g_free(dest);
+	g_free(data);
+	return rel;
+}
+
+static char *letter_file(struct store *st, const char *dir, const char *id, struct err *err)
+{
+	GBytes *bytes = NULL;
+	char *rel = g_strdup_printf("letters/%s.eml", id), *dest = g_build_filename(dir, rel, NULL);
+	gsize len;
+	const char *data;
+
+	if (store_outbox_message(st, g_ascii_strtoll(id, NULL, 10), &bytes, err) < 0) {
+		g_free(rel);
+		rel = NULL;
+	} else {
+		data = g_bytes_get_data(bytes, &len);
+		g_file_set_contents_full(dest, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT,
+					 0600, NULL);
+		g_bytes_unref(bytes);
+	}
+	g_free(dest);
+	return rel;
+}
+
+/* One array of objects, a member per column; file columns become "file" with the copy. */
+static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const char *email,
+		    const char *dir, guint *count_r, struct err *err)
+{
+	const char *const *cols = store_person_columns(q);
+	GPtrArray *rows = NULL;
+
+	if (store_person_rows(st, q, email, &rows, err) < 0)
+		return -1;
+	*count_r = rows->len;
+	json_builder_begin_array(b);
+	for (guint r = 0; r < rows->len; r++) {
+		GPtrArray *row = g_ptr_array_index(rows, r);
+		char *name = NULL, *file = NULL;
+
+		json_builder_begin_object(b);
+		for (guint c = 0; c < row->len; c++) {
+			const char *v = g_ptr_array_index(row, c);
+
+			if (strcmp(cols[c], "path") == 0) {
+				name = g_strdup_printf("%03u-%s-%s", r + 1,
+						       (char *)g_ptr_array_index(row, 0),
+						       (char *)g_ptr_array_index(row, 1));
+				file = copy_in(dir, "documents", name, v);
+			} else if (strcmp(cols[c], "spool_path") == 0) {
+				name = g_strdup_printf("%03u.eml", r + 1);
+				file = copy_in(dir, "messages", name, v);
+			} else if (q == PERSON_LETTERS && strcmp(cols[c], "id") == 0) {
+				file = letter_file(st, dir, v, err);
+			} else {
+				json_builder_set_member_name(b, cols[c]);
+				v ? json_builder_add_string_value(b, v) : json_builder_add_null_value(b);
+				continue;
+			}
+			json_builder_set_member_name(b, "file");
+			file ? json_builder_add_string_value(b, file) : json_builder_add_null_value(b);
+			g_free(name);
+			g_free(file);
+			name = file = NULL;
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	g_ptr_array_free(rows, TRUE);
+	return 0;
+}
+
+int gdpr_export(struct store *st, const char *email, const char *dir, bool *found_r,
+		struct err *err)
+{
+	static const struct {
+		const char *name;
+		enum person_query q;
+	} parts[] = {
+		{ "person", PERSON_APPLICANT },	     { "applications", PERSON_APPLICATIONS },
+		{ "documents", PERSON_DOCUMENTS },   { "messages", PERSON_MESSAGES },
+		{ "letters", PERSON_LETTERS },	     { "events", PERSON_EVENTS },
+	};
+	static const char *const subdirs[] = { "", "documents", "messages", "letters" };
+	JsonBuilder *b;
+	JsonGenerator *gen;
+	JsonNode *root;
+	char *json, *path;
+	int ret = 0;
+
+	if (g_mkdir(dir, 0700) < 0)
+		return err_set(err, ERR_CONFIG, "%s: %s (give a new folder)", dir, strerror(errno));
+	for (size_t i = 1; i < G_N_ELEMENTS(subdirs); i++) {
+		char *sub = g_build_filename(dir, subdirs[i], NULL);
+
+		g_mkdir(sub, 0700);
+		g_free(sub);
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "email");
+	json_builder_add_string_value(b, email);
+	for (size_t i = 0; i < G_N_ELEMENTS(parts) && ret == 0; i++) {
+		guint count = 0;
+
+		json_builder_set_member_name(b, parts[i].name);
+		ret = add_rows(b, st, parts[i].q, email, dir, &count, err);
+		if (parts[i].q == PERSON_APPLICANT)
+			*found_r = count > 0;
+	}
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	gen = json_generator_new();
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, TRUE);
+	json = json_generator_to_data(gen, NULL);
+	path = g_build_filename(dir, "person.json", NULL);
+	if (ret == 0 && !g_file_set_contents_full(path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+						   0600, NULL))
+		ret = err_set(err, ERR_TEMP, "cannot write %s", path);
+	g_free(path);
+	g_free(json);
+	g_object_unref(gen);
+	json_node_unref(root);
+	g_object_unref(b);
+	return ret;
+}
+
+/* The attachments of a raw message live in att/V-U next to msg/V-U.eml. */
+static void remove_message_files(const char *eml)
+{
+	char *base = g_path_get_basename(eml), *spool = g_path_get_dirname(eml);
+	char *top = g_path_get_dirname(spool), *stem = g_strndup(base, strlen(base) - 4);
+	char *att = g_build_filename(top, "att", stem, NULL);
+	GDir *d = g_dir_open(att, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *f = g_build_filename(att, name, NULL);
+
+		g_unlink(f);
+		g_free(f);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_rmdir(att);
+	g_free(base);
+	g_free(spool);
+	g_free(top);
+	g_free(stem);
+	g_free(att);
+}
+
+int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, struct err *err)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	int ret = -1;
+
+	*files_r = 0;
+	if (store_begin(st, err) < 0)
+		goto out;
+	if (store_person_erase(st, email, now, files, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	/* Order matters: the files go before the commit. A crash in between leaves rows that
+	 * still name the person, so running erase again finishes the job; the other order could
+	 * leave personal files that nothing points to any more. */
+	for (guint i = 0; i < files->len; i++) {
+		const char *f = g_ptr_array_index(files, i);
+
+		if (g_str_has_suffix(f, ".eml"))
+			remove_message_files(f);
+		*files_r += g_unlink(f) == 0;
+	}
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	ret = 0;
+out:
+	g_ptr_array_free(files, TRUE);
+	return ret;
+}

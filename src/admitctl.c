@@ -421,7 +421,7 @@ static int cmd_preview(struct ctl *c, const char *template_name, const char *ref
 	if (letter_missing_text(c->cfg, strstr(a->problems, "missing-cv") == NULL,
 				strstr(a->problems, "missing-letter") == NULL, &missing, &err) == 0)
 		g_hash_table_insert(vars, "missing", missing);
-	if (template_render(c->cfg->templates.dir, template_name, vars, &subject, &body, &err) < 0)
+	if (template_render(c->cfg->templates.search, template_name, vars, &subject, &body, &err) < 0)
 		rc = fail(&err);
 	else
 		printf("To: %s <%s>\nSubject: %s\n\n%s", a->name, a->email, subject, body);

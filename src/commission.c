@@ -94,7 +94,7 @@ static int add_line(const struct config *cfg, GString *out, const char *name, GH
 	g_hash_table_insert(vars, "line", g_strdup(line ? line : ""));
 	g_hash_table_insert(vars, "ref", g_strdup(ref ? ref : ""));
 	g_hash_table_insert(vars, "state", g_strdup(state ? state : ""));
-	if (template_snippet(cfg->templates.dir, name, vars, &text, err) < 0)
+	if (template_snippet(cfg->templates.search, name, vars, &text, err) < 0)
 		return -1;
 	g_string_append_printf(out, "%s%s", out->len ? "\n" : "", text);
 	g_free(text);
@@ -127,7 +127,7 @@ static int refuse(struct store *st, const struct config *cfg, const struct mail 
 	int ret = -1;
 
 	log_warn("decision refused from=%s reason=%s", m->from_addr, reason);
-	if (template_snippet(cfg->templates.dir, reason, vars, &reason_text, err) < 0)
+	if (template_snippet(cfg->templates.search, reason, vars, &reason_text, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "reason", g_strdup(reason_text));
 	if (add_line(cfg, results, "transcript-refused", vars, NULL, NULL, NULL, err) < 0)

@@ -165,7 +165,7 @@ int compose_message(const struct config *cfg, const struct compose_in *in, gint6
 	char *subject = NULL, *body = NULL;
 	GMimeMessage *msg;
 
-	if (template_render(cfg->templates.dir, in->template_name, in->vars, &subject, &body,
+	if (template_render(cfg->templates.search, in->template_name, in->vars, &subject, &body,
 			    err) < 0)
 		return -1;
 	msg = build(cfg, in, subject, body, now, message_id_r, err);

@@ -16,6 +16,9 @@
 #ifndef ADMITD_TEMPLATES_DIR
 #define ADMITD_TEMPLATES_DIR "/usr/share/admitd/templates"
 #endif
+#ifndef ADMITD_LOCAL_TEMPLATES_DIR
+#define ADMITD_LOCAL_TEMPLATES_DIR "/etc/admitd/templates"
+#endif
 
 enum field_type {
 	F_STRING,
@@ -96,6 +99,7 @@ static const struct field storage_fields[] = {
 
 static const struct field templates_fields[] = {
 	FIELD("dir", F_PATH, false, templates.dir),
+	FIELD("local_dir", F_PATH, false, templates.local_dir),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -493,6 +497,9 @@ static void fill_missing_defaults(struct config *cfg)
 		cfg->storage.spool = g_strdup("/var/lib/admitd/spool");
 	if (cfg->templates.dir == NULL)
 		cfg->templates.dir = g_strdup(ADMITD_TEMPLATES_DIR);
+	if (cfg->templates.local_dir == NULL)
+		cfg->templates.local_dir = g_strdup(ADMITD_LOCAL_TEMPLATES_DIR);
+	cfg->templates.search = g_strconcat(cfg->templates.local_dir, ":", cfg->templates.dir, NULL);
 }
 
 static int count_lines(const char *path)
@@ -626,6 +633,8 @@ void config_free(struct config **cfgp)
 	g_free(cfg->storage.database);
 	g_free(cfg->storage.spool);
 	g_free(cfg->templates.dir);
+	g_free(cfg->templates.local_dir);
+	g_free(cfg->templates.search);
 	g_free(cfg);
 	*cfgp = NULL;
 }

@@ -66,7 +66,9 @@ struct config {
 		char *spool;
 	} storage;
 	struct {
-		char *dir;
+		char *dir;       /* the shipped templates */
+		char *local_dir; /* files here override the shipped ones, one by one */
+		char *search;    /* "local_dir:dir": what the template functions take */
 	} templates;
 	struct {
 		int max_message_bytes; /* larger messages are not fetched whole */

@@ -57,7 +57,7 @@ static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, 
 		g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
 		g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
 		g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
-		ret = template_snippet(cfg->templates.dir, "digest-row", vars, &row, err);
+		ret = template_snippet(cfg->templates.search, "digest-row", vars, &row, err);
 		g_hash_table_destroy(vars);
 		if (ret < 0) {
 			g_string_free(out, TRUE);

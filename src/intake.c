@@ -157,7 +157,7 @@ static int notes_text(const struct config *cfg, const char *problems, char **tex
 		if (strstr(problems, notable[i]) == NULL)
 			continue;
 		name = g_strconcat("note-", notable[i], NULL);
-		ret = template_snippet(cfg->templates.dir, name, NULL, &text, err);
+		ret = template_snippet(cfg->templates.search, name, NULL, &text, err);
 		g_free(name);
 		if (ret < 0) {
 			g_string_free(out, TRUE);
@@ -465,7 +465,7 @@ static int open_one(struct store *st, const struct config *cfg, const struct app
 		goto out;
 	g_hash_table_insert(vars, "batch_closes", g_strdup(closes ? closes : ""));
 	g_hash_table_insert(vars, "missing", g_strdup(missing ? missing : ""));
-	if (template_snippet(cfg->templates.dir,
+	if (template_snippet(cfg->templates.search,
 			     complete ? "edition-open-complete" : "edition-open-incomplete", vars,
 			     &status, err) < 0)
 		goto out;

@@ -74,7 +74,7 @@ int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **t
 
 		if (names[i] == NULL)
 			continue;
-		if (template_snippet(cfg->templates.dir, names[i], NULL, &snippet, err) < 0) {
+		if (template_snippet(cfg->templates.search, names[i], NULL, &snippet, err) < 0) {
 			g_string_free(out, TRUE);
 			return -1;
 		}
@@ -162,9 +162,9 @@ static int check_one(const struct config *cfg, size_t i, struct err *err)
 			add_sample_vars(vars, base_vars[b] + 1);
 	add_sample_vars(vars, template_table[i].extra);
 	if (template_table[i].snippet)
-		ret = template_snippet(cfg->templates.dir, template_table[i].name, vars, &body, err);
+		ret = template_snippet(cfg->templates.search, template_table[i].name, vars, &body, err);
 	else
-		ret = template_render(cfg->templates.dir, template_table[i].name, vars, &subject,
+		ret = template_render(cfg->templates.search, template_table[i].name, vars, &subject,
 				      &body, err);
 	g_free(subject);
 	g_free(body);

@@ -107,7 +107,7 @@ static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r
 		g_hash_table_insert(vars, "template", r->template_name);
 		g_hash_table_insert(vars, "ref", r->ref ? r->ref : "-");
 		g_hash_table_insert(vars, "error", r->last_error ? r->last_error : "");
-		ret = template_snippet(cfg->templates.dir, "failure-row", vars, &line, err);
+		ret = template_snippet(cfg->templates.search, "failure-row", vars, &line, err);
 		g_hash_table_destroy(vars);
 		if (ret < 0) {
 			g_string_free(out, TRUE);

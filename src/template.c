@@ -72,10 +72,30 @@ int template_render_text(const char *file, const char *text, GHashTable *vars, c
 	return 0;
 }
 
-int template_render(const char *dir, const char *name, GHashTable *vars, char **subject_r,
+/* The first folder of the search path ("local:shipped") that has the file; the last one when
+ * none has it, so the error names where it was expected. */
+static char *find_file(const char *search, const char *relative)
+{
+	char **dirs = g_strsplit(search, ":", -1);
+	char *path = NULL;
+
+	for (char **d = dirs; *d != NULL; d++) {
+		if (**d == '\0')
+			continue;
+		g_free(path);
+		path = g_build_filename(*d, relative, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			break;
+	}
+	g_strfreev(dirs);
+	return path ? path : g_strdup(relative);
+}
+
+int template_render(const char *search, const char *name, GHashTable *vars, char **subject_r,
 		    char **body_r, struct err *err)
 {
-	char *file = g_strdup_printf("%s/%s.txt", dir, name);
+	char *relative = g_strconcat(name, ".txt", NULL);
+	char *file = find_file(search, relative);
 	GError *gerr = NULL;
 	char *text = NULL;
 	int ret = -1;
@@ -90,13 +110,15 @@ int template_render(const char *dir, const char *name, GHashTable *vars, char **
 	}
 	g_free(text);
 	g_free(file);
+	g_free(relative);
 	return ret;
 }
 
-int template_snippet(const char *dir, const char *name, GHashTable *vars, char **text_r,
+int template_snippet(const char *search, const char *name, GHashTable *vars, char **text_r,
 		     struct err *err)
 {
-	char *file = g_strdup_printf("%s/snippets/%s.txt", dir, name);
+	char *relative = g_strdup_printf("snippets/%s.txt", name);
+	char *file = find_file(search, relative);
 	GError *gerr = NULL;
 	char *text = NULL;
 	GString *out;
@@ -118,5 +140,6 @@ int template_snippet(const char *dir, const char *name, GHashTable *vars, char *
 out:
 	g_free(text);
 	g_free(file);
+	g_free(relative);
 	return ret;
 }

@@ -10,19 +10,22 @@
 
 #include "err.h"
 
-/* Renders DIR/NAME.txt with vars (char * → char *, borrowed). *subject_r and *body_r belong
+/* SEARCH is a list of folders separated by ':' (config's templates.search: the local folder
+ * first, whose files override the shipped ones one by one). */
+
+/* Renders SEARCH/NAME.txt with vars (char * → char *, borrowed). *subject_r and *body_r belong
  * to the caller. Errors: ERR_CONFIG (missing file, bad template, unknown variable). */
-int template_render(const char *dir, const char *name, GHashTable *vars, char **subject_r,
+int template_render(const char *search, const char *name, GHashTable *vars, char **subject_r,
 		    char **body_r, struct err *err);
 
 /* The same, from text already read; `file` only names the source in errors. */
 int template_render_text(const char *file, const char *text, GHashTable *vars, char **subject_r,
 			 char **body_r, struct err *err);
 
-/* DIR/snippets/NAME.txt rendered with vars, without its trailing newline: the short pieces
+/* SEARCH/snippets/NAME.txt rendered with vars, without its trailing newline: the short pieces
  * that templates list (what is missing, a row of the digest, a line of a transcript).
  * *text_r belongs to the caller. Errors: ERR_CONFIG. */
-int template_snippet(const char *dir, const char *name, GHashTable *vars, char **text_r,
+int template_snippet(const char *search, const char *name, GHashTable *vars, char **text_r,
 		     struct err *err);
 
 #endif

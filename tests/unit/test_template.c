@@ -91,11 +91,43 @@ static void test_shipped_templates(void **state)
 	g_free(dir);
 }
 
+/* A local folder overrides the shipped templates file by file. */
+static void test_local_override(void **state)
+{
+	char *top = test_tmpdir();
+	char *local = g_build_filename(top, "local", NULL), *shipped = g_build_filename(top, "shipped", NULL);
+	char *search = g_strconcat(local, ":", shipped, NULL);
+	char *subject = NULL, *body = NULL;
+	struct err err = { 0 };
+
+	(void)state;
+	g_mkdir(local, 0700);
+	g_mkdir(shipped, 0700);
+	g_free(test_write_file(local, "x.txt", "Subject: local\n\nL\n"));
+	g_free(test_write_file(shipped, "x.txt", "Subject: shipped\n\nS\n"));
+	g_free(test_write_file(shipped, "y.txt", "Subject: shipped y\n\nS\n"));
+	assert_int_equal(template_render(search, "x", NULL, &subject, &body, &err), 0);
+	assert_string_equal(subject, "local");
+	g_free(subject);
+	g_free(body);
+	assert_int_equal(template_render(search, "y", NULL, &subject, &body, &err), 0);
+	assert_string_equal(subject, "shipped y");
+	g_free(subject);
+	g_free(body);
+	assert_int_equal(template_render(search, "z", NULL, &subject, &body, &err), -1);
+	assert_non_null(strstr(err.text, "shipped/z.txt"));
+	g_free(search);
+	g_free(local);
+	g_free(shipped);
+	g_free(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_template_table),
 		cmocka_unit_test(test_shipped_templates),
+		cmocka_unit_test(test_local_override),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

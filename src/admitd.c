@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "mail.h"
 #include "outbox.h"
+#include "retention.h"
 #include "smtp.h"
 #include "spool.h"
 #include "store.h"
@@ -129,12 +130,13 @@ static void record_state(struct daemon *d, const char *key, const char *value)
 static int review_step(struct daemon *d, struct err *err)
 {
 	struct err batch_err = { 0 };
-	int closed = 0, reminded = 0, opened = 0;
+	int closed = 0, reminded = 0, opened = 0, purged = 0;
 
 	if (intake_open_editions(d->st, d->cfg, time_now(), &opened, &batch_err) < 0 ||
+	    retention_purge(d->st, d->cfg, time_now(), &purged, &batch_err) < 0 ||
 	    batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
 	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, &batch_err) < 0) {
-		log_error("batch: %s", batch_err.text);
+		log_error("review: %s", batch_err.text);
 		*err = batch_err;
 		return -1;
 	}

@@ -110,6 +110,15 @@ static const struct field limits_fields[] = {
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
+static const struct field retention_fields[] = {
+	INT_FIELD("discarded_days", false, retention.discarded_days, 1, 36500),
+	INT_FIELD("withdrawn_days", false, retention.withdrawn_days, 1, 36500),
+	INT_FIELD("accepted_days", false, retention.accepted_days, 1, 36500),
+	INT_FIELD("reserve_days", false, retention.reserve_days, 1, 36500),
+	INT_FIELD("incomplete_days", false, retention.incomplete_days, 1, 36500),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
 static const struct field edition_fields[] = {
 	{ "name", F_STRING, true, offsetof(struct edition, name), 0, 0 },
 	{ "opens", F_DATE, true, offsetof(struct edition, opens), 0, 0 },
@@ -128,6 +137,7 @@ static const struct group groups[] = {
 	{ "commission", commission_fields, true }, { "imap", imap_fields, true },
 	{ "smtp", smtp_fields, true },             { "storage", storage_fields, false },
 	{ "templates", templates_fields, false },  { "limits", limits_fields, false },
+	{ "retention", retention_fields, false },
 };
 
 /* State of one load: where problems go and what relative paths are relative to. */
@@ -482,6 +492,11 @@ static void set_defaults(struct config *cfg)
 	cfg->batches.period_days = 14;
 	cfg->batches.reminder_days = 7;
 	cfg->limits.max_message_bytes = 25 * 1024 * 1024;
+	cfg->retention.discarded_days = 365;
+	cfg->retention.withdrawn_days = 365;
+	cfg->retention.incomplete_days = 365;
+	cfg->retention.accepted_days = 730;
+	cfg->retention.reserve_days = 730;
 	cfg->limits.replies_per_address_per_day = 5;
 	cfg->limits.replies_per_hour = 2000;
 	cfg->imap.poll_seconds = 60;

@@ -71,6 +71,9 @@ struct config {
 		char *search;    /* "local_dir:dir": what the template functions take */
 	} templates;
 	struct {
+		int discarded_days, withdrawn_days, accepted_days, reserve_days, incomplete_days;
+	} retention;
+	struct {
 		int max_message_bytes; /* larger messages are not fetched whole */
 		int replies_per_address_per_day; /* automatic replies to one address */
 		int replies_per_hour;             /* automatic replies in all */

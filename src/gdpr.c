@@ -1,5 +1,7 @@
 #include "gdpr.h"
 
+#include "spool.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -150,31 +152,6 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 	return ret;
 }
 
-/* The attachments of a raw message live in att/V-U next to msg/V-U.eml. */
-static void remove_message_files(const char *eml)
-{
-	char *base = g_path_get_basename(eml), *spool = g_path_get_dirname(eml);
-	char *top = g_path_get_dirname(spool), *stem = g_strndup(base, strlen(base) - 4);
-	char *att = g_build_filename(top, "att", stem, NULL);
-	GDir *d = g_dir_open(att, 0, NULL);
-	const char *name;
-
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		char *f = g_build_filename(att, name, NULL);
-
-		g_unlink(f);
-		g_free(f);
-	}
-	if (d != NULL)
-		g_dir_close(d);
-	g_rmdir(att);
-	g_free(base);
-	g_free(spool);
-	g_free(top);
-	g_free(stem);
-	g_free(att);
-}
-
 int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, struct err *err)
 {
 	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
@@ -193,9 +170,7 @@ int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, st
 	for (guint i = 0; i < files->len; i++) {
 		const char *f = g_ptr_array_index(files, i);
 
-		if (g_str_has_suffix(f, ".eml"))
-			remove_message_files(f);
-		*files_r += g_unlink(f) == 0;
+		*files_r += spool_remove(f) == 0;
 	}
 	if (store_commit(st, err) < 0) {
 		store_rollback(st);

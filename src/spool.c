@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 struct spool {
 	char *dir; /* owned */
@@ -141,4 +142,36 @@ int spool_file_sha256(const char *path, char out[65], struct err *err)
 	g_strlcpy(out, g_checksum_get_string(sum), 65);
 	g_checksum_free(sum);
 	return 0;
+}
+
+/* The attachments of a raw message live in att/V-U next to msg/V-U.eml. */
+static void remove_attachments(const char *eml)
+{
+	char *base = g_path_get_basename(eml), *spool = g_path_get_dirname(eml);
+	char *top = g_path_get_dirname(spool), *stem = g_strndup(base, strlen(base) - 4);
+	char *att = g_build_filename(top, "att", stem, NULL);
+	GDir *d = g_dir_open(att, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *f = g_build_filename(att, name, NULL);
+
+		g_unlink(f);
+		g_free(f);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_rmdir(att);
+	g_free(base);
+	g_free(spool);
+	g_free(top);
+	g_free(stem);
+	g_free(att);
+}
+
+int spool_remove(const char *path)
+{
+	if (g_str_has_suffix(path, ".eml"))
+		remove_attachments(path);
+	return g_unlink(path);
 }

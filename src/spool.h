@@ -35,4 +35,8 @@ int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, c
 /* The SHA-256 of a file's bytes, as 64 lower-case hex digits. */
 int spool_file_sha256(const char *path, char out[65], struct err *err);
 
+/* Deletes a spooled file; for a raw message (msg/V-U.eml) also its att/V-U folder. Returns 0
+ * when the file was deleted. */
+int spool_remove(const char *path);
+
 #endif

@@ -44,6 +44,7 @@ static const char *const migrations[] = {
 	"  received_at TEXT NOT NULL,"
 	"  completed_at TEXT,"
 	"  updated_at TEXT NOT NULL,"
+	"  purged_at TEXT,"
 	"  thread_message_id TEXT);"
 	"CREATE INDEX applications_by_state ON applications(state);"
 	"CREATE INDEX applications_by_applicant ON applications(applicant_id);"
@@ -1493,6 +1494,63 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 		if (sqlite3_bind_parameter_count(stmt) >= 2)
 			bind_time(stmt, 2, now);
 		if (run(st, stmt, "erase person", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_retention_due(struct store *st, const char *state, gint64 before, GArray *ids,
+			struct err *err)
+{
+	sqlite3_stmt *stmt = prep(st,
+				  "SELECT id FROM applications WHERE state = ? AND updated_at <= ? "
+				  "AND purged_at IS NULL ORDER BY id",
+				  err);
+
+	if (stmt == NULL)
+		return -1;
+	bind_text(stmt, 1, state);
+	bind_time(stmt, 2, before);
+	return collect_ids(st, stmt, ids, "retention due", err);
+}
+
+int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray *files,
+			    struct err *err)
+{
+	static const char *const collect[] = {
+		"SELECT path FROM documents WHERE application_id = ?1 AND path <> ''",
+		"SELECT spool_path FROM messages WHERE application_id = ?1 AND spool_path <> ''",
+	};
+	static const char *const steps[] = {
+		"UPDATE documents SET path = '' WHERE application_id = ?1",
+		"UPDATE messages SET spool_path = '' WHERE application_id = ?1",
+		"UPDATE applications SET purged_at = ?2 WHERE id = ?1",
+		"INSERT INTO events (at, application_id, kind, detail) VALUES (?2, ?1, "
+		"'retention-purged', 'documents and raw messages deleted after the retention period')",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(collect); i++) {
+		sqlite3_stmt *stmt = prep(st, collect[i], err);
+		int rc;
+
+		if (stmt == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, id);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			g_ptr_array_add(files, col_text(stmt, 0));
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE)
+			return sql_fail(st, err, "collect files");
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		sqlite3_stmt *stmt = prep(st, steps[i], err);
+
+		if (stmt == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, id);
+		if (sqlite3_bind_parameter_count(stmt) >= 2)
+			bind_time(stmt, 2, now);
+		if (run(st, stmt, "purge", err) < 0)
 			return -1;
 	}
 	return 0;

@@ -265,6 +265,15 @@ int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct 
 int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
 		       struct err *err);
 
+/* Applications in `state` last changed at or before `before` and not yet purged. */
+int store_retention_due(struct store *st, const char *state, gint64 before, GArray *ids,
+			struct err *err);
+/* Inside the caller's transaction: the application's documents and raw messages lose their
+ * files (paths appended to `files`, owned, for the caller to delete), it is marked purged and
+ * the purge recorded as an event. */
+int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray *files,
+			    struct err *err);
+
 /* The audit trail of one application: array of "AT KIND DETAIL" strings. */
 int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
 

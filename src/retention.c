@@ -1,0 +1,59 @@
+#include "retention.h"
+
+#include "log.h"
+#include "spool.h"
+
+static int purge_one(struct store *st, int64_t id, gint64 now, struct err *err)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	int ret = -1;
+
+	if (store_begin(st, err) < 0)
+		goto out;
+	if (store_application_purge(st, id, now, files, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	/* Order matters: delete, then commit; after a crash the rows still name the files. */
+	for (guint i = 0; i < files->len; i++)
+		spool_remove(g_ptr_array_index(files, i));
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	log_info("retention purged application=%" G_GINT64_FORMAT " files=%u", id, files->len);
+	ret = 0;
+out:
+	g_ptr_array_free(files, TRUE);
+	return ret;
+}
+
+int retention_purge(struct store *st, const struct config *cfg, gint64 now, int *purged_r,
+		    struct err *err)
+{
+	const struct {
+		const char *state;
+		int days;
+	} rules[] = {
+		{ "discarded", cfg->retention.discarded_days },
+		{ "withdrawn", cfg->retention.withdrawn_days },
+		{ "incomplete", cfg->retention.incomplete_days },
+		{ "accepted", cfg->retention.accepted_days },
+		{ "reserve", cfg->retention.reserve_days },
+	};
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int ret = 0;
+
+	*purged_r = 0;
+	for (size_t r = 0; r < G_N_ELEMENTS(rules) && ret == 0; r++) {
+		g_array_set_size(ids, 0);
+		ret = store_retention_due(st, rules[r].state, now - (gint64)rules[r].days * 86400, ids,
+					  err);
+		for (guint i = 0; i < ids->len && ret == 0; i++) {
+			ret = purge_one(st, g_array_index(ids, int64_t, i), now, err);
+			*purged_r += ret == 0;
+		}
+	}
+	g_array_free(ids, TRUE);
+	return ret;
+}

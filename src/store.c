@@ -1464,17 +1464,17 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 		       struct err *err)
 {
 	static const char *const steps[] = {
-		"INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
-		"'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS,
+		("INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
+		"'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
 		"DELETE FROM documents WHERE application_id IN " PERSON_APPS,
-		"UPDATE messages SET sender = NULL, subject = NULL, message_id = NULL, "
-		"spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS,
-		"UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id IN "
-		PERSON_APPS,
+		("UPDATE messages SET sender = NULL, subject = NULL, message_id = NULL, "
+		"spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
+		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id IN "
+		PERSON_APPS),
 		"UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
 		"UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
-		"UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
-		"undeliverable_at = NULL WHERE email = ?1",
+		("UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
+		"undeliverable_at = NULL WHERE email = ?1"),
 	};
 
 	if (collect_paths(st,
@@ -1525,8 +1525,8 @@ int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray 
 		"UPDATE documents SET path = '' WHERE application_id = ?1",
 		"UPDATE messages SET spool_path = '' WHERE application_id = ?1",
 		"UPDATE applications SET purged_at = ?2 WHERE id = ?1",
-		"INSERT INTO events (at, application_id, kind, detail) VALUES (?2, ?1, "
-		"'retention-purged', 'documents and raw messages deleted after the retention period')",
+		("INSERT INTO events (at, application_id, kind, detail) VALUES (?2, ?1, "
+		"'retention-purged', 'documents and raw messages deleted after the retention period')"),
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(collect); i++) {

@@ -33,6 +33,7 @@
 #define DEFAULT_CONFIG "/etc/admitd/admitd.conf"
 
 static volatile sig_atomic_t reload_requested;
+static bool trace_imap; /* --trace-imap */
 
 struct daemon {
 	struct config *cfg;
@@ -57,7 +58,8 @@ static void usage(FILE *out)
 		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 		     "      --once          one cycle (poll, intake, outbox) and exit\n"
 		     "      --check-config  validate the configuration and templates, and exit\n"
-		     "      --now TIME      act as if the time were TIME (ISO 8601), for tests\n");
+		     "      --now TIME      act as if the time were TIME (ISO 8601), for tests\n"
+		     "      --trace-imap    print each IMAP command sent (names only, no arguments)\n");
 }
 
 static int load_config(const char *path, struct config **cfg_r)
@@ -254,6 +256,7 @@ static void reload(struct daemon *d)
 		smtp_free(&d->sm);
 		config_free(&d->cfg);
 		d->cfg = fresh, d->im = im, d->sm = sm;
+		imap_set_trace(d->im, trace_imap);
 		fresh = NULL, im = NULL, sm = NULL;
 		log_info("reload config=%s", d->cfg->path);
 	}
@@ -282,6 +285,7 @@ static int run(struct daemon *d, bool once)
 		log_error("%s", err.text);
 		return err_exit_code(&err);
 	}
+	imap_set_trace(d->im, trace_imap);
 	log_info("start config=%s database=%s inbox=%s", d->cfg->path, d->cfg->storage.database,
 		 imap_mailbox(d->im));
 	if (once)
@@ -320,6 +324,7 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, 'o' },
 		{ "check-config", no_argument, NULL, 'k' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "trace-imap", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -347,6 +352,9 @@ int main(int argc, char **argv)
 				return EX_USAGE;
 			}
 			time_set_now(t);
+			break;
+		case 't':
+			trace_imap = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -35,6 +35,10 @@ const char *docread_format_name(enum doc_format f);
 /* Format from the first bytes of the file (cheap; safe in the daemon). */
 enum doc_format docread_sniff(const unsigned char *head, size_t len);
 
+/* Initialises the parsing libraries once, on a small document of our own (trusted), so that
+ * each forked worker inherits them ready instead of paying their start-up. */
+void docread_warm_up(void);
+
 /* Fills facts for the file at path. Runs the parsers (qpdf, poppler, libzip, libxml2). */
 void docread_file(const char *path, struct doc_facts *facts);
 

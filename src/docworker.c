@@ -113,6 +113,10 @@ int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err
 	facts->pages = -1;
 	sniff_in_parent(path, facts);
 	sniffed = facts->format;
+	/* Only the formats we parse need a worker; the others are known from their first bytes. */
+	if (sniffed != FORMAT_PDF && sniffed != FORMAT_DOCX)
+		return 0;
+	docread_warm_up();
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
 	pid = fork();

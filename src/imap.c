@@ -19,6 +19,7 @@ struct imap {
 	char *mailbox_url;             /* base + "/" + escaped mailbox */
 	GString *response;             /* what the last custom command answered */
 	bool too_long;
+	bool trace;
 };
 
 struct fetch_sink {
@@ -129,6 +130,33 @@ void imap_free(struct imap **imp)
 	*imp = NULL;
 }
 
+void imap_set_trace(struct imap *im, bool on)
+{
+	im->trace = on;
+}
+
+/* Commands only, cut after the command name: "A003 UID SEARCH ..." -> "A003 UID SEARCH". */
+static int trace_cb(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	GString *line;
+	char **words;
+
+	(void)c;
+	(void)userdata;
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	line = g_string_new_len(data, (gssize)size);
+	g_strchomp(line->str);
+	words = g_strsplit(line->str, " ", 4);
+	if (words[0] != NULL && words[1] != NULL)
+		fprintf(stderr, "imap> %s %s%s%s\n", words[0], words[1],
+			g_ascii_strcasecmp(words[1], "UID") == 0 && words[2] ? " " : "",
+			g_ascii_strcasecmp(words[1], "UID") == 0 && words[2] ? words[2] : "");
+	g_strfreev(words);
+	g_string_free(line, TRUE);
+	return 0;
+}
+
 const char *imap_mailbox(const struct imap *im)
 {
 	return im->mailbox;
@@ -153,6 +181,10 @@ static void setup(struct imap *im, const char *url)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* Large untagged answers (SEARCH) arrive whole only with a large buffer. */
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);
+	if (im->trace) {
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace_cb);
+		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
 }
 
 static int curl_fail(struct imap *im, CURLcode rc, const char *what, struct err *err)

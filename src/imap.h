@@ -19,6 +19,10 @@ struct imap;
 int imap_new(struct imap **im_r, const struct config_imap *cfg, struct err *err);
 void imap_free(struct imap **imp);
 
+/* Prints each IMAP command sent (tag and command name only: never arguments, which hold
+ * credentials) to stderr as "imap> A003 STATUS": for sysadmins and the benchmark. */
+void imap_set_trace(struct imap *im, bool on);
+
 /* The inbox's name as the URL gives it ("INBOX"); borrowed. */
 const char *imap_mailbox(const struct imap *im);
 

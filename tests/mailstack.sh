@@ -20,6 +20,7 @@ IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
 LMTP_PORT=${MAILSTACK_LMTP_PORT:-10024}
 AUTH_PORT=${MAILSTACK_AUTH_PORT:-10026}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
+PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # no TLS, no AUTH, loopback only: for benchmarks
 DOMAINS="example.org example.net example.com"
 
 die() { echo "mailstack: $*" >&2; exit 1; }
@@ -130,6 +131,8 @@ CONF
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_tls_auth_only=yes
+127.0.0.1:$PLAIN_PORT inet n - n - - smtpd
+  -o smtpd_sasl_auth_enable=no
 pickup    unix n - n 60 1 pickup
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -172,7 +175,7 @@ start() {
   d=$(cd "$d" && pwd)
   stop "$d" # a stack left running by an interrupted run
   rm -rf "$d/mail" "$d/postfix-queue" "$d/dovecot-state" && mkdir -p "$d/mail"
-  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT"; do
+  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT" "$PLAIN_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       die "port $port is taken by another program; set MAILSTACK_*_PORT or stop it"
     fi

@@ -99,6 +99,7 @@ static void sniff_in_parent(const char *path, struct doc_facts *facts)
 	if (fd >= 0)
 		close(fd);
 	facts->format = docread_sniff(head, n > 0 ? (size_t)n : 0);
+	facts->unreadable = n < 0;
 }
 
 int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)

@@ -220,14 +220,16 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
 int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err)
 {
 	struct doc_facts *facts = g_new0(struct doc_facts, MAX(m->attachments->len, 1));
+	const char **paths = g_new0(const char *, m->attachments->len + 1);
+	int ret;
 
-	for (guint i = 0; i < m->attachments->len; i++) {
-		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
-
-		if (docworker_inspect(a->path, &facts[i], err) < 0) {
-			g_free(facts);
-			return -1;
-		}
+	for (guint i = 0; i < m->attachments->len; i++)
+		paths[i] = ((const struct mail_attachment *)g_ptr_array_index(m->attachments, i))->path;
+	ret = docworker_inspect_many(paths, m->attachments->len, facts, err);
+	g_free(paths);
+	if (ret < 0) {
+		g_free(facts);
+		return -1;
 	}
 	*facts_r = facts;
 	return 0;

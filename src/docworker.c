@@ -26,12 +26,11 @@ static void limit(int resource, rlim_t value)
 	setrlimit(resource, &rl);
 }
 
-/* In the child: shed what it must not have, read, report, and leave without cleanup. */
-static void child(const char *path, int out)
+/* In the child: shed what it must not have, read each document in turn, report each, and
+ * leave without cleanup. */
+static void child(const char *const *paths, size_t n, int out)
 {
-	struct doc_facts facts;
 	int null = open("/dev/null", O_RDWR);
-	size_t done = 0;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -46,18 +45,23 @@ static void child(const char *path, int out)
 	/* AddressSanitizer reserves terabytes of address space: no AS limit in those builds. */
 	limit(RLIMIT_AS, WORKER_MEMORY);
 #endif
-	limit(RLIMIT_CPU, WORKER_CPU_SECONDS);
+	limit(RLIMIT_CPU, (rlim_t)(WORKER_CPU_SECONDS * n));
 	limit(RLIMIT_CORE, 0);
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_NOFILE, WORKER_FILES);
-	alarm(WORKER_WALL_MS / 1000 + 1);
-	docread_file(path, &facts);
-	while (done < sizeof(facts)) {
-		ssize_t n = write(out, (char *)&facts + done, sizeof(facts) - done);
+	for (size_t i = 0; i < n; i++) {
+		struct doc_facts facts;
+		size_t done = 0;
 
-		if (n <= 0)
-			_exit(1);
-		done += (size_t)n;
+		alarm(WORKER_WALL_MS / 1000 + 1);
+		docread_file(paths[i], &facts);
+		while (done < sizeof(facts)) {
+			ssize_t w = write(out, (char *)&facts + done, sizeof(facts) - done);
+
+			if (w <= 0)
+				_exit(1);
+			done += (size_t)w;
+		}
 	}
 	_exit(0);
 }
@@ -102,22 +106,29 @@ static void sniff_in_parent(const char *path, struct doc_facts *facts)
 	facts->unreadable = n < 0;
 }
 
-int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)
+/* Takes a report from a process that parsed hostile input: checked before it is believed. */
+static void accept_report(struct doc_facts *facts, const struct doc_facts *report)
 {
-	struct doc_facts report;
-	enum doc_format sniffed;
+	enum doc_format sniffed = facts->format;
+
+	*facts = *report;
+	facts->text[sizeof(facts->text) - 1] = '\0';
+	if (facts->format > FORMAT_CALENDAR || facts->pages < -1 || facts->pages > 100000)
+		facts->format = sniffed, facts->pages = -1, facts->unreadable = true;
+	if (!g_utf8_validate(facts->text, -1, NULL))
+		facts->text[0] = '\0';
+}
+
+/* One child reads paths[0..n) in turn; its raw reports go to reports[]. Returns how many came
+ * back whole (a crash, a hang or a limit stopped it at the first missing one), or -1 without a
+ * child. */
+static ssize_t run_child(const char *const *paths, size_t n, struct doc_facts *reports,
+			 struct err *err)
+{
 	int fds[2], status = 0;
-	size_t got;
+	size_t good = 0;
 	pid_t pid;
 
-	memset(facts, 0, sizeof(*facts));
-	facts->pages = -1;
-	sniff_in_parent(path, facts);
-	sniffed = facts->format;
-	/* Only the formats we parse need a worker; the others are known from their first bytes. */
-	if (sniffed != FORMAT_PDF && sniffed != FORMAT_DOCX)
-		return 0;
-	docread_warm_up();
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
 	pid = fork();
@@ -128,26 +139,69 @@ int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(path, fds[1]);
+		child(paths, n, fds[1]);
 	}
 	close(fds[1]);
-	got = read_report(fds[0], &report);
+	for (; good < n; good++) {
+		struct doc_facts report;
+
+		if (read_report(fds[0], &report) != sizeof(report))
+			break;
+		reports[good] = report;
+	}
 	close(fds[0]);
-	/* A complete report is all we need; the child may still be exiting. Anything else (a
-	 * hang, a crash, a limit) ends here. */
+	/* All reports are all we need; the child may still be exiting. Anything else (a hang, a
+	 * crash, a limit) ends here. */
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (got == sizeof(report)) {
-		*facts = report;
-		facts->text[sizeof(facts->text) - 1] = '\0';
-		/* The report comes from a process that parsed hostile input: check it. */
-		if (facts->format > FORMAT_CALENDAR || facts->pages < -1 || facts->pages > 100000)
-			facts->format = sniffed, facts->pages = -1, facts->unreadable = true;
-		if (!g_utf8_validate(facts->text, -1, NULL))
-			facts->text[0] = '\0';
-	} else {
-		facts->unreadable = true;
+	return (ssize_t)good;
+}
+
+int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts *facts,
+			   struct err *err)
+{
+	const char **todo = g_new0(const char *, n + 1);
+	size_t *where = g_new0(size_t, n + 1), count = 0, next = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&facts[i], 0, sizeof(facts[i]));
+		facts[i].pages = -1;
+		sniff_in_parent(paths[i], &facts[i]);
+		/* Only the formats we parse need a worker; the others are known by their start. */
+		if (!facts[i].unreadable &&
+		    (facts[i].format == FORMAT_PDF || facts[i].format == FORMAT_DOCX)) {
+			todo[count] = paths[i];
+			where[count++] = i;
+		}
 	}
-	return 0;
+	if (count > 0)
+		docread_warm_up();
+	/* One child for all the documents of a message; when one kills it, that document is
+	 * unreadable and a fresh child takes the rest. */
+	while (next < count) {
+		struct doc_facts *got = g_new0(struct doc_facts, count - next);
+		ssize_t good = run_child(todo + next, count - next, got, err);
+
+		if (good < 0) {
+			g_free(got);
+			ret = -1;
+			break;
+		}
+		for (ssize_t k = 0; k < good; k++)
+			accept_report(&facts[where[next + (size_t)k]], &got[k]);
+		next += (size_t)good;
+		if (next < count)
+			facts[where[next++]].unreadable = true;
+		g_free(got);
+	}
+	g_free(todo);
+	g_free(where);
+	return ret;
+}
+
+int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)
+{
+	return docworker_inspect_many(&path, 1, facts, err);
 }

@@ -142,6 +142,24 @@ static void test_worker_on_bad_input(void **state)
 	g_free(dir);
 }
 
+/* Several documents in one worker: each gets its own report, in order. */
+static void test_worker_many(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
+	const char *paths[] = { cv, "/nonexistent.pdf", letter };
+	struct doc_facts facts[3];
+	struct err err = { 0 };
+
+	(void)state;
+	assert_int_equal(docworker_inspect_many(paths, 3, facts, &err), 0);
+	assert_int_equal(facts[0].pages, 2);
+	assert_true(facts[1].unreadable);
+	assert_int_equal(facts[2].pages, 1);
+	assert_non_null(strstr(facts[2].text, "academic commission"));
+	g_free(cv);
+	g_free(letter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_classify_name_then_text),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_worker_on_bad_input),
+		cmocka_unit_test(test_worker_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,21 +77,14 @@ static void print_current_batch(struct ctl *c)
 {
 	struct batch_row b = { 0 };
 	struct err err = { 0 };
-	GDate today;
-	char *day;
-	int64_t id;
 
-	time_day(time_now(), &today);
-	day = time_day_text(&today);
-	if (store_batch_open_for_day(c->st, day, &id, &err) == 1 &&
-	    store_batch_get(c->st, id, &b, &err) == 1)
+	if (batch_current(c->st, time_now(), &b, &err) == 1)
 		printf("Current batch   %" G_GINT64_FORMAT ": %d applications, goes to the commission "
 		       "on %s\n",
 		       b.id, b.applications, b.closes_on);
 	else
 		printf("Current batch   none open (the next complete application opens one)\n");
 	batch_row_clear(&b);
-	g_free(day);
 }
 
 static int cmd_status(struct ctl *c)

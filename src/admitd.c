@@ -205,9 +205,7 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	GHashTable *counts = NULL;
 	struct err e = { 0 };
 	struct batch_row b = { 0 };
-	GDate today;
-	char *day, batch_text[64] = "no open batch";
-	int64_t id;
+	char batch_text[64] = "no open batch";
 	int queued;
 
 	if (cycle_ret < 0) {
@@ -216,20 +214,17 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	}
 	if (store_counts(d->st, &counts, &e) < 0)
 		return;
-	time_day(time_now(), &today);
-	day = time_day_text(&today);
-	if (store_batch_open_for_day(d->st, day, &id, &e) == 1 &&
-	    store_batch_get(d->st, id, &b, &e) == 1)
-		snprintf(batch_text, sizeof(batch_text), "batch %" G_GINT64_FORMAT " closes %s", id,
+	if (batch_current(d->st, time_now(), &b, &e) == 1)
+		snprintf(batch_text, sizeof(batch_text), "batch %" G_GINT64_FORMAT " closes %s", b.id,
 			 b.closes_on);
 	batch_row_clear(&b);
 	queued = GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:queued")) +
 		 GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:sending"));
-	notify_status("%d pending, %d in review, %s, %s", GPOINTER_TO_INT(g_hash_table_lookup(counts, "pending")),
+	notify_status("%d pending, %d in review, %s, %s",
+		      GPOINTER_TO_INT(g_hash_table_lookup(counts, "pending")),
 		      GPOINTER_TO_INT(g_hash_table_lookup(counts, "in_review")), batch_text,
 		      queued ? "outbox has letters waiting" : "outbox empty");
 	g_hash_table_destroy(counts);
-	g_free(day);
 }
 
 /* SIGHUP: a new configuration and templates, or the old ones kept when the new are bad. The

@@ -107,13 +107,10 @@ int batch_close_due(struct store *st, const struct config *cfg, gint64 now, int 
 		    struct err *err)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	GDate today;
-	char *today_text;
+	char *today_text = time_day_text_at(now);
 	int ret;
 
 	*closed_r = 0;
-	time_day(now, &today);
-	today_text = time_day_text(&today);
 	ret = store_batches_due(st, today_text, ids, err);
 	for (guint i = 0; ret == 0 && i < ids->len; i++) {
 		int reviewed;
@@ -126,17 +123,24 @@ int batch_close_due(struct store *st, const struct config *cfg, gint64 now, int 
 	return ret;
 }
 
+int batch_current(struct store *st, gint64 now, struct batch_row *b_r, struct err *err)
+{
+	char *today_text = time_day_text_at(now);
+	int64_t id;
+	int found = store_batch_open_for_day(st, today_text, &id, err);
+
+	g_free(today_text);
+	return found == 1 ? store_batch_get(st, id, b_r, err) : found;
+}
+
 int batch_close_current(struct store *st, const struct config *cfg, gint64 now, int64_t *id_r,
 			int *reviewed_r, struct err *err)
 {
-	GDate today;
-	char *today_text;
-	int found;
+	struct batch_row b = { 0 };
+	int found = batch_current(st, now, &b, err);
 
-	time_day(now, &today);
-	today_text = time_day_text(&today);
-	found = store_batch_open_for_day(st, today_text, id_r, err);
-	g_free(today_text);
+	*id_r = b.id;
+	batch_row_clear(&b);
 	if (found != 1)
 		return found;
 	return batch_close(st, cfg, *id_r, now, reviewed_r, err) < 0 ? -1 : 1;

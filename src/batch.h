@@ -31,6 +31,10 @@ int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 n
 int batch_close_due(struct store *st, const struct config *cfg, gint64 now, int *closed_r,
 		    struct err *err);
 
+/* The open batch whose window holds `now`: 1 and *b_r (release with batch_row_clear), 0 when
+ * there is none, -1 on error. */
+int batch_current(struct store *st, gint64 now, struct batch_row *b_r, struct err *err);
+
 /* The open batch whose window holds `now`, closed early (admitctl batch close). Returns 1 and
  * sets *id_r when there was one, 0 when not. */
 int batch_close_current(struct store *st, const struct config *cfg, gint64 now, int64_t *id_r,

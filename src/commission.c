@@ -89,16 +89,10 @@ static GHashTable *reply_vars(const struct config *cfg, const struct mail *m)
 static int add_line(const struct config *cfg, GString *out, const char *name, GHashTable *vars,
 		    const char *line, const char *ref, const char *state, struct err *err)
 {
-	char *text = NULL;
-
 	g_hash_table_insert(vars, "line", g_strdup(line ? line : ""));
 	g_hash_table_insert(vars, "ref", g_strdup(ref ? ref : ""));
 	g_hash_table_insert(vars, "state", g_strdup(state ? state : ""));
-	if (template_snippet(cfg->templates.search, name, vars, &text, err) < 0)
-		return -1;
-	g_string_append_printf(out, "%s%s", out->len ? "\n" : "", text);
-	g_free(text);
-	return 0;
+	return template_snippet_append(cfg->templates.search, name, vars, out, err);
 }
 
 static int queue_to(struct store *st, const struct config *cfg, const struct mail *m,

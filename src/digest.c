@@ -50,21 +50,18 @@ static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, 
 	for (guint i = 0; i < apps->len; i++) {
 		const struct app_row *a = g_ptr_array_index(apps, i);
 		GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, a->edition);
-		char *row = NULL;
 		int ret;
 
 		g_hash_table_insert(vars, "received", g_strdup(a->received_at));
 		g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
 		g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
 		g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
-		ret = template_snippet(cfg->templates.search, "digest-row", vars, &row, err);
+		ret = template_snippet_append(cfg->templates.search, "digest-row", vars, out, err);
 		g_hash_table_destroy(vars);
 		if (ret < 0) {
 			g_string_free(out, TRUE);
 			return -1;
 		}
-		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", row);
-		g_free(row);
 	}
 	*text_r = g_string_free(out, FALSE);
 	return 0;

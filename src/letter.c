@@ -70,16 +70,11 @@ int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **t
 	const char *names[2] = { cv ? NULL : "missing-cv", letter ? NULL : "missing-letter" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		char *snippet;
-
-		if (names[i] == NULL)
-			continue;
-		if (template_snippet(cfg->templates.search, names[i], NULL, &snippet, err) < 0) {
+		if (names[i] != NULL &&
+		    template_snippet_append(cfg->templates.search, names[i], NULL, out, err) < 0) {
 			g_string_free(out, TRUE);
 			return -1;
 		}
-		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", snippet);
-		g_free(snippet);
 	}
 	*text_r = g_string_free(out, FALSE);
 	return 0;

@@ -100,21 +100,18 @@ static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r
 	for (guint i = 0; i < rows->len; i++) {
 		const struct outbox_row *r = g_ptr_array_index(rows, i);
 		GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-		char *line = NULL;
 		int ret;
 
 		g_hash_table_insert(vars, "to", r->to_addr);
 		g_hash_table_insert(vars, "template", r->template_name);
 		g_hash_table_insert(vars, "ref", r->ref ? r->ref : "-");
 		g_hash_table_insert(vars, "error", r->last_error ? r->last_error : "");
-		ret = template_snippet(cfg->templates.search, "failure-row", vars, &line, err);
+		ret = template_snippet_append(cfg->templates.search, "failure-row", vars, out, err);
 		g_hash_table_destroy(vars);
 		if (ret < 0) {
 			g_string_free(out, TRUE);
 			return -1;
 		}
-		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", line);
-		g_free(line);
 	}
 	*text_r = g_string_free(out, FALSE);
 	return 0;

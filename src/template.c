@@ -143,3 +143,15 @@ out:
 	g_free(relative);
 	return ret;
 }
+
+int template_snippet_append(const char *search, const char *name, GHashTable *vars, GString *out,
+			    struct err *err)
+{
+	char *text = NULL;
+
+	if (template_snippet(search, name, vars, &text, err) < 0)
+		return -1;
+	g_string_append_printf(out, "%s%s", out->len ? "\n" : "", text);
+	g_free(text);
+	return 0;
+}

@@ -28,4 +28,8 @@ int template_render_text(const char *file, const char *text, GHashTable *vars, c
 int template_snippet(const char *search, const char *name, GHashTable *vars, char **text_r,
 		     struct err *err);
 
+/* template_snippet(), appended to `out` on a new line (no newline before the first). */
+int template_snippet_append(const char *search, const char *name, GHashTable *vars, GString *out,
+			    struct err *err);
+
 #endif

@@ -57,3 +57,11 @@ char *time_day_text(const GDate *day)
 	g_date_strftime(buf, sizeof(buf), "%Y-%m-%d", day);
 	return g_strdup(buf);
 }
+
+char *time_day_text_at(gint64 t)
+{
+	GDate day;
+
+	time_day(t, &day);
+	return time_day_text(&day);
+}

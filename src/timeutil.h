@@ -22,4 +22,7 @@ void time_day(gint64 t, GDate *day_r);
 /* "2026-03-01" for a day; belongs to the caller. */
 char *time_day_text(const GDate *day);
 
+/* "2026-03-01": the UTC day of t; belongs to the caller. */
+char *time_day_text_at(gint64 t);
+
 #endif

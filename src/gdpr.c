@@ -167,11 +167,7 @@ int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, st
 	/* Order matters: the files go before the commit. A crash in between leaves rows that
 	 * still name the person, so running erase again finishes the job; the other order could
 	 * leave personal files that nothing points to any more. */
-	for (guint i = 0; i < files->len; i++) {
-		const char *f = g_ptr_array_index(files, i);
-
-		*files_r += spool_remove(f) == 0;
-	}
+	*files_r = spool_remove_all(files);
 	if (store_commit(st, err) < 0) {
 		store_rollback(st);
 		goto out;

@@ -231,8 +231,8 @@ static int new_application(struct store *st, const struct config *cfg,
 	int64_t n;
 	int ret;
 
+	/* app->edition is already that of the received day (from_applicant). */
 	time_day(app->received_at, &day);
-	app->edition = config_edition_on(cfg, &day);
 	prefix = g_strdup_printf("%s-%04u", cfg->programme.reference_prefix, g_date_get_year(&day));
 	ret = store_reference_next(st, prefix, &n, err);
 	if (ret == 0) {

@@ -15,8 +15,7 @@ static int purge_one(struct store *st, int64_t id, gint64 now, struct err *err)
 		goto out;
 	}
 	/* Order matters: delete, then commit; after a crash the rows still name the files. */
-	for (guint i = 0; i < files->len; i++)
-		spool_remove(g_ptr_array_index(files, i));
+	spool_remove_all(files);
 	if (store_commit(st, err) < 0) {
 		store_rollback(st);
 		goto out;

@@ -175,3 +175,12 @@ int spool_remove(const char *path)
 		remove_attachments(path);
 	return g_unlink(path);
 }
+
+int spool_remove_all(GPtrArray *paths)
+{
+	int removed = 0;
+
+	for (guint i = 0; i < paths->len; i++)
+		removed += spool_remove(g_ptr_array_index(paths, i)) == 0;
+	return removed;
+}

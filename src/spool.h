@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "err.h"
 
 struct spool;
@@ -38,5 +40,7 @@ int spool_file_sha256(const char *path, char out[65], struct err *err);
 /* Deletes a spooled file; for a raw message (msg/V-U.eml) also its att/V-U folder. Returns 0
  * when the file was deleted. */
 int spool_remove(const char *path);
+/* spool_remove() for each path (char *); returns how many were deleted. */
+int spool_remove_all(GPtrArray *paths);
 
 #endif

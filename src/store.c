@@ -695,55 +695,55 @@ int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, s
 	return found;
 }
 
-int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err)
+/* A batch with its counts; ?1 = 0 gives all of them. */
+static const char batch_sql[] =
+	"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
+	"b.closed_at, b.reminded_at, count(a.id), "
+	"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
+	"LEFT JOIN applications a ON a.batch_id = b.id WHERE ?1 = 0 OR b.id = ?1 "
+	"GROUP BY b.id ORDER BY b.id";
+
+/* Reads the batches that batch_sql gives for id (0: all) into rows. */
+static int batch_rows(struct store *st, int64_t id, GPtrArray *rows, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(
-		st,
-		"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
-		"b.closed_at, b.reminded_at, count(a.id), "
-		"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
-		"LEFT JOIN applications a ON a.batch_id = b.id WHERE b.id = ?1 OR ?1 = 0 "
-		"GROUP BY b.id ORDER BY b.id",
-		err);
-	int found;
+	sqlite3_stmt *stmt = prep(st, batch_sql, err);
+	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	found = find_id(st, stmt, &b->id, "read batch", err);
-	if (found == 1)
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct batch_row *b = g_new0(struct batch_row, 1);
+
 		batch_row_read(stmt, b);
+		g_ptr_array_add(rows, b);
+	}
 	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, "read batches");
+}
+
+int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(batch_row_free);
+	int found = batch_rows(st, id, rows, err);
+
+	if (found == 0 && rows->len == 1) {
+		*b = *(struct batch_row *)g_ptr_array_index(rows, 0);
+		/* The strings now belong to *b: free only the shell. */
+		g_free(g_ptr_array_steal_index(rows, 0));
+		found = 1;
+	}
+	g_ptr_array_free(rows, TRUE);
 	return found;
 }
 
 int store_batches(struct store *st, GPtrArray **rows_r, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(
-		st,
-		"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
-		"b.closed_at, b.reminded_at, count(a.id), "
-		"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
-		"LEFT JOIN applications a ON a.batch_id = b.id GROUP BY b.id ORDER BY b.id",
-		err);
 	GPtrArray *rows = g_ptr_array_new_with_free_func(batch_row_free);
-	int rc;
 
-	if (stmt == NULL) {
+	if (batch_rows(st, 0, rows, err) < 0) {
 		g_ptr_array_free(rows, TRUE);
 		return -1;
-	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct batch_row *b = g_new0(struct batch_row, 1);
-
-		b->id = sqlite3_column_int64(stmt, 0);
-		batch_row_read(stmt, b);
-		g_ptr_array_add(rows, b);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(rows, TRUE);
-		return sql_fail(st, err, "read batches");
 	}
 	*rows_r = rows;
 	return 0;
@@ -1345,9 +1345,10 @@ int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct
 	return 0;
 }
 
-/* Columns 1.. of the batch queries (column 0, the id, is read by the caller). */
+/* The columns of batch_sql. */
 static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b)
 {
+	b->id = sqlite3_column_int64(stmt, 0);
 	b->opens_on = col_text(stmt, 1);
 	b->closes_on = col_text(stmt, 2);
 	b->state = col_text(stmt, 3);

@@ -184,6 +184,17 @@ check "it still runs the old configuration, same process" \
   equals "$(show ActiveState)/$(show MainPID)" "active/$main"
 cp "$work/good.conf" "$root/etc/admitd/admitd.conf"
 
+echo "== watchdog"
+mkdir -p "$root/etc/systemd/system/admitd.service.d"
+printf '[Service]\nWatchdogSec=2s\n' >"$root/etc/systemd/system/admitd.service.d/watchdog.conf"
+inside systemctl daemon-reload
+inside systemctl restart admitd
+main=$(show MainPID)
+pinged=$(show WatchdogTimestampMonotonic)
+sleep 5
+check "with WatchdogSec=2s it is not killed" equals "$(show ActiveState)/$(show MainPID)" "active/$main"
+check "because WATCHDOG=1 keeps arriving" [ "$(show WatchdogTimestampMonotonic)" -gt "$pinged" ]
+
 echo "== stop"
 c=$(cursor)
 check "systemctl stop succeeds" inside systemctl stop admitd

@@ -217,22 +217,36 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
 	return image && (a->is_inline || a->content_id != NULL);
 }
 
-int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err)
+int documents_inspect_mails(const struct mail *const *mails, size_t n, struct doc_facts **facts_r,
+			    struct err *err)
 {
-	struct doc_facts *facts = g_new0(struct doc_facts, MAX(m->attachments->len, 1));
-	const char **paths = g_new0(const char *, m->attachments->len + 1);
+	GPtrArray *paths = g_ptr_array_new();
+	struct doc_facts *all;
+	size_t at = 0;
 	int ret;
 
-	for (guint i = 0; i < m->attachments->len; i++)
-		paths[i] = ((const struct mail_attachment *)g_ptr_array_index(m->attachments, i))->path;
-	ret = docworker_inspect_many(paths, m->attachments->len, facts, err);
-	g_free(paths);
-	if (ret < 0) {
-		g_free(facts);
-		return -1;
+	for (size_t i = 0; i < n; i++)
+		for (guint k = 0; k < mails[i]->attachments->len; k++)
+			g_ptr_array_add(paths, ((const struct mail_attachment *)g_ptr_array_index(
+						       mails[i]->attachments, k))
+						       ->path);
+	all = g_new0(struct doc_facts, MAX(paths->len, 1));
+	ret = docworker_inspect_many((const char *const *)paths->pdata, paths->len, all, err);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		guint len = mails[i]->attachments->len;
+
+		facts_r[i] = g_new0(struct doc_facts, MAX(len, 1));
+		memcpy(facts_r[i], all + at, len * sizeof(*all));
+		at += len;
 	}
-	*facts_r = facts;
-	return 0;
+	g_free(all);
+	g_ptr_array_free(paths, TRUE);
+	return ret;
+}
+
+int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err)
+{
+	return documents_inspect_mails(&m, 1, facts_r, err);
 }
 
 static const char *problem_of(const struct doc_facts *facts, enum doc_kind kind)

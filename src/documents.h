@@ -42,6 +42,12 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
  * m->attachments->len entries. Errors: ERR_TEMP when no worker can be started. */
 int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err);
 
+/* The same for n messages with one worker (a fork costs more than reading a PDF): facts_r[i]
+ * (g_free each) for mails[i]. A worker reads the documents of several applicants; DESIGN's
+ * limits (memory, CPU, time per document) still apply to each. */
+int documents_inspect_mails(const struct mail *const *mails, size_t n, struct doc_facts **facts_r,
+			    struct err *err);
+
 struct doc_plan {
 	const struct mail_attachment *att; /* borrowed */
 	const struct doc_facts *facts;     /* borrowed */

@@ -351,15 +351,33 @@ int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err)
 	return ret;
 }
 
-int imap_move(struct imap *im, uint32_t uid, const char *mailbox, struct err *err)
+char *imap_uid_set(const uint32_t *uids, size_t n)
 {
-	char *name = quoted(mailbox);
-	char *cmd = g_strdup_printf("UID MOVE %u %s", uid, name);
-	char what[32];
-	int ret;
+	GString *s = g_string_new(NULL);
 
-	snprintf(what, sizeof(what), "move uid=%u", uid);
-	ret = command(im, im->mailbox_url, cmd, what, NULL, err);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		g_string_append_printf(s, "%s%u", s->len ? "," : "", uids[i]);
+		if (j > i)
+			g_string_append_printf(s, ":%u", uids[j]);
+		i = j;
+	}
+	return g_string_free(s, FALSE);
+}
+
+int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox,
+	      struct err *err)
+{
+	char *name = quoted(mailbox), *set = imap_uid_set(uids, n);
+	char *cmd = g_strdup_printf("UID MOVE %s %s", set, name);
+	char *what = g_strdup_printf("move uid=%s", set);
+	int ret = command(im, im->mailbox_url, cmd, what, NULL, err);
+
+	g_free(what);
+	g_free(set);
 	g_free(name);
 	g_free(cmd);
 	return ret;

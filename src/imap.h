@@ -43,8 +43,13 @@ int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_
 /* Creates `mailbox` unless it exists. */
 int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);
 
-/* Moves message `uid` of the inbox to `mailbox`. Moving a UID that is already gone succeeds,
- * so a replay after a crash changes nothing. */
-int imap_move(struct imap *im, uint32_t uid, const char *mailbox, struct err *err);
+/* "3:5,9,12:13" for 3 4 5 9 12 13 (ascending): runs of consecutive UIDs as ranges, an RFC 3501
+ * sequence-set. g_free the result. */
+char *imap_uid_set(const uint32_t *uids, size_t n);
+
+/* Moves the messages uids[0..n) (ascending, n > 0) of the inbox to `mailbox` in one command.
+ * Moving a UID that is already gone succeeds, so a replay after a crash changes nothing. */
+int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox,
+	      struct err *err);
 
 #endif

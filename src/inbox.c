@@ -10,6 +10,12 @@
 /* UID SEARCH answers are cut by libcurl when long: ask for windows of this many UIDs. */
 #define SEARCH_WINDOW 500
 
+/* Messages are filed in groups of up to this many: each is fetched into the spool, the group is
+ * synced once, its documents read by one worker, its filings committed in one transaction (a
+ * savepoint each) and then moved in one UID MOVE. Every rule of DESIGN holds for each message;
+ * the group only shares the waits (fsync, fork, round trips), which cost far more than the work. */
+#define GROUP_MAX 50
+
 struct poll {
 	struct imap *im;
 	struct store *st;
@@ -17,137 +23,255 @@ struct poll {
 	const struct config *cfg;
 	uint32_t uidvalidity;
 	bool processed_ready; /* the processed mailbox is known to exist */
+	bool stopped;         /* SIGTERM came: what is fetched is filed, the rest waits */
 	struct inbox_stats *stats;
+	GArray *move_uids;    /* filed (committed) and still to move: uint32_t */
+	GArray *move_ids;     /* their ledger rows: int64_t */
 };
 
-static int move_filed(struct poll *p, uint32_t uid, int64_t ledger_id, struct err *err)
+/* One fetched message of a group. */
+struct item {
+	uint32_t uid;
+	bool too_large;
+	char *path;               /* the spooled raw message */
+	char sha256[65];
+	struct mail *mail;        /* NULL when GMime could not use it */
+	char *unreadable;         /* why, then */
+	struct doc_facts *facts;  /* one per attachment of mail, or NULL */
+};
+
+static void item_clear(gpointer data)
+{
+	struct item *it = data;
+
+	g_free(it->path);
+	mail_free(&it->mail);
+	g_free(it->unreadable);
+	g_free(it->facts);
+}
+
+static void to_move(struct poll *p, uint32_t uid, int64_t ledger_id)
+{
+	g_array_append_val(p->move_uids, uid);
+	g_array_append_val(p->move_ids, ledger_id);
+}
+
+static int compare_uid(gconstpointer a, gconstpointer b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* After the commit: one UID MOVE for everything filed, then the ledger rows marked in one
+ * transaction (a mark lost to a crash only means moving again, which changes nothing). */
+static int move_filed(struct poll *p, struct err *err)
 {
 	const char *dest = p->cfg->imap.processed_mailbox;
+	GArray *uids = p->move_uids, *ids = p->move_ids;
+	int ret = -1;
 
+	if (uids->len == 0)
+		return 0;
 	if (!p->processed_ready) {
 		if (imap_ensure_mailbox(p->im, dest, err) < 0)
-			return -1;
+			goto out;
 		p->processed_ready = true;
 	}
-	if (imap_move(p->im, uid, dest, err) < 0 || store_ledger_set_moved(p->st, ledger_id, err) < 0)
-		return -1;
-	p->stats->moved++;
-	return 0;
+	g_array_sort(uids, compare_uid);
+	if (imap_move(p->im, (const uint32_t *)(void *)uids->data, uids->len, dest, err) < 0 ||
+	    store_begin(p->st, err) < 0)
+		goto out;
+	for (guint i = 0; i < ids->len; i++)
+		if (store_ledger_set_moved(p->st, g_array_index(ids, int64_t, i), err) < 0) {
+			store_rollback(p->st);
+			goto out;
+		}
+	if (store_commit(p->st, err) < 0) {
+		store_rollback(p->st);
+		goto out;
+	}
+	p->stats->moved += (int)uids->len;
+	ret = 0;
+out:
+	g_array_set_size(uids, 0);
+	g_array_set_size(ids, 0);
+	return ret;
 }
 
 /* Messages filed before a crash or an outage, but still in the inbox. */
 static int move_leftovers(struct poll *p, struct err *err)
 {
-	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	int ret = store_ledger_unmoved(p->st, p->uidvalidity, uids, ids, err);
-
-	for (guint i = 0; ret == 0 && i < uids->len; i++)
-		ret = move_filed(p, g_array_index(uids, uint32_t, i), g_array_index(ids, int64_t, i),
-				 err);
-	g_array_free(uids, TRUE);
-	g_array_free(ids, TRUE);
-	return ret;
-}
-
-/* Records in one transaction what intake makes of the message, and that we got past its UID. */
-static int file_message(struct poll *p, const struct intake_source *src, int64_t *ledger_id_r,
-			struct err *err)
-{
-	struct intake_result res = { 0 };
-	gint64 now = time_now();
-	bool moved;
-
-	if (store_begin(p->st, err) < 0)
+	if (store_ledger_unmoved(p->st, p->uidvalidity, p->move_uids, p->move_ids, err) < 0)
 		return -1;
-	if (intake_file(p->st, p->cfg, src, now, &res, err) < 0 ||
-	    store_mailbox_set(p->st, imap_mailbox(p->im), p->uidvalidity, src->uid, err) < 0 ||
-	    store_commit(p->st, err) < 0) {
-		store_rollback(p->st);
-		intake_result_clear(&res);
-		return -1;
-	}
-	log_info("intake uid=%u outcome=%s ref=%s state=%s reply=%s", src->uid, res.outcome,
-		 res.ref ? res.ref : "-", res.state ? res.state : "-", res.reply ? res.reply : "-");
-	intake_result_clear(&res);
-	p->stats->filed++;
-	return store_ledger_find_uid(p->st, src->uidvalidity, src->uid, ledger_id_r, &moved, err) ==
-			       1
-		       ? 0
-		       : err_set(err, ERR_FATAL, "intake uid=%u: ledger row missing after commit",
-				 src->uid);
+	return move_filed(p, err);
 }
 
-/* Parses the spooled message; a message GMime cannot use is still filed, as quarantined. */
-static int read_and_file(struct poll *p, uint32_t uid, const char *path, bool too_large,
-			 int64_t *ledger_id_r, struct err *err)
+/* Fetches uid into the spool, or notes it for moving when it was filed before. A message over
+ * limits.max_message_bytes is not downloaded: only its header, to know whom to tell. */
+static int fetch_one(struct poll *p, uint32_t uid, bool too_large, GArray *items, struct err *err)
 {
-	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = uid, .spool_path = path,
-				     .too_large = too_large };
-	struct mail *mail = NULL;
-	struct doc_facts *facts = NULL;
-	struct err read_err = { 0 };
-	char sha256[65], *attach_dir = NULL;
-	int ret = -1;
-
-	if (spool_file_sha256(path, sha256, err) < 0 ||
-	    spool_attachment_dir(p->sp, p->uidvalidity, uid, &attach_dir, err) < 0)
-		goto out;
-	src.sha256 = sha256;
-	if (mail_read(&mail, path, attach_dir, &read_err) < 0) {
-		if (read_err.class != ERR_MESSAGE) {
-			*err = read_err;
-			goto out;
-		}
-		log_warn("intake uid=%u quarantined: %s", uid, read_err.text);
-		src.unreadable = read_err.text;
-	}
-	src.mail = mail;
-	/* The worker runs before the transaction: no lock is held while documents are read. */
-	if (mail != NULL && !too_large && documents_inspect_all(mail, &facts, err) < 0)
-		goto out;
-	src.facts = facts;
-	ret = file_message(p, &src, ledger_id_r, err);
-out:
-	g_free(facts);
-	mail_free(&mail);
-	g_free(attach_dir);
-	return ret;
-}
-
-/* A message over limits.max_message_bytes is not downloaded: only its header is spooled, to
- * know whom to tell. */
-static int process_uid(struct poll *p, uint32_t uid, bool too_large, struct err *err)
-{
+	struct item it = { .uid = uid, .too_large = too_large };
 	int64_t ledger_id;
 	bool moved = false;
-	char *tmp = NULL, *path = NULL;
-	int fd = -1, found, fetched, ret = -1;
+	char *tmp = NULL;
+	int fd = -1, found, fetched;
 
 	found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved, err);
-	if (found != 0)
-		return found < 0 ? -1 : moved ? 0 : move_filed(p, uid, ledger_id, err);
-	/* Order matters: the message is on disk and fsync'd before anything else happens. */
+	if (found != 0) {
+		if (found == 1 && !moved)
+			to_move(p, uid, ledger_id);
+		return found < 0 ? -1 : 0;
+	}
 	if (spool_begin(p->sp, &fd, &tmp, err) < 0)
 		return -1;
 	fetched = imap_fetch(p->im, p->uidvalidity, uid, too_large, fd, err);
 	if (fetched != 0) {
+		/* Gone since the search: nothing to file. */
 		spool_abort(fd, tmp);
 		g_free(tmp);
-		/* Gone since the search: nothing to file, but do not ask for it again. */
-		return fetched < 0 ? -1
-				   : store_mailbox_set(p->st, imap_mailbox(p->im), p->uidvalidity,
-						       uid, err);
+		return fetched < 0 ? -1 : 0;
 	}
-	if (spool_commit(p->sp, fd, tmp, p->uidvalidity, uid, &path, err) < 0)
-		goto out;
-	/* Order matters: commit the row before moving the message on the server. */
-	if (read_and_file(p, uid, path, too_large, &ledger_id, err) < 0)
-		goto out;
-	ret = move_filed(p, uid, ledger_id, err);
-out:
+	fetched = spool_commit(p->sp, fd, tmp, p->uidvalidity, uid, &it.path, err);
 	g_free(tmp);
-	g_free(path);
+	if (fetched < 0)
+		return -1;
+	g_array_append_val(items, it);
+	return 0;
+}
+
+/* Parses a spooled message and saves its attachments; a message GMime cannot use is still
+ * filed, as quarantined. */
+static int read_one(struct poll *p, struct item *it, struct err *err)
+{
+	struct err read_err = { 0 };
+	char *attach_dir = NULL;
+	int ret = -1;
+
+	if (spool_file_sha256(it->path, it->sha256, err) < 0 ||
+	    spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
+		goto out;
+	if (mail_read(&it->mail, it->path, attach_dir, &read_err) < 0) {
+		if (read_err.class != ERR_MESSAGE) {
+			*err = read_err;
+			goto out;
+		}
+		log_warn("intake uid=%u quarantined: %s", it->uid, read_err.text);
+		it->unreadable = g_strdup(read_err.text);
+	}
+	ret = 0;
+out:
+	g_free(attach_dir);
+	return ret;
+}
+
+/* Order matters: the spooled messages are synced before anything else happens to them, and
+ * their attachments before the store names them. The worker runs before the transaction: no
+ * lock is held while documents are read. */
+static int read_group(struct poll *p, GArray *items, struct err *err)
+{
+	const struct mail **mails = g_new0(const struct mail *, items->len + 1);
+	struct item **owners = g_new0(struct item *, items->len + 1);
+	struct doc_facts **facts = g_new0(struct doc_facts *, items->len + 1);
+	size_t n = 0;
+	int ret = -1;
+
+	if (spool_sync(p->sp, err) < 0)
+		goto out;
+	for (guint i = 0; i < items->len; i++) {
+		struct item *it = &g_array_index(items, struct item, i);
+
+		notify_alive();
+		if (read_one(p, it, err) < 0)
+			goto out;
+		if (it->mail != NULL && !it->too_large) {
+			mails[n] = it->mail;
+			owners[n++] = it;
+		}
+	}
+	if (documents_inspect_mails(mails, n, facts, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		owners[i]->facts = facts[i];
+	ret = spool_sync(p->sp, err);
+out:
+	g_free(mails);
+	g_free(owners);
+	g_free(facts);
+	return ret;
+}
+
+/* Within the group's transaction: what intake makes of one message, and that we got past its
+ * UID. On error the savepoint is rolled back and the messages before it stay. */
+static int file_one(struct poll *p, const struct item *it, struct intake_result *res,
+		    struct err *err)
+{
+	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = it->uid,
+				     .spool_path = it->path, .sha256 = it->sha256,
+				     .mail = it->mail, .facts = it->facts,
+				     .unreadable = it->unreadable, .too_large = it->too_large };
+
+	if (store_savepoint(p->st, err) < 0)
+		return -1;
+	if (intake_file(p->st, p->cfg, &src, time_now(), res, err) < 0 ||
+	    store_mailbox_set(p->st, imap_mailbox(p->im), p->uidvalidity, it->uid, err) < 0 ||
+	    store_release(p->st, err) < 0) {
+		store_rollback_savepoint(p->st);
+		return -1;
+	}
+	return 0;
+}
+
+/* After the commit: the log line of each filed message, and each noted for moving. */
+static int after_commit(struct poll *p, const struct item *it, const struct intake_result *res,
+			struct err *err)
+{
+	int64_t ledger_id;
+	bool moved;
+
+	log_info("intake uid=%u outcome=%s ref=%s state=%s reply=%s", it->uid, res->outcome,
+		 res->ref ? res->ref : "-", res->state ? res->state : "-",
+		 res->reply ? res->reply : "-");
+	p->stats->filed++;
+	if (store_ledger_find_uid(p->st, p->uidvalidity, it->uid, &ledger_id, &moved, err) != 1)
+		return err_set(err, ERR_FATAL, "intake uid=%u: ledger row missing after commit",
+			       it->uid);
+	to_move(p, it->uid, ledger_id);
+	return 0;
+}
+
+/* Records the group in one transaction. When one message fails, those before it are still
+ * committed (and moved); the error is returned. */
+static int record_group(struct poll *p, GArray *items, struct err *err)
+{
+	struct intake_result *res = g_new0(struct intake_result, items->len + 1);
+	struct err later = { 0 };
+	guint done = 0, committed;
+	int ret = 0;
+
+	if (store_begin(p->st, err) < 0) {
+		g_free(res);
+		return -1;
+	}
+	for (; done < items->len; done++)
+		if (file_one(p, &g_array_index(items, struct item, done), &res[done], err) < 0) {
+			intake_result_clear(&res[done]);
+			ret = -1;
+			break;
+		}
+	committed = done;
+	if (store_commit(p->st, ret < 0 ? &later : err) < 0) {
+		store_rollback(p->st);
+		committed = 0;
+		ret = -1;
+	}
+	for (guint i = 0; i < done; i++) {
+		if (i < committed && after_commit(p, &g_array_index(items, struct item, i), &res[i],
+						  ret < 0 ? &later : err) < 0)
+			ret = -1;
+		intake_result_clear(&res[i]);
+	}
+	g_free(res);
 	return ret;
 }
 
@@ -157,6 +281,35 @@ static bool contains(GArray *uids, uint32_t uid)
 		if (g_array_index(uids, uint32_t, i) == uid)
 			return true;
 	return false;
+}
+
+/* Files uids[0..n) as one group (see GROUP_MAX). What was fetched is filed even when a later
+ * fetch failed, and what was filed is moved even when a later message failed; the first error
+ * is returned. */
+static int process_group(struct poll *p, const uint32_t *uids, size_t n, GArray *large,
+			 struct err *err)
+{
+	GArray *items = g_array_new(FALSE, TRUE, sizeof(struct item));
+	struct err later = { 0 };
+	int ret = 0;
+
+	g_array_set_clear_func(items, item_clear);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		/* SIGTERM: file what is fetched, leave the rest for next time. */
+		if (notify_stop_requested()) {
+			p->stopped = true;
+			break;
+		}
+		notify_alive();
+		ret = fetch_one(p, uids[i], contains(large, uids[i]), items, err);
+	}
+	if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0 ||
+				record_group(p, items, ret < 0 ? &later : err) < 0))
+		ret = -1;
+	if (move_filed(p, ret < 0 ? &later : err) < 0)
+		ret = -1;
+	g_array_free(items, TRUE);
+	return ret;
 }
 
 static int sync_uidvalidity(struct poll *p, uint32_t *last_uid_r, struct err *err)
@@ -179,7 +332,9 @@ static int sync_uidvalidity(struct poll *p, uint32_t *last_uid_r, struct err *er
 int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct config *cfg,
 	       struct inbox_stats *stats_r, struct err *err)
 {
-	struct poll p = { .im = im, .st = st, .sp = sp, .cfg = cfg, .stats = stats_r };
+	struct poll p = { .im = im, .st = st, .sp = sp, .cfg = cfg, .stats = stats_r,
+			  .move_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t)),
+			  .move_ids = g_array_new(FALSE, FALSE, sizeof(int64_t)) };
 	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	GArray *large = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	uint64_t limit = (uint64_t)cfg->limits.max_message_bytes;
@@ -198,18 +353,12 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 		if (imap_search(im, (uint32_t)first, last, 0, uids, err) < 0 ||
 		    imap_search(im, (uint32_t)first, last, limit, large, err) < 0)
 			goto out;
-		for (guint i = 0; i < uids->len; i++) {
-			uint32_t uid = g_array_index(uids, uint32_t, i);
-
-			/* SIGTERM: finish the message in hand, leave the rest for next time. */
-			if (notify_stop_requested()) {
-				ret = 0;
+		for (guint i = 0; i < uids->len && !p.stopped; i += GROUP_MAX)
+			if (process_group(&p, (const uint32_t *)(void *)uids->data + i,
+					  MIN(GROUP_MAX, uids->len - i), large, err) < 0)
 				goto out;
-			}
-			notify_alive();
-			if (process_uid(&p, uid, contains(large, uid), err) < 0)
-				goto out;
-		}
+		if (p.stopped)
+			break;
 		/* The whole window is seen: UIDs in it that the search did not return are gone
 		 * for good, and new mail only ever gets higher UIDs. */
 		if (store_mailbox_set(st, imap_mailbox(im), p.uidvalidity, last, err) < 0)
@@ -219,5 +368,7 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 out:
 	g_array_free(uids, TRUE);
 	g_array_free(large, TRUE);
+	g_array_free(p.move_uids, TRUE);
+	g_array_free(p.move_ids, TRUE);
 	return ret;
 }

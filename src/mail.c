@@ -122,8 +122,8 @@ static gint64 top_received_time(GMimeMessage *msg)
 	return t;
 }
 
-/* Writes the decoded content of `part` to `path` and fsyncs it: the spool's rule is that
- * nothing is recorded in the store before the bytes it names are on disk. */
+/* Writes the decoded content of `part` to `path`. Not synced here: the caller syncs the spool
+ * (spool_sync) before the store names the file, once for a whole group of messages. */
 static int save_part(GMimePart *part, const char *path, gint64 *size_r, struct err *err)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
@@ -134,13 +134,14 @@ static int save_part(GMimePart *part, const char *path, gint64 *size_r, struct e
 
 	if (fd < 0)
 		return err_set(err, ERR_TEMP, "create %s: %s", path, strerror(errno));
-	fs = g_mime_stream_fs_new(fd);
-	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(fs), FALSE);
+	/* A pipe stream on a file: GMimeStreamFs would fsync() on every flush. */
+	fs = g_mime_stream_pipe_new(fd);
+	g_mime_stream_pipe_set_owner(GMIME_STREAM_PIPE(fs), FALSE);
 	/* Decoders write a line at a time: buffer them into few large writes. */
 	out = g_mime_stream_buffer_new(fs, GMIME_STREAM_BUFFER_BLOCK_WRITE);
 	if (content != NULL)
 		n = g_mime_data_wrapper_write_to_stream(content, out);
-	if (n < 0 || g_mime_stream_flush(out) < 0 || fsync(fd) < 0)
+	if (n < 0 || g_mime_stream_flush(out) < 0)
 		ret = err_set(err, ERR_TEMP, "write %s: %s", path, strerror(errno));
 	g_object_unref(out);
 	g_object_unref(fs);

@@ -41,7 +41,7 @@ void mail_library_init(void);
 
 /* Parses the message at eml_path and saves each attachment, decoded, under attach_dir (which
  * must exist) as part-1, part-2, ... Errors: ERR_MESSAGE when the file is not a usable message
- * (no sender), ERR_TEMP when saving fails. */
+ * (no sender), ERR_TEMP when saving fails. The attachments are written, not synced (spool_sync). */
 int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err);
 void mail_free(struct mail **mailp);
 

@@ -1,4 +1,4 @@
-/* spool.h — the folder where raw messages land, fsync'd, before anything else happens to them.
+/* spool.h — the folder where raw messages land, synced, before anything else happens to them.
  *
  *   SPOOL/tmp/            files being written
  *   SPOOL/msg/V-U.eml     the raw message of UIDVALIDITY V, UID U
@@ -22,10 +22,14 @@ void spool_close(struct spool **spoolp);
 /* Opens a new temporary file for one message; write to *fd_r, then spool_commit() it. */
 int spool_begin(struct spool *sp, int *fd_r, char **tmp_path_r, struct err *err);
 
-/* fsyncs and closes fd, renames the temporary file to msg/V-U.eml and fsyncs the folder.
- * Sets *path_r to the final path. On error the temporary file is removed. */
+/* Closes fd and renames the temporary file to msg/V-U.eml; sets *path_r to the final path.
+ * On error the temporary file is removed. Nothing is durable until spool_sync(). */
 int spool_commit(struct spool *sp, int fd, const char *tmp_path, uint32_t uidvalidity,
 		 uint32_t uid, char **path_r, struct err *err);
+
+/* Makes everything written to the spool so far durable (messages, their names, attachments):
+ * call it before anything else happens to a message, and before the store names a file. */
+int spool_sync(struct spool *sp, struct err *err);
 
 /* Drops a temporary file after a failed fetch. */
 void spool_abort(int fd, const char *tmp_path);

@@ -298,6 +298,21 @@ int store_commit(struct store *st, struct err *err)
 	return exec(st, "COMMIT", "commit", err);
 }
 
+int store_savepoint(struct store *st, struct err *err)
+{
+	return exec(st, "SAVEPOINT item", "savepoint", err);
+}
+
+int store_release(struct store *st, struct err *err)
+{
+	return exec(st, "RELEASE item", "release", err);
+}
+
+void store_rollback_savepoint(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+}
+
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))

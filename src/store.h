@@ -22,6 +22,11 @@ void store_close(struct store **stp);
  * (NORMAL). NORMAL survives a crash of admitd but not of the machine: only for writes whose
  * loss costs a repeat, never a loss (the outbox's sending/sent marks). */
 int store_set_durable(struct store *st, bool durable, struct err *err);
+/* Inside a transaction: a savepoint for one item, released when it went well or rolled back
+ * (keeping the items before it) when it did not. */
+int store_savepoint(struct store *st, struct err *err);
+int store_release(struct store *st, struct err *err);
+void store_rollback_savepoint(struct store *st);
 
 /* One write transaction: BEGIN IMMEDIATE ... COMMIT. Rollback never fails loudly. */
 int store_begin(struct store *st, struct err *err);

@@ -27,7 +27,7 @@ work_left() {
     [ "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'" 2>/dev/null || echo 1)" != 0 ]
 }
 
-# Waves of applications; while each is in hand, admitd is killed after a random 0-250 ms,
+# Waves of applications; while each is in hand, admitd is killed after a random 0-150 ms,
 # again and again, so the kills land in every phase of the work.
 kills=0 runs=0
 for first in $(seq 1 "$WAVE" "$N"); do
@@ -36,7 +36,7 @@ for first in $(seq 1 "$WAVE" "$N"); do
     "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
     pid=$!
     runs=$((runs + 1))
-    sleep "0.$(printf '%03d' $((RANDOM % 250)))"
+    sleep "0.$(printf '%03d' $((RANDOM % 150)))"
     if kill -KILL "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
     wait "$pid" 2>/dev/null || true
   done

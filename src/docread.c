@@ -58,7 +58,7 @@ static void keep_text(struct doc_facts *facts, const char *text)
 }
 
 /* qpdf walks the real page tree (a lying /Count does not fool it); poppler gives the text. */
-static void read_pdf(const char *path, struct doc_facts *facts)
+static void read_pdf(const char *path, bool want_text, struct doc_facts *facts)
 {
 	qpdf_data q = qpdf_init();
 	char *uri;
@@ -74,6 +74,8 @@ static void read_pdf(const char *path, struct doc_facts *facts)
 		return;
 	}
 	qpdf_cleanup(&q);
+	if (!want_text)
+		return;
 	uri = g_filename_to_uri(path, NULL, NULL);
 	doc = uri ? poppler_document_new_from_file(uri, NULL, NULL) : NULL;
 	if (doc != NULL && poppler_document_get_n_pages(doc) > 0) {
@@ -191,7 +193,7 @@ static int zip_pages(zip_t *z, bool odt)
 	return pages;
 }
 
-static void read_zip(const char *path, struct doc_facts *facts)
+static void read_zip(const char *path, bool want_text, struct doc_facts *facts)
 {
 	int zerr = 0;
 	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
@@ -206,11 +208,13 @@ static void read_zip(const char *path, struct doc_facts *facts)
 	if (mimetype != NULL && g_str_has_prefix(mimetype, "application/vnd.oasis.opendocument.text")) {
 		facts->format = FORMAT_ODT;
 		facts->pages = zip_pages(z, true);
-		read_zip_text(z, "content.xml", "p", facts);
+		if (want_text)
+			read_zip_text(z, "content.xml", "p", facts);
 	} else if (zip_name_locate(z, "word/document.xml", 0) >= 0) {
 		facts->format = FORMAT_DOCX;
 		facts->pages = zip_pages(z, false);
-		read_zip_text(z, "word/document.xml", "p", facts);
+		if (want_text)
+			read_zip_text(z, "word/document.xml", "p", facts);
 	} else {
 		facts->format = FORMAT_UNKNOWN; /* a zip of something else */
 	}
@@ -218,7 +222,7 @@ static void read_zip(const char *path, struct doc_facts *facts)
 	zip_close(z);
 }
 
-void docread_file(const char *path, struct doc_facts *facts)
+void docread_file(const char *path, bool want_text, struct doc_facts *facts)
 {
 	unsigned char head[1024];
 	ssize_t n = 0;
@@ -234,9 +238,9 @@ void docread_file(const char *path, struct doc_facts *facts)
 	close(fd);
 	facts->format = docread_sniff(head, n > 0 ? (size_t)n : 0);
 	if (facts->format == FORMAT_PDF)
-		read_pdf(path, facts);
+		read_pdf(path, want_text, facts);
 	else if (facts->format == FORMAT_DOCX)
-		read_zip(path, facts);
+		read_zip(path, want_text, facts);
 }
 
 /* One page, one line of text: enough to make poppler load what it loads on first use. */

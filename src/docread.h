@@ -39,7 +39,9 @@ enum doc_format docread_sniff(const unsigned char *head, size_t len);
  * each forked worker inherits them ready instead of paying their start-up. */
 void docread_warm_up(void);
 
-/* Fills facts for the file at path. Runs the parsers (qpdf, poppler, libzip, libxml2). */
-void docread_file(const char *path, struct doc_facts *facts);
+/* Fills facts for the file at path. Runs the parsers (qpdf, poppler, libzip, libxml2). Without
+ * want_text the first page's text is left empty: only classification by content needs it, and
+ * poppler's text costs several times qpdf's page count. */
+void docread_file(const char *path, bool want_text, struct doc_facts *facts);
 
 #endif

@@ -221,17 +221,24 @@ int documents_inspect_mails(const struct mail *const *mails, size_t n, struct do
 			    struct err *err)
 {
 	GPtrArray *paths = g_ptr_array_new();
+	GArray *want_text = g_array_new(FALSE, FALSE, sizeof(bool));
 	struct doc_facts *all;
 	size_t at = 0;
 	int ret;
 
 	for (size_t i = 0; i < n; i++)
-		for (guint k = 0; k < mails[i]->attachments->len; k++)
-			g_ptr_array_add(paths, ((const struct mail_attachment *)g_ptr_array_index(
-						       mails[i]->attachments, k))
-						       ->path);
+		for (guint k = 0; k < mails[i]->attachments->len; k++) {
+			const struct mail_attachment *a =
+				g_ptr_array_index(mails[i]->attachments, k);
+			/* The text only classifies a document its name does not (documents_classify). */
+			bool text = documents_classify_name(a->filename) == DOC_OTHER;
+
+			g_ptr_array_add(paths, a->path);
+			g_array_append_val(want_text, text);
+		}
 	all = g_new0(struct doc_facts, MAX(paths->len, 1));
-	ret = docworker_inspect_many((const char *const *)paths->pdata, paths->len, all, err);
+	ret = docworker_inspect_many((const char *const *)paths->pdata,
+				     (const bool *)(void *)want_text->data, paths->len, all, err);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		guint len = mails[i]->attachments->len;
 
@@ -241,6 +248,7 @@ int documents_inspect_mails(const struct mail *const *mails, size_t n, struct do
 	}
 	g_free(all);
 	g_ptr_array_free(paths, TRUE);
+	g_array_free(want_text, TRUE);
 	return ret;
 }
 

@@ -28,7 +28,7 @@ static void limit(int resource, rlim_t value)
 
 /* In the child: shed what it must not have, read each document in turn, report each, and
  * leave without cleanup. */
-static void child(const char *const *paths, size_t n, int out)
+static void child(const char *const *paths, const bool *want_text, size_t n, int out)
 {
 	int null = open("/dev/null", O_RDWR);
 
@@ -54,7 +54,7 @@ static void child(const char *const *paths, size_t n, int out)
 		size_t done = 0;
 
 		alarm(WORKER_WALL_MS / 1000 + 1);
-		docread_file(paths[i], &facts);
+		docread_file(paths[i], want_text == NULL || want_text[i], &facts);
 		while (done < sizeof(facts)) {
 			ssize_t w = write(out, (char *)&facts + done, sizeof(facts) - done);
 
@@ -122,8 +122,8 @@ static void accept_report(struct doc_facts *facts, const struct doc_facts *repor
 /* One child reads paths[0..n) in turn; its raw reports go to reports[]. Returns how many came
  * back whole (a crash, a hang or a limit stopped it at the first missing one), or -1 without a
  * child. */
-static ssize_t run_child(const char *const *paths, size_t n, struct doc_facts *reports,
-			 struct err *err)
+static ssize_t run_child(const char *const *paths, const bool *want_text, size_t n,
+			 struct doc_facts *reports, struct err *err)
 {
 	int fds[2], status = 0;
 	size_t good = 0;
@@ -139,7 +139,7 @@ static ssize_t run_child(const char *const *paths, size_t n, struct doc_facts *r
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(paths, n, fds[1]);
+		child(paths, want_text, n, fds[1]);
 	}
 	close(fds[1]);
 	for (; good < n; good++) {
@@ -158,10 +158,11 @@ static ssize_t run_child(const char *const *paths, size_t n, struct doc_facts *r
 	return (ssize_t)good;
 }
 
-int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts *facts,
-			   struct err *err)
+int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
+			   struct doc_facts *facts, struct err *err)
 {
 	const char **todo = g_new0(const char *, n + 1);
+	bool *todo_text = g_new0(bool, n + 1);
 	size_t *where = g_new0(size_t, n + 1), count = 0, next = 0;
 	int ret = 0;
 
@@ -173,6 +174,7 @@ int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts 
 		if (!facts[i].unreadable &&
 		    (facts[i].format == FORMAT_PDF || facts[i].format == FORMAT_DOCX)) {
 			todo[count] = paths[i];
+			todo_text[count] = want_text == NULL || want_text[i];
 			where[count++] = i;
 		}
 	}
@@ -182,7 +184,7 @@ int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts 
 	 * unreadable and a fresh child takes the rest. */
 	while (next < count) {
 		struct doc_facts *got = g_new0(struct doc_facts, count - next);
-		ssize_t good = run_child(todo + next, count - next, got, err);
+		ssize_t good = run_child(todo + next, todo_text + next, count - next, got, err);
 
 		if (good < 0) {
 			g_free(got);
@@ -197,11 +199,12 @@ int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts 
 		g_free(got);
 	}
 	g_free(todo);
+	g_free(todo_text);
 	g_free(where);
 	return ret;
 }
 
 int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)
 {
-	return docworker_inspect_many(&path, 1, facts, err);
+	return docworker_inspect_many(&path, NULL, 1, facts, err);
 }

@@ -11,9 +11,10 @@
  * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */
 int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err);
 
-/* The same for several files at once, in one child (one fork per message, not per document);
- * a document that crashes or hangs its child is unreadable, and a new child reads the rest. */
-int docworker_inspect_many(const char *const *paths, size_t n, struct doc_facts *facts,
-			   struct err *err);
+/* The same for several files at once, in one child (one fork for many documents); a document
+ * that crashes or hangs its child is unreadable, and a new child reads the rest. want_text[i]
+ * false: the text of paths[i] is not needed (docread_file); want_text NULL: all are. */
+int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
+			   struct doc_facts *facts, struct err *err);
 
 #endif

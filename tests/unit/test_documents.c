@@ -142,20 +142,26 @@ static void test_worker_on_bad_input(void **state)
 	g_free(dir);
 }
 
-/* Several documents in one worker: each gets its own report, in order. */
+/* Several documents in one worker: each gets its own report, in order; the text only where it
+ * is wanted, the pages always. */
 static void test_worker_many(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const char *paths[] = { cv, "/nonexistent.pdf", letter };
-	struct doc_facts facts[3];
+	const char *paths[] = { cv, "/nonexistent.pdf", letter, letter };
+	const bool want_text[] = { false, true, true, false };
+	struct doc_facts facts[4];
 	struct err err = { 0 };
 
 	(void)state;
-	assert_int_equal(docworker_inspect_many(paths, 3, facts, &err), 0);
+	assert_int_equal(docworker_inspect_many(paths, want_text, 4, facts, &err), 0);
 	assert_int_equal(facts[0].pages, 2);
+	assert_string_equal(facts[0].text, "");
 	assert_true(facts[1].unreadable);
 	assert_int_equal(facts[2].pages, 1);
 	assert_non_null(strstr(facts[2].text, "academic commission"));
+	assert_int_equal(facts[3].pages, 1);
+	assert_false(facts[3].unreadable);
+	assert_string_equal(facts[3].text, "");
 	g_free(cv);
 	g_free(letter);
 }

@@ -1,7 +1,3 @@
-#include <stdio.h>
-static long prof[16]; static const char *profn[16];
-#define T0 gint64 _t = g_get_monotonic_time()
-#define TK(i, name) do { gint64 _n = g_get_monotonic_time(); prof[i] += _n - _t; profn[i] = name; _t = _n; } while (0)
 #include "inbox.h"
 
 #include "documents.h"
@@ -121,9 +117,7 @@ static int fetch_one(struct poll *p, uint32_t uid, bool too_large, GArray *items
 	char *tmp = NULL;
 	int fd = -1, found, fetched;
 
-	T0;
 	found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved, err);
-	TK(0, "ledger");
 	if (found != 0) {
 		if (found == 1 && !moved)
 			to_move(p, uid, ledger_id);
@@ -131,9 +125,7 @@ static int fetch_one(struct poll *p, uint32_t uid, bool too_large, GArray *items
 	}
 	if (spool_begin(p->sp, &fd, &tmp, err) < 0)
 		return -1;
-	TK(1, "spool_begin");
 	fetched = imap_fetch(p->im, p->uidvalidity, uid, too_large, fd, err);
-	TK(2, "imap_fetch");
 	if (fetched != 0) {
 		/* Gone since the search: nothing to file. */
 		spool_abort(fd, tmp);
@@ -141,7 +133,6 @@ static int fetch_one(struct poll *p, uint32_t uid, bool too_large, GArray *items
 		return fetched < 0 ? -1 : 0;
 	}
 	fetched = spool_commit(p->sp, fd, tmp, p->uidvalidity, uid, &it.path, err);
-	TK(3, "spool_commit");
 	g_free(tmp);
 	if (fetched < 0)
 		return -1;
@@ -157,16 +148,10 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 	char *attach_dir = NULL;
 	int ret = -1;
 
-	T0;
-	if (spool_file_sha256(it->path, it->sha256, err) < 0)
+	if (spool_file_sha256(it->path, it->sha256, err) < 0 ||
+	    spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
 		goto out;
-	TK(4, "sha");
-	if (spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
-		goto out;
-	TK(5, "attdir");
-	int rr = mail_read(&it->mail, it->path, attach_dir, &read_err);
-	TK(6, "mail_read");
-	if (rr < 0) {
+	if (mail_read(&it->mail, it->path, attach_dir, &read_err) < 0) {
 		if (read_err.class != ERR_MESSAGE) {
 			*err = read_err;
 			goto out;
@@ -191,10 +176,8 @@ static int read_group(struct poll *p, GArray *items, struct err *err)
 	size_t n = 0;
 	int ret = -1;
 
-	T0;
 	if (spool_sync(p->sp, err) < 0)
 		goto out;
-	TK(7, "sync1");
 	for (guint i = 0; i < items->len; i++) {
 		struct item *it = &g_array_index(items, struct item, i);
 
@@ -206,14 +189,11 @@ static int read_group(struct poll *p, GArray *items, struct err *err)
 			owners[n++] = it;
 		}
 	}
-	_t = g_get_monotonic_time();
 	if (documents_inspect_mails(mails, n, facts, err) < 0)
 		goto out;
-	TK(8, "worker");
 	for (size_t i = 0; i < n; i++)
 		owners[i]->facts = facts[i];
 	ret = spool_sync(p->sp, err);
-	TK(9, "sync2");
 out:
 	g_free(mails);
 	g_free(owners);
@@ -323,15 +303,11 @@ static int process_group(struct poll *p, const uint32_t *uids, size_t n, GArray 
 		notify_alive();
 		ret = fetch_one(p, uids[i], contains(large, uids[i]), items, err);
 	}
-	if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0))
+	if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0 ||
+				record_group(p, items, ret < 0 ? &later : err) < 0))
 		ret = -1;
-	T0;
-	if (items->len > 0 && (record_group(p, items, ret < 0 ? &later : err) < 0))
-		ret = -1;
-	TK(10, "record");
 	if (move_filed(p, ret < 0 ? &later : err) < 0)
 		ret = -1;
-	TK(11, "move");
 	g_array_free(items, TRUE);
 	return ret;
 }
@@ -389,7 +365,6 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 			goto out;
 	}
 	ret = 0;
-	for (int i = 0; i < 16; i++) if (profn[i]) fprintf(stderr, "PROF %s %ld\n", profn[i], prof[i] / 1000);
 out:
 	g_array_free(uids, TRUE);
 	g_array_free(large, TRUE);

@@ -1,6 +1,7 @@
 #include "inbox.h"
 
 #include "documents.h"
+#include "fetcher.h"
 #include "intake.h"
 #include "log.h"
 #include "mail.h"
@@ -105,39 +106,6 @@ static int move_leftovers(struct poll *p, struct err *err)
 	if (store_ledger_unmoved(p->st, p->uidvalidity, p->move_uids, p->move_ids, err) < 0)
 		return -1;
 	return move_filed(p, err);
-}
-
-/* Fetches uid into the spool, or notes it for moving when it was filed before. A message over
- * limits.max_message_bytes is not downloaded: only its header, to know whom to tell. */
-static int fetch_one(struct poll *p, uint32_t uid, bool too_large, GArray *items, struct err *err)
-{
-	struct item it = { .uid = uid, .too_large = too_large };
-	int64_t ledger_id;
-	bool moved = false;
-	char *tmp = NULL;
-	int fd = -1, found, fetched;
-
-	found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved, err);
-	if (found != 0) {
-		if (found == 1 && !moved)
-			to_move(p, uid, ledger_id);
-		return found < 0 ? -1 : 0;
-	}
-	if (spool_begin(p->sp, &fd, &tmp, err) < 0)
-		return -1;
-	fetched = imap_fetch(p->im, p->uidvalidity, uid, too_large, fd, err);
-	if (fetched != 0) {
-		/* Gone since the search: nothing to file. */
-		spool_abort(fd, tmp);
-		g_free(tmp);
-		return fetched < 0 ? -1 : 0;
-	}
-	fetched = spool_commit(p->sp, fd, tmp, p->uidvalidity, uid, &it.path, err);
-	g_free(tmp);
-	if (fetched < 0)
-		return -1;
-	g_array_append_val(items, it);
-	return 0;
 }
 
 /* Parses a spooled message and saves its attachments; a message GMime cannot use is still
@@ -283,32 +251,86 @@ static bool contains(GArray *uids, uint32_t uid)
 	return false;
 }
 
-/* Files uids[0..n) as one group (see GROUP_MAX). What was fetched is filed even when a later
- * fetch failed, and what was filed is moved even when a later message failed; the first error
- * is returned. */
-static int process_group(struct poll *p, const uint32_t *uids, size_t n, GArray *large,
-			 struct err *err)
+/* The UIDs of a window not filed yet; those filed but not moved are noted for moving. */
+static int not_filed(struct poll *p, GArray *uids, GArray *large, GArray *want_r,
+		     GArray *want_large_r, struct err *err)
 {
-	GArray *items = g_array_new(FALSE, TRUE, sizeof(struct item));
-	struct err later = { 0 };
-	int ret = 0;
+	for (guint i = 0; i < uids->len; i++) {
+		uint32_t uid = g_array_index(uids, uint32_t, i);
+		int64_t ledger_id;
+		bool moved = false, too_large = contains(large, uid);
+		int found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved, err);
 
-	g_array_set_clear_func(items, item_clear);
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		/* SIGTERM: file what is fetched, leave the rest for next time. */
+		if (found < 0)
+			return -1;
+		if (found == 1 && !moved)
+			to_move(p, uid, ledger_id);
+		if (found == 0) {
+			g_array_append_val(want_r, uid);
+			g_array_append_val(want_large_r, too_large);
+		}
+	}
+	return 0;
+}
+
+/* Takes up to GROUP_MAX fetched messages: 1 when the fetcher has more, 0 when it is done or
+ * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. */
+static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct err *err)
+{
+	while (items->len < GROUP_MAX) {
+		struct fetched m;
+		struct item it = { 0 };
+		int got;
+
 		if (notify_stop_requested()) {
 			p->stopped = true;
-			break;
+			return 0;
 		}
 		notify_alive();
-		ret = fetch_one(p, uids[i], contains(large, uids[i]), items, err);
+		got = fetcher_next(f, &m, err);
+		if (got <= 0)
+			return got;
+		it.uid = m.uid;
+		it.too_large = m.too_large;
+		it.path = m.path;
+		g_array_append_val(items, it);
 	}
-	if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0 ||
-				record_group(p, items, ret < 0 ? &later : err) < 0))
-		ret = -1;
+	return 1;
+}
+
+/* Files the new messages of one search window, group by group, while the fetcher brings the
+ * next ones; then moves what was filed. What was fetched is filed even when a later fetch
+ * failed, and what was filed is moved even when a later message failed; the first error is
+ * returned. */
+static int process_window(struct poll *p, GArray *uids, GArray *large, struct err *err)
+{
+	GArray *want = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GArray *want_large = g_array_new(FALSE, FALSE, sizeof(bool));
+	GArray *items = g_array_new(FALSE, TRUE, sizeof(struct item));
+	struct fetcher *f = NULL;
+	struct err later = { 0 };
+	int ret = not_filed(p, uids, large, want, want_large, err), more = 1;
+
+	g_array_set_clear_func(items, item_clear);
+	if (ret == 0 && want->len > 0)
+		f = fetcher_start(p->im, p->sp, p->uidvalidity, (const uint32_t *)(void *)want->data,
+				  (const bool *)(void *)want_large->data, want->len);
+	while (f != NULL && ret == 0 && more > 0) {
+		more = take_group(p, f, items, err);
+		if (more < 0)
+			ret = -1;
+		if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0 ||
+					record_group(p, items, ret < 0 ? &later : err) < 0))
+			ret = -1;
+		g_array_set_size(items, 0);
+	}
+	/* The IMAP connection is the fetcher's until it is gone. */
+	fetcher_free(&f);
 	if (move_filed(p, ret < 0 ? &later : err) < 0)
 		ret = -1;
 	g_array_free(items, TRUE);
+	g_array_free(want, TRUE);
+	g_array_free(want_large, TRUE);
 	return ret;
 }
 
@@ -353,10 +375,8 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 		if (imap_search(im, (uint32_t)first, last, 0, uids, err) < 0 ||
 		    imap_search(im, (uint32_t)first, last, limit, large, err) < 0)
 			goto out;
-		for (guint i = 0; i < uids->len && !p.stopped; i += GROUP_MAX)
-			if (process_group(&p, (const uint32_t *)(void *)uids->data + i,
-					  MIN(GROUP_MAX, uids->len - i), large, err) < 0)
-				goto out;
+		if (process_window(&p, uids, large, err) < 0)
+			goto out;
 		if (p.stopped)
 			break;
 		/* The whole window is seen: UIDs in it that the search did not return are gone

@@ -1,0 +1,138 @@
+#include "fetcher.h"
+
+#include <glib.h>
+
+/* What the thread hands over: a message, the end, or the error that stopped it. */
+struct result {
+	enum { RESULT_MESSAGE, RESULT_END, RESULT_ERROR } kind;
+	struct fetched msg;
+	struct err err;
+};
+
+struct fetcher {
+	struct imap *im;   /* borrowed; the thread's alone until fetcher_free */
+	struct spool *sp;  /* borrowed */
+	uint32_t uidvalidity;
+	uint32_t *uids;
+	bool *too_large;
+	size_t n;
+	GAsyncQueue *results; /* struct result * */
+	gint stop;
+	GThread *thread;
+	bool ended;
+};
+
+static void push(struct fetcher *f, struct result *r)
+{
+	g_async_queue_push(f->results, r);
+}
+
+/* Spools one message. 1: fetched, 0: gone since the search, -1: error. */
+static int fetch_one(struct fetcher *f, size_t i, struct result *r)
+{
+	char *tmp = NULL;
+	int fd = -1, fetched;
+
+	r->msg.uid = f->uids[i];
+	r->msg.too_large = f->too_large[i];
+	if (spool_begin(f->sp, &fd, &tmp, &r->err) < 0)
+		return -1;
+	fetched = imap_fetch(f->im, f->uidvalidity, r->msg.uid, r->msg.too_large, fd, &r->err);
+	if (fetched != 0) {
+		spool_abort(fd, tmp);
+		g_free(tmp);
+		return fetched < 0 ? -1 : 0;
+	}
+	fetched = spool_commit(f->sp, fd, tmp, f->uidvalidity, r->msg.uid, &r->msg.path, &r->err);
+	g_free(tmp);
+	return fetched < 0 ? -1 : 1;
+}
+
+static gpointer run(gpointer data)
+{
+	struct fetcher *f = data;
+	struct result *end;
+
+	for (size_t i = 0; i < f->n && !g_atomic_int_get(&f->stop); i++) {
+		struct result *r = g_new0(struct result, 1);
+		int got = fetch_one(f, i, r);
+
+		if (got == 0) {
+			g_free(r);
+			continue;
+		}
+		r->kind = got > 0 ? RESULT_MESSAGE : RESULT_ERROR;
+		push(f, r);
+		if (got < 0)
+			return NULL;
+	}
+	end = g_new0(struct result, 1);
+	end->kind = RESULT_END;
+	push(f, end);
+	return NULL;
+}
+
+struct fetcher *fetcher_start(struct imap *im, struct spool *sp, uint32_t uidvalidity,
+			      const uint32_t *uids, const bool *too_large, size_t n)
+{
+	struct fetcher *f = g_new0(struct fetcher, 1);
+
+	f->im = im;
+	f->sp = sp;
+	f->uidvalidity = uidvalidity;
+	f->uids = g_memdup2(uids, n * sizeof(*uids));
+	f->too_large = g_memdup2(too_large, n * sizeof(*too_large));
+	f->n = n;
+	f->results = g_async_queue_new();
+	f->thread = g_thread_new("fetcher", run, f);
+	return f;
+}
+
+int fetcher_next(struct fetcher *f, struct fetched *f_r, struct err *err)
+{
+	struct result *r;
+	int ret;
+
+	if (f->ended)
+		return 0;
+	r = g_async_queue_pop(f->results);
+	switch (r->kind) {
+	case RESULT_MESSAGE:
+		*f_r = r->msg;
+		ret = 1;
+		break;
+	case RESULT_ERROR:
+		*err = r->err;
+		f->ended = true;
+		ret = -1;
+		break;
+	default:
+		f->ended = true;
+		ret = 0;
+	}
+	g_free(r);
+	return ret;
+}
+
+void fetcher_free(struct fetcher **fp)
+{
+	struct fetcher *f = *fp;
+	struct result *r;
+
+	if (f == NULL)
+		return;
+	g_atomic_int_set(&f->stop, 1);
+	g_thread_join(f->thread);
+	while ((r = g_async_queue_try_pop(f->results)) != NULL) {
+		if (r->kind == RESULT_MESSAGE) {
+			spool_remove(r->msg.path);
+			g_free(r->msg.path);
+		}
+		g_free(r);
+	}
+	g_async_queue_unref(f->results);
+	g_free(f->uids);
+	g_free(f->too_large);
+	g_free(f);
+	*fp = NULL;
+}

@@ -47,7 +47,8 @@ int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);
  * sequence-set. g_free the result. */
 char *imap_uid_set(const uint32_t *uids, size_t n);
 
-/* Moves the messages uids[0..n) (ascending, n > 0) of the inbox to `mailbox` in one command.
+/* Moves the messages uids[0..n) (ascending, n > 0) of the inbox to `mailbox`, fifty to a
+ * command.
  * Moving a UID that is already gone succeeds, so a replay after a crash changes nothing. */
 int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox,
 	      struct err *err);

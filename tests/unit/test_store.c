@@ -43,7 +43,10 @@ static void test_schema_and_reopen(void **state)
 	(void)state;
 	store_close(&st);
 	assert_null(st);
-	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+					  "('outbox_by_recipient', 'outbox_by_created')"),
+			 2);
 	/* Reopening an up-to-date database migrates nothing and keeps the data. */
 	assert_int_equal(store_open(&st, path, &err), 0);
 	store_close(&st);

@@ -11,10 +11,11 @@
 /* UID SEARCH answers are cut by libcurl when long: ask for windows of this many UIDs. */
 #define SEARCH_WINDOW 500
 
-/* Messages are filed in groups of up to this many: each is fetched into the spool, the group is
- * synced once, its documents read by one worker, its filings committed in one transaction (a
- * savepoint each) and then moved in one UID MOVE. Every rule of DESIGN holds for each message;
- * the group only shares the waits (fsync, fork, round trips), which cost far more than the work. */
+/* Messages are filed in groups of up to this many: the fetcher thread spools them, the group is
+ * synced once, its documents read by one worker and its filings committed in one transaction (a
+ * savepoint each); when the window is done, what was filed is moved (imap_move, fifty UIDs to a
+ * command). Every rule of DESIGN holds for each message; the group only shares the waits
+ * (fsync, fork, round trips), which cost far more than the work. */
 #define GROUP_MAX 50
 
 struct poll {
@@ -64,7 +65,7 @@ static int compare_uid(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* After the commit: one UID MOVE for everything filed, then the ledger rows marked in one
+/* After the commit: everything filed is moved, then all its ledger rows are marked in one
  * transaction (a mark lost to a crash only means moving again, which changes nothing). */
 static int move_filed(struct poll *p, struct err *err)
 {

@@ -1,5 +1,6 @@
-/* inbox.h — one pass over the IMAP inbox: every new UID is fetched to the spool (fsync'd),
- * filed by intake in one transaction, and only then moved to imap.processed_mailbox. */
+/* inbox.h — one pass over the IMAP inbox: every new UID is fetched to the spool and synced,
+ * filed by intake in a transaction, and only then moved to imap.processed_mailbox. (Messages go
+ * in groups that share the syncs, the document worker and the transaction: inbox.c.) */
 #ifndef ADMITD_INBOX_H
 #define ADMITD_INBOX_H
 

@@ -217,15 +217,22 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
 	return image && (a->is_inline || a->content_id != NULL);
 }
 
-int documents_inspect_mails(const struct mail *const *mails, size_t n, struct doc_facts **facts_r,
-			    struct err *err)
+struct documents_job {
+	const struct mail *const *mails; /* borrowed */
+	size_t n;
+	struct doc_facts *all;           /* every attachment's, in order */
+	struct docworker_job *worker;
+};
+
+struct documents_job *documents_inspect_start(const struct mail *const *mails, size_t n,
+					      struct err *err)
 {
+	struct documents_job *job = g_new0(struct documents_job, 1);
 	GPtrArray *paths = g_ptr_array_new();
 	GArray *want_text = g_array_new(FALSE, FALSE, sizeof(bool));
-	struct doc_facts *all;
-	size_t at = 0;
-	int ret;
 
+	job->mails = mails;
+	job->n = n;
 	for (size_t i = 0; i < n; i++)
 		for (guint k = 0; k < mails[i]->attachments->len; k++) {
 			const struct mail_attachment *a =
@@ -236,20 +243,53 @@ int documents_inspect_mails(const struct mail *const *mails, size_t n, struct do
 			g_ptr_array_add(paths, a->path);
 			g_array_append_val(want_text, text);
 		}
-	all = g_new0(struct doc_facts, MAX(paths->len, 1));
-	ret = docworker_inspect_many((const char *const *)paths->pdata,
-				     (const bool *)(void *)want_text->data, paths->len, all, err);
-	for (size_t i = 0; ret == 0 && i < n; i++) {
-		guint len = mails[i]->attachments->len;
-
-		facts_r[i] = g_new0(struct doc_facts, MAX(len, 1));
-		memcpy(facts_r[i], all + at, len * sizeof(*all));
-		at += len;
-	}
-	g_free(all);
+	job->all = g_new0(struct doc_facts, MAX(paths->len, 1));
+	job->worker = docworker_start((const char *const *)paths->pdata,
+				      (const bool *)(void *)want_text->data, paths->len, job->all,
+				      err);
 	g_ptr_array_free(paths, TRUE);
 	g_array_free(want_text, TRUE);
+	if (job->worker == NULL)
+		documents_job_free(&job);
+	return job;
+}
+
+int documents_inspect_finish(struct documents_job **jobp, struct doc_facts **facts_r,
+			     struct err *err)
+{
+	struct documents_job *job = *jobp;
+	int ret = docworker_finish(&job->worker, err);
+	size_t at = 0;
+
+	for (size_t i = 0; ret == 0 && i < job->n; i++) {
+		guint len = job->mails[i]->attachments->len;
+
+		facts_r[i] = g_new0(struct doc_facts, MAX(len, 1));
+		memcpy(facts_r[i], job->all + at, len * sizeof(*job->all));
+		at += len;
+	}
+	documents_job_free(jobp);
 	return ret;
+}
+
+void documents_job_free(struct documents_job **jobp)
+{
+	struct documents_job *job = *jobp;
+
+	if (job == NULL)
+		return;
+	docworker_job_free(&job->worker);
+	g_free(job->all);
+	g_free(job);
+	*jobp = NULL;
+}
+
+int documents_inspect_mails(const struct mail *const *mails, size_t n, struct doc_facts **facts_r,
+			    struct err *err)
+{
+	struct documents_job *job = documents_inspect_start(mails, n, err);
+
+	return job == NULL ? -1 : documents_inspect_finish(&job, facts_r, err);
 }
 
 int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, struct err *err)

@@ -48,6 +48,15 @@ int documents_inspect_all(const struct mail *m, struct doc_facts **facts_r, stru
 int documents_inspect_mails(const struct mail *const *mails, size_t n, struct doc_facts **facts_r,
 			    struct err *err);
 
+/* The same in two steps, so the daemon works on while the worker reads (docworker.h): the
+ * mails, their attachment files and the array stay valid until finish or free. */
+struct documents_job;
+struct documents_job *documents_inspect_start(const struct mail *const *mails, size_t n,
+					      struct err *err);
+int documents_inspect_finish(struct documents_job **jobp, struct doc_facts **facts_r,
+			     struct err *err);
+void documents_job_free(struct documents_job **jobp);
+
 struct doc_plan {
 	const struct mail_attachment *att; /* borrowed */
 	const struct doc_facts *facts;     /* borrowed */

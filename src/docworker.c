@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ */
 #include "docworker.h"
 
 #include <errno.h>
@@ -119,53 +119,85 @@ static void accept_report(struct doc_facts *facts, const struct doc_facts *repor
 		facts->text[0] = '\0';
 }
 
-/* One child reads paths[0..n) in turn; its raw reports go to reports[]. Returns how many came
- * back whole (a crash, a hang or a limit stopped it at the first missing one), or -1 without a
- * child. */
-static ssize_t run_child(const char *const *paths, const bool *want_text, size_t n,
-			 struct doc_facts *reports, struct err *err)
-{
-	int fds[2], status = 0;
-	size_t good = 0;
+/* A child at work on paths[0..n), reporting on fd. */
+struct child {
 	pid_t pid;
+	int fd;
+};
+
+/* Forks a child to read paths[0..n) in turn. -1 without a child. */
+static int spawn_child(const char *const *paths, const bool *want_text, size_t n,
+		       struct child *c, struct err *err)
+{
+	int fds[2];
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
+	/* Room for every report, so the child finishes while the daemon does other work. */
+	fcntl(fds[1], F_SETPIPE_SZ, (int)MIN(n * sizeof(struct doc_facts) + 4096, 1024 * 1024));
+	c->pid = fork();
+	if (c->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
 		return err_set(err, ERR_TEMP, "document worker: fork: %s", strerror(errno));
 	}
-	if (pid == 0) {
+	if (c->pid == 0) {
 		close(fds[0]);
 		child(paths, want_text, n, fds[1]);
 	}
 	close(fds[1]);
+	c->fd = fds[0];
+	return 0;
+}
+
+static void stop_child(struct child *c)
+{
+	int status = 0;
+
+	close(c->fd);
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Takes the child's raw reports into reports[]: how many came back whole (a crash, a hang or a
+ * limit stopped it at the first missing one). */
+static size_t collect_child(struct child *c, size_t n, struct doc_facts *reports)
+{
+	size_t good = 0;
+
 	for (; good < n; good++) {
 		struct doc_facts report;
 
-		if (read_report(fds[0], &report) != sizeof(report))
+		if (read_report(c->fd, &report) != sizeof(report))
 			break;
 		reports[good] = report;
 	}
-	close(fds[0]);
 	/* All reports are all we need; the child may still be exiting. Anything else (a hang, a
 	 * crash, a limit) ends here. */
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return (ssize_t)good;
+	stop_child(c);
+	return good;
 }
 
-int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
-			   struct doc_facts *facts, struct err *err)
-{
-	const char **todo = g_new0(const char *, n + 1);
-	bool *todo_text = g_new0(bool, n + 1);
-	size_t *where = g_new0(size_t, n + 1), count = 0, next = 0;
-	int ret = 0;
+struct docworker_job {
+	struct doc_facts *facts; /* borrowed: the caller's, one per path */
+	const char **todo;       /* the paths a child must read (PDF, DOCX) */
+	bool *todo_text;
+	size_t *where;           /* todo[k] is paths[where[k]] */
+	size_t count;
+	bool running;            /* a child is at work on all of todo */
+	struct child first;
+};
 
+struct docworker_job *docworker_start(const char *const *paths, const bool *want_text, size_t n,
+				      struct doc_facts *facts, struct err *err)
+{
+	struct docworker_job *job = g_new0(struct docworker_job, 1);
+
+	job->facts = facts;
+	job->todo = g_new0(const char *, n + 1);
+	job->todo_text = g_new0(bool, n + 1);
+	job->where = g_new0(size_t, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		memset(&facts[i], 0, sizeof(facts[i]));
 		facts[i].pages = -1;
@@ -173,35 +205,85 @@ int docworker_inspect_many(const char *const *paths, const bool *want_text, size
 		/* Only the formats we parse need a worker; the others are known by their start. */
 		if (!facts[i].unreadable &&
 		    (facts[i].format == FORMAT_PDF || facts[i].format == FORMAT_DOCX)) {
-			todo[count] = paths[i];
-			todo_text[count] = want_text == NULL || want_text[i];
-			where[count++] = i;
+			job->todo[job->count] = paths[i];
+			job->todo_text[job->count] = want_text == NULL || want_text[i];
+			job->where[job->count++] = i;
 		}
 	}
-	if (count > 0)
-		docread_warm_up();
-	/* One child for all the documents of a message; when one kills it, that document is
-	 * unreadable and a fresh child takes the rest. */
-	while (next < count) {
-		struct doc_facts *got = g_new0(struct doc_facts, count - next);
-		ssize_t good = run_child(todo + next, todo_text + next, count - next, got, err);
+	if (job->count == 0)
+		return job;
+	docread_warm_up();
+	if (spawn_child(job->todo, job->todo_text, job->count, &job->first, err) < 0) {
+		docworker_job_free(&job);
+		return NULL;
+	}
+	job->running = true;
+	return job;
+}
 
-		if (good < 0) {
-			g_free(got);
-			ret = -1;
-			break;
-		}
-		for (ssize_t k = 0; k < good; k++)
-			accept_report(&facts[where[next + (size_t)k]], &got[k]);
-		next += (size_t)good;
-		if (next < count)
-			facts[where[next++]].unreadable = true;
+/* Accepts the reports of todo[next..next+good) and, when a child stopped short, marks the one
+ * that stopped it unreadable. Returns where the next child starts. */
+static size_t take_reports(struct docworker_job *job, size_t next, const struct doc_facts *got,
+			   size_t good)
+{
+	for (size_t k = 0; k < good; k++)
+		accept_report(&job->facts[job->where[next + k]], &got[k]);
+	next += good;
+	if (next < job->count)
+		job->facts[job->where[next++]].unreadable = true;
+	return next;
+}
+
+int docworker_finish(struct docworker_job **jobp, struct err *err)
+{
+	struct docworker_job *job = *jobp;
+	size_t next = 0;
+	int ret = 0;
+
+	if (job->running) {
+		struct doc_facts *got = g_new0(struct doc_facts, job->count);
+
+		job->running = false;
+		next = take_reports(job, 0, got, collect_child(&job->first, job->count, got));
 		g_free(got);
 	}
-	g_free(todo);
-	g_free(todo_text);
-	g_free(where);
+	/* When a document killed the child, a fresh one takes the rest. */
+	while (ret == 0 && next < job->count) {
+		size_t left = job->count - next;
+		struct doc_facts *got = g_new0(struct doc_facts, left);
+		struct child c;
+
+		if (spawn_child(job->todo + next, job->todo_text + next, left, &c, err) < 0)
+			ret = -1;
+		else
+			next = take_reports(job, next, got, collect_child(&c, left, got));
+		g_free(got);
+	}
+	docworker_job_free(jobp);
 	return ret;
+}
+
+void docworker_job_free(struct docworker_job **jobp)
+{
+	struct docworker_job *job = *jobp;
+
+	if (job == NULL)
+		return;
+	if (job->running)
+		stop_child(&job->first);
+	g_free(job->todo);
+	g_free(job->todo_text);
+	g_free(job->where);
+	g_free(job);
+	*jobp = NULL;
+}
+
+int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
+			   struct doc_facts *facts, struct err *err)
+{
+	struct docworker_job *job = docworker_start(paths, want_text, n, facts, err);
+
+	return job == NULL ? -1 : docworker_finish(&job, err);
 }
 
 int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)

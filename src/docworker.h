@@ -17,4 +17,14 @@ int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err
 int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
 			   struct doc_facts *facts, struct err *err);
 
+/* The same in two steps, so the daemon works on while the child reads: docworker_start sniffs
+ * each file and starts a child (facts must stay valid, and the files in place, until
+ * docworker_finish, which waits for the reports). NULL from start when no child can be
+ * started. docworker_job_free drops a job unfinished (its child is stopped). */
+struct docworker_job;
+struct docworker_job *docworker_start(const char *const *paths, const bool *want_text, size_t n,
+				      struct doc_facts *facts, struct err *err);
+int docworker_finish(struct docworker_job **jobp, struct err *err);
+void docworker_job_free(struct docworker_job **jobp);
+
 #endif

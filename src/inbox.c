@@ -134,40 +134,64 @@ out:
 	return ret;
 }
 
-/* Order matters: the spooled messages are synced before anything else happens to them, and
- * their attachments before the store names them. The worker runs before the transaction: no
- * lock is held while documents are read. */
-static int read_group(struct poll *p, GArray *items, struct err *err)
-{
-	const struct mail **mails = g_new0(const struct mail *, items->len + 1);
-	struct item **owners = g_new0(struct item *, items->len + 1);
-	struct doc_facts **facts = g_new0(struct doc_facts *, items->len + 1);
-	size_t n = 0;
-	int ret = -1;
+/* A group of messages, from its parsing to its record: its documents are read by the worker in
+ * the meantime, while the daemon takes and parses the next group. */
+struct group {
+	GArray *items;             /* struct item */
+	const struct mail **mails; /* the items' readable mails, for the worker */
+	struct item **owners;      /* mails[i] is owners[i]->mail */
+	size_t n;
+	struct documents_job *job;
+};
 
-	if (spool_sync(p->sp, err) < 0)
-		goto out;
-	for (guint i = 0; i < items->len; i++) {
-		struct item *it = &g_array_index(items, struct item, i);
+static void group_init(struct group *g)
+{
+	*g = (struct group){ .items = g_array_new(FALSE, TRUE, sizeof(struct item)) };
+	g_array_set_clear_func(g->items, item_clear);
+}
+
+static void group_clear(struct group *g)
+{
+	documents_job_free(&g->job);
+	g_array_set_size(g->items, 0);
+	g_clear_pointer(&g->mails, g_free);
+	g_clear_pointer(&g->owners, g_free);
+	g->n = 0;
+}
+
+/* Parses the messages (synced before: spool_sync) and starts the worker on their documents. */
+static int parse_group(struct poll *p, struct group *g, struct err *err)
+{
+	g->mails = g_new0(const struct mail *, g->items->len + 1);
+	g->owners = g_new0(struct item *, g->items->len + 1);
+	for (guint i = 0; i < g->items->len; i++) {
+		struct item *it = &g_array_index(g->items, struct item, i);
 
 		notify_alive();
 		if (read_one(p, it, err) < 0)
-			goto out;
+			return -1;
 		if (it->mail != NULL && !it->too_large) {
-			mails[n] = it->mail;
-			owners[n++] = it;
+			g->mails[g->n] = it->mail;
+			g->owners[g->n++] = it;
 		}
 	}
-	if (documents_inspect_mails(mails, n, facts, err) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		owners[i]->facts = facts[i];
-	ret = spool_sync(p->sp, err);
-out:
-	g_free(mails);
-	g_free(owners);
+	g->job = documents_inspect_start(g->mails, g->n, err);
+	return g->job == NULL ? -1 : 0;
+}
+
+static int record_group(struct poll *p, GArray *items, struct err *err);
+
+/* Takes the worker's facts and records the group (its attachments synced since parse_group).
+ * The worker is done before the transaction begins: no lock is held while documents are read. */
+static int file_group(struct poll *p, struct group *g, struct err *err)
+{
+	struct doc_facts **facts = g_new0(struct doc_facts *, g->n + 1);
+	int ret = documents_inspect_finish(&g->job, facts, err);
+
+	for (size_t i = 0; ret == 0 && i < g->n; i++)
+		g->owners[i]->facts = facts[i];
 	g_free(facts);
-	return ret;
+	return ret < 0 ? -1 : record_group(p, g->items, err);
 }
 
 /* Within the group's transaction: what intake makes of one message, and that we got past its
@@ -300,36 +324,59 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 }
 
 /* Files the new messages of one search window, group by group, while the fetcher brings the
- * next ones; then moves what was filed. What was fetched is filed even when a later fetch
- * failed, and what was filed is moved even when a later message failed; the first error is
- * returned. */
+ * next ones and the worker reads the last group's documents; then moves what was filed. What
+ * was fetched is filed even when a later fetch failed, and what was filed is moved even when a
+ * later message failed; the first error is returned. */
 static int process_window(struct poll *p, GArray *uids, GArray *large, struct err *err)
 {
 	GArray *want = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	GArray *want_large = g_array_new(FALSE, FALSE, sizeof(bool));
-	GArray *items = g_array_new(FALSE, TRUE, sizeof(struct item));
+	struct group cur, prev, swap;
 	struct fetcher *f = NULL;
 	struct err later = { 0 };
 	int ret = not_filed(p, uids, large, want, want_large, err), more = 1;
+	bool durable = true;
 
-	g_array_set_clear_func(items, item_clear);
+	group_init(&cur);
+	group_init(&prev);
 	if (ret == 0 && want->len > 0)
 		f = fetcher_start(p->im, p->sp, p->uidvalidity, (const uint32_t *)(void *)want->data,
 				  (const bool *)(void *)want_large->data, want->len);
 	while (f != NULL && ret == 0 && more > 0) {
-		more = take_group(p, f, items, err);
+		struct err *e;
+
+		more = take_group(p, f, cur.items, err);
 		if (more < 0)
 			ret = -1;
-		if (items->len > 0 && (read_group(p, items, ret < 0 ? &later : err) < 0 ||
-					record_group(p, items, ret < 0 ? &later : err) < 0))
+		e = ret < 0 ? &later : err;
+		/* Order matters: one sync makes this group's messages durable before anything else
+		 * happens to them, and the last group's attachments before the store names them. */
+		if (spool_sync(p->sp, e) < 0) {
 			ret = -1;
-		g_array_set_size(items, 0);
+			durable = false;
+			break;
+		}
+		if (cur.items->len > 0 && parse_group(p, &cur, e) < 0) {
+			ret = -1;
+			group_clear(&cur);
+		}
+		if (prev.items->len > 0 && file_group(p, &prev, ret < 0 ? &later : err) < 0)
+			ret = -1;
+		group_clear(&prev);
+		swap = prev, prev = cur, cur = swap;
 	}
+	if (durable && prev.items->len > 0 &&
+	    (spool_sync(p->sp, ret < 0 ? &later : err) < 0 ||
+	     file_group(p, &prev, ret < 0 ? &later : err) < 0))
+		ret = -1;
+	group_clear(&cur);
+	group_clear(&prev);
+	g_array_free(cur.items, TRUE);
+	g_array_free(prev.items, TRUE);
 	/* The IMAP connection is the fetcher's until it is gone. */
 	fetcher_free(&f);
 	if (move_filed(p, ret < 0 ? &later : err) < 0)
 		ret = -1;
-	g_array_free(items, TRUE);
 	g_array_free(want, TRUE);
 	g_array_free(want_large, TRUE);
 	return ret;

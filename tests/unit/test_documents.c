@@ -1,6 +1,9 @@
 /* CV and letter recognition by file name, case by case. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <sys/wait.h>
+
 #include "documents.h"
 #include "docworker.h"
 
@@ -166,6 +169,31 @@ static void test_worker_many(void **state)
 	g_free(letter);
 }
 
+/* Started, then finished later or dropped unfinished: the same reports, and no child left. */
+static void test_worker_in_two_steps(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
+	const char *paths[] = { cv, letter };
+	struct doc_facts facts[2];
+	struct err err = { 0 };
+	struct docworker_job *job = docworker_start(paths, NULL, 2, facts, &err);
+
+	(void)state;
+	assert_non_null(job);
+	assert_int_equal(docworker_finish(&job, &err), 0);
+	assert_null(job);
+	assert_int_equal(facts[0].pages, 2);
+	assert_int_equal(facts[1].pages, 1);
+	job = docworker_start(paths, NULL, 2, facts, &err);
+	assert_non_null(job);
+	docworker_job_free(&job);
+	assert_null(job);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	g_free(cv);
+	g_free(letter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_worker_on_bad_input),
 		cmocka_unit_test(test_worker_many),
+		cmocka_unit_test(test_worker_in_two_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

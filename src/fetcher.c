@@ -1,5 +1,8 @@
 #include "fetcher.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <glib.h>
 
 /* What the thread hands over: a message, the end, or the error that stopped it. */
@@ -76,6 +79,7 @@ struct fetcher *fetcher_start(struct imap *im, struct spool *sp, uint32_t uidval
 			      const uint32_t *uids, const bool *too_large, size_t n)
 {
 	struct fetcher *f = g_new0(struct fetcher, 1);
+	sigset_t all, old;
 
 	f->im = im;
 	f->sp = sp;
@@ -84,7 +88,12 @@ struct fetcher *fetcher_start(struct imap *im, struct spool *sp, uint32_t uidval
 	f->too_large = g_memdup2(too_large, n * sizeof(*too_large));
 	f->n = n;
 	f->results = g_async_queue_new();
+	/* Signals (SIGTERM, SIGHUP, SIGCHLD of the document worker) stay the main thread's: the
+	 * thread starts with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	f->thread = g_thread_new("fetcher", run, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return f;
 }
 

@@ -45,8 +45,9 @@ static void test_schema_and_reopen(void **state)
 	assert_null(st);
 	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 2);
 	assert_int_equal(pragma_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
-					  "('outbox_by_recipient', 'outbox_by_created')"),
-			 2);
+					  "('outbox_by_recipient', 'reply_minutes', "
+					  "'outbox_counts_replies')"),
+			 3);
 	/* Reopening an up-to-date database migrates nothing and keeps the data. */
 	assert_int_equal(store_open(&st, path, &err), 0);
 	store_close(&st);
@@ -199,6 +200,60 @@ static void test_applicants_and_applications(void **state)
 	g_free(dir);
 }
 
+static void queue_at(struct store *st, const char *template_name, const char *to, gint64 at)
+{
+	static int n;
+	char *mid = g_strdup_printf("count-%d@example.org", ++n);
+	struct outbox_new m = { 0, template_name, to, mid, "m", 1 };
+	struct err err = { 0 };
+
+	assert_int_equal(store_outbox_insert(st, &m, at, &err), 0);
+	g_free(mid);
+}
+
+static int replies_since(struct store *st, const char *to, gint64 since)
+{
+	struct err err = { 0 };
+	int n = -1;
+
+	assert_int_equal(store_outbox_count_since(st, to, since, &n, &err), 0);
+	return n;
+}
+
+/* The reply limits' counts: per address, and in all by the minute (kept by a trigger, so a
+ * rolled-back reply does not count and a day-old minute is dropped). */
+static void test_reply_counts(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	struct err err = { 0 };
+	const gint64 t = 1795000020; /* the start of a minute: t - 30 and t - 10 share the one before */
+
+	(void)state;
+	queue_at(st, "acknowledgement", "ana@example.net", t - 7200);
+	queue_at(st, "acknowledgement", "ana@example.net", t - 600);
+	queue_at(st, "incomplete", "ben@example.net", t - 30);
+	queue_at(st, "digest", "commission@example.org", t - 30);
+	queue_at(st, "accepted", "ana@example.net", t);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_savepoint(st, &err), 0);
+	queue_at(st, "acknowledgement", "carla@example.net", t);
+	store_rollback_savepoint(st);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(replies_since(st, NULL, t - 3600), 2);
+	assert_int_equal(replies_since(st, NULL, t - 86400), 3);
+	assert_int_equal(replies_since(st, "ana@example.net", t - 3600), 1);
+	assert_int_equal(replies_since(st, "ana@example.net", t - 86400), 2);
+	assert_int_equal(replies_since(st, "carla@example.net", t - 86400), 0);
+	/* By the minute: the reply at t - 30 is 20 s before `since` but in its minute: it counts. */
+	assert_int_equal(replies_since(st, NULL, t - 10), 1);
+	queue_at(st, "acknowledgement", "ana@example.net", t + 2 * 86400);
+	assert_int_equal(replies_since(st, NULL, 1), 1);
+	store_close(&st);
+	g_free(path);
+	g_free(dir);
+}
+
 static void test_outbox(void **state)
 {
 	char *dir, *path;
@@ -250,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_applicants_and_applications),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_reply_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

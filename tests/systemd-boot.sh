@@ -29,6 +29,17 @@ check() { # DESCRIPTION COMMAND...
 }
 equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]" >&2; return 1; }; }
 quiet() { "$@" >/dev/null; }
+fails() { ! "$@" 2>/dev/null; }
+# Runs COMMAND until it succeeds, at most TRIES times a tenth of a second apart.
+retry() { # TRIES COMMAND...
+  local tries=$1 _
+  shift
+  for _ in $(seq 1 "$tries"); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
 matches() { [[ $1 =~ $2 ]] || { echo "  [$1] does not match /$2/" >&2; return 1; }; }
 
 base_system() {
@@ -61,20 +72,16 @@ echo "== boot"
 systemd-nspawn -D "$root" --register=no --keep-unit --console=pipe -b </dev/null \
   >"$work/console.log" 2>&1 &
 nspawn_pid=$!
-pid1=""
-for _ in $(seq 1 100); do
-  pid1=$(pgrep -P "$nspawn_pid" || true)
-  [ -n "$pid1" ] && break
-  sleep 0.1
-done
-[ -n "$pid1" ] || { cat "$work/console.log" >&2; echo "the container did not start" >&2; exit 1; }
+find_pid1() { pid1=$(pgrep -P "$nspawn_pid"); }
+retry 100 find_pid1 ||
+  { cat "$work/console.log" >&2; echo "the container did not start" >&2; exit 1; }
 inside() { nsenter -t "$pid1" -m -u -i -n -p -- "$@"; }
 # nsenter works before systemd listens; is-system-running then says "offline" or nothing.
-for _ in $(seq 1 100); do
+booted() {
   state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
-  [ -n "$state" ] && [ "$state" != offline ] && break
-  sleep 0.1
-done
+  [ -n "$state" ] && [ "$state" != offline ]
+}
+retry 100 booted || true
 check "the container booted with systemd as PID 1 ($state)" matches "$state" '^(running|degraded)$'
 
 echo "== install"
@@ -88,7 +95,7 @@ check "the service is not started before it is configured" \
   equals "$(inside systemctl is-active admitd || true)" inactive
 
 # The operator's part: a config naming the mail servers, and the two password files.
-configure() { # NAME ADMISSIONS-ADDRESS
+configure() { # NAME ADMISSIONS-ADDRESS STATE-DIRECTORY
   cat >"$root/etc/admitd/$1.conf" <<CONF
 programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   registration_url = "https://registration.example.org/ai4gov"; reply_from = "AI4Gov Admissions <$2>"; };
@@ -100,12 +107,11 @@ imap = { url = "imaps://localhost:$MAILSTACK_IMAPS_PORT/INBOX"; username = "$2";
   processed_mailbox = "Processed"; poll_seconds = 5; };
 smtp = { url = "smtp://localhost:$MAILSTACK_SUBMISSION_PORT"; username = "$2";
   password_file = "/etc/admitd/smtp.password"; ca_file = "/etc/admitd/ca.pem"; };
-storage = { database = "/var/lib/admitd/$1/admitd.db"; spool = "/var/lib/admitd/$1/spool"; };
+storage = { database = "$3/admitd.db"; spool = "$3/spool"; };
 templates = { dir = "/usr/share/admitd/templates"; };
 CONF
 }
-configure admitd admissions-boot@example.org
-sed -i 's|/var/lib/admitd/admitd/|/var/lib/admitd/|' "$root/etc/admitd/admitd.conf"
+configure admitd admissions-boot@example.org /var/lib/admitd
 cp "$stack/ca.pem" "$root/etc/admitd/ca.pem"
 install -m 0600 "$stack/password" "$root/etc/admitd/imap.password"
 install -m 0600 "$stack/password" "$root/etc/admitd/smtp.password"
@@ -137,20 +143,18 @@ applicant=ana-boot@example.net
 sed "s/ana.sanchez@example.net/$applicant/g" "$tests/mail/complete-application.eml" >"$work/app.eml"
 "$tests/mailstack.sh" send "$stack" "$applicant" admissions-boot@example.org "$work/app.eml"
 inbox="$stack/mail/$applicant/Maildir"
-for _ in $(seq 1 300); do
-  [ -n "$(find "$inbox/new" "$inbox/cur" -type f 2>/dev/null)" ] && break
-  sleep 0.1
-done
-ack=$(find "$inbox/new" "$inbox/cur" -type f 2>/dev/null | head -1 || true)
-check "the applicant gets the acknowledgement" test -n "$ack"
+acknowledged() { ack=$(find "$inbox/new" "$inbox/cur" -type f 2>/dev/null | head -1); [ -n "$ack" ]; }
+check "the applicant gets the acknowledgement" retry 300 acknowledged
 ref=$(grep -o -m1 'AI4G-[0-9]*-[0-9]*' "$ack" || true)
 check "it names the reference ($ref)" matches "$ref" '^AI4G-[0-9]{4}-[0-9]{4}$'
 shown=$(inside runuser -u admitd -- admitctl -c /etc/admitd/admitd.conf show "$ref" --json || true)
 check "the document worker counted the pages inside the sandbox" \
   equals "$(jq -r '[.documents[] | .pages] | sort | join(",")' <<<"$shown" 2>/dev/null)" 1,2
 # The status is written at the end of the cycle that sent the acknowledgement.
-status_is() { local _; for _ in $(seq 1 50); do [[ $(show StatusText) =~ $1 ]] && return 0; sleep 0.1; done
-  echo "  STATUS [$(show StatusText)] does not match /$1/" >&2; return 1; }
+status_matches() { [[ $(show StatusText) =~ $1 ]]; }
+status_is() {
+  retry 50 status_matches "$1" || { echo "  STATUS [$(show StatusText)] does not match /$1/" >&2; return 1; }
+}
 check "STATUS counts it and names the batch" \
   status_is '^1 pending, 0 in review, batch [0-9]+ closes [0-9]{4}-[0-9]{2}-[0-9]{2}, outbox empty$'
 story=$(journal -u admitd "ADMITD_REF=${ref:-none}" || true)
@@ -158,12 +162,9 @@ check "journalctl ADMITD_REF=$ref tells its story" matches "$story" "${ref:-none
 
 echo "== reload"
 # Waits until the journal since cursor C shows a line matching PATTERN (SIGHUP is asynchronous).
+journal_has() { journal_since "$1" -u admitd | grep -Eq -- "$2"; }
 journal_wait() { # C PATTERN
-  local _
-  for _ in $(seq 1 100); do
-    journal_since "$1" -u admitd | grep -Eq -- "$2" && return 0
-    sleep 0.1
-  done
+  retry 100 journal_has "$1" "$2" && return 0
   echo "  no journal line like /$2/ in:" >&2
   journal_since "$1" -u admitd >&2
   return 1
@@ -175,7 +176,7 @@ check "it still runs, same process" equals "$(show ActiveState)/$(show MainPID)"
 cp "$root/etc/admitd/admitd.conf" "$work/good.conf"
 echo 'imap = { broken' >>"$root/etc/admitd/admitd.conf"
 c=$(cursor)
-check "systemctl reload fails at once on a bad config" bash -c "! nsenter -t $pid1 -m -u -i -n -p -- systemctl reload admitd 2>/dev/null"
+check "systemctl reload fails at once on a bad config" fails inside systemctl reload admitd
 check "the journal names the line at fault" journal_wait "$c" 'admitd.conf:[0-9]+'
 c=$(cursor)
 inside systemctl kill -s HUP admitd
@@ -203,7 +204,7 @@ check "admitd stopped cleanly (exit 0, result success)" \
 check "and said so" journal_wait "$c" '^stop$'
 
 echo "== template unit"
-configure ai4gov admissions-boot2@example.org
+configure ai4gov admissions-boot2@example.org /var/lib/admitd/ai4gov
 install -m 0600 "$stack/password" "$root/etc/admitd/ai4gov.imap.password"
 install -m 0600 "$stack/password" "$root/etc/admitd/ai4gov.smtp.password"
 check "admitd@ai4gov starts with /etc/admitd/ai4gov.conf" inside systemctl start admitd@ai4gov

@@ -69,6 +69,23 @@ send_file() { # FROM FILE
   "$TESTS_DIR/mailstack.sh" send "$STACK_DIR" "$1" "$ADMISSIONS" "$2"
 }
 
+# Puts applications FIRST..LAST straight into the admissions Maildir, for the tests of admitd's
+# own work at volume (much faster than SMTP): complete-application.eml, from
+# NAME<i>-CASE@example.net with Message-ID NAME-<i>@example.net.
+inject_applications() { # NAME FIRST LAST
+  local box i
+  box=$(maildir "$ADMISSIONS")
+  mkdir -p "$box/new" "$box/cur" "$box/tmp"
+  for i in $(seq "$2" "$3"); do
+    sed -e "s/ana.sanchez@example.net/$1$i-$CASE@example.net/g" \
+      -e "s/app-ana-1@example.net/$1-$i@example.net/" \
+      -e "1i Received: from test by mail.admitd.test; $(date -R)" \
+      "$TESTS_DIR/mail/complete-application.eml" >"$box/tmp/$1$i"
+    mv "$box/tmp/$1$i" "$box/new/$(date +%s).$1$i.admitd-test"
+  done
+  chown -R 65534:65534 "$box" # Dovecot's user
+}
+
 # The batch anchor is today, so the current window is [today, today + 14 days).
 in_days() { date -u -d "+$1 days" +%FT%TZ; }
 

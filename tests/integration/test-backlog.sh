@@ -6,16 +6,7 @@
 
 N=620
 EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
-box=$(maildir "$ADMISSIONS")
-mkdir -p "$box/new" "$box/cur" "$box/tmp"
-# Straight into the Maildir: the test is about admitd, and this is much faster than SMTP.
-for i in $(seq 1 "$N"); do
-  sed -e "s/ana.sanchez@example.net/backlog$i-$CASE@example.net/g" \
-    -e "s/app-ana-1@example.net/backlog-$i@example.net/" \
-    "$TESTS_DIR/mail/complete-application.eml" >"$box/tmp/b$i"
-  mv "$box/tmp/b$i" "$box/new/$i.b$i.admitd-test"
-done
-chown -R 65534:65534 "$box"
+inject_applications backlog 1 "$N"
 
 admitd --once 2>"$WORK/admitd.log"
 check "one cycle files all $N" equals "$(admitctl list --json | jq length)" "$N"

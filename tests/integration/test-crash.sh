@@ -7,21 +7,6 @@
 N=${CRASH_APPLICATIONS:-300}
 WAVE=30
 EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
-box=$(maildir "$ADMISSIONS")
-mkdir -p "$box/new" "$box/cur" "$box/tmp"
-chown -R 65534:65534 "$box"
-# Straight into the Maildir: the test is about admitd, and this is much faster than SMTP.
-inject() { # FIRST LAST
-  local i
-  for i in $(seq "$1" "$2"); do
-    sed -e "s/ana.sanchez@example.net/crash$i-$CASE@example.net/g" \
-      -e "s/app-ana-1@example.net/crash-$i@example.net/" \
-      -e "1i Received: from test by mail.admitd.test; $(date -R)" \
-      "$TESTS_DIR/mail/complete-application.eml" >"$box/tmp/crash$i"
-    chown 65534:65534 "$box/tmp/crash$i"
-    mv "$box/tmp/crash$i" "$box/new/$(date +%s).crash$i.admitd-test"
-  done
-}
 work_left() {
   [ "$(mail_count "$ADMISSIONS")" != 0 ] ||
     [ "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'" 2>/dev/null || echo 1)" != 0 ]
@@ -31,7 +16,7 @@ work_left() {
 # again and again, so the kills land in every phase of the work.
 kills=0 runs=0
 for first in $(seq 1 "$WAVE" "$N"); do
-  inject "$first" $((first + WAVE - 1))
+  inject_applications crash "$first" $((first + WAVE - 1))
   while work_left && [ "$runs" -lt 400 ]; do
     "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
     pid=$!

@@ -25,11 +25,6 @@ struct fetcher {
 	bool ended;
 };
 
-static void push(struct fetcher *f, struct result *r)
-{
-	g_async_queue_push(f->results, r);
-}
-
 /* Spools one message. 1: fetched, 0: gone since the search, -1: error. */
 static int fetch_one(struct fetcher *f, size_t i, struct result *r)
 {
@@ -65,13 +60,13 @@ static gpointer run(gpointer data)
 			continue;
 		}
 		r->kind = got > 0 ? RESULT_MESSAGE : RESULT_ERROR;
-		push(f, r);
+		g_async_queue_push(f->results, r);
 		if (got < 0)
 			return NULL;
 	}
 	end = g_new0(struct result, 1);
 	end->kind = RESULT_END;
-	push(f, end);
+	g_async_queue_push(f->results, end);
 	return NULL;
 }
 

@@ -52,6 +52,13 @@ static void item_clear(gpointer data)
 	g_free(it->facts);
 }
 
+/* Where an error goes: err while none has happened (ret == 0), else a scratch slot, so the
+ * first error is the one reported while the work already done is still finished. */
+static struct err *err_slot(int ret, struct err *err, struct err *later)
+{
+	return ret < 0 ? later : err;
+}
+
 static void to_move(struct poll *p, uint32_t uid, int64_t ledger_id)
 {
 	g_array_append_val(p->move_uids, uid);
@@ -134,66 +141,6 @@ out:
 	return ret;
 }
 
-/* A group of messages, from its parsing to its record: its documents are read by the worker in
- * the meantime, while the daemon takes and parses the next group. */
-struct group {
-	GArray *items;             /* struct item */
-	const struct mail **mails; /* the items' readable mails, for the worker */
-	struct item **owners;      /* mails[i] is owners[i]->mail */
-	size_t n;
-	struct documents_job *job;
-};
-
-static void group_init(struct group *g)
-{
-	*g = (struct group){ .items = g_array_new(FALSE, TRUE, sizeof(struct item)) };
-	g_array_set_clear_func(g->items, item_clear);
-}
-
-static void group_clear(struct group *g)
-{
-	documents_job_free(&g->job);
-	g_array_set_size(g->items, 0);
-	g_clear_pointer(&g->mails, g_free);
-	g_clear_pointer(&g->owners, g_free);
-	g->n = 0;
-}
-
-/* Parses the messages (synced before: spool_sync) and starts the worker on their documents. */
-static int parse_group(struct poll *p, struct group *g, struct err *err)
-{
-	g->mails = g_new0(const struct mail *, g->items->len + 1);
-	g->owners = g_new0(struct item *, g->items->len + 1);
-	for (guint i = 0; i < g->items->len; i++) {
-		struct item *it = &g_array_index(g->items, struct item, i);
-
-		notify_alive();
-		if (read_one(p, it, err) < 0)
-			return -1;
-		if (it->mail != NULL && !it->too_large) {
-			g->mails[g->n] = it->mail;
-			g->owners[g->n++] = it;
-		}
-	}
-	g->job = documents_inspect_start(g->mails, g->n, err);
-	return g->job == NULL ? -1 : 0;
-}
-
-static int record_group(struct poll *p, GArray *items, struct err *err);
-
-/* Takes the worker's facts and records the group (its attachments synced since parse_group).
- * The worker is done before the transaction begins: no lock is held while documents are read. */
-static int file_group(struct poll *p, struct group *g, struct err *err)
-{
-	struct doc_facts **facts = g_new0(struct doc_facts *, g->n + 1);
-	int ret = documents_inspect_finish(&g->job, facts, err);
-
-	for (size_t i = 0; ret == 0 && i < g->n; i++)
-		g->owners[i]->facts = facts[i];
-	g_free(facts);
-	return ret < 0 ? -1 : record_group(p, g->items, err);
-}
-
 /* Within the group's transaction: what intake makes of one message, and that we got past its
  * UID. On error the savepoint is rolled back and the messages before it stay. */
 static int file_one(struct poll *p, const struct item *it, struct intake_result *res,
@@ -253,14 +200,14 @@ static int record_group(struct poll *p, GArray *items, struct err *err)
 			break;
 		}
 	committed = done;
-	if (store_commit(p->st, ret < 0 ? &later : err) < 0) {
+	if (store_commit(p->st, err_slot(ret, err, &later)) < 0) {
 		store_rollback(p->st);
 		committed = 0;
 		ret = -1;
 	}
 	for (guint i = 0; i < done; i++) {
 		if (i < committed && after_commit(p, &g_array_index(items, struct item, i), &res[i],
-						  ret < 0 ? &later : err) < 0)
+						  err_slot(ret, err, &later)) < 0)
 			ret = -1;
 		intake_result_clear(&res[i]);
 	}
@@ -274,6 +221,64 @@ static bool contains(GArray *uids, uint32_t uid)
 		if (g_array_index(uids, uint32_t, i) == uid)
 			return true;
 	return false;
+}
+
+/* A group of messages, from its parsing to its record: its documents are read by the worker in
+ * the meantime, while the daemon takes and parses the next group. */
+struct group {
+	GArray *items;             /* struct item */
+	const struct mail **mails; /* the items' readable mails, for the worker */
+	struct item **owners;      /* mails[i] is owners[i]->mail */
+	size_t n;
+	struct documents_job *job;
+};
+
+static void group_init(struct group *g)
+{
+	*g = (struct group){ .items = g_array_new(FALSE, TRUE, sizeof(struct item)) };
+	g_array_set_clear_func(g->items, item_clear);
+}
+
+static void group_clear(struct group *g)
+{
+	documents_job_free(&g->job);
+	g_array_set_size(g->items, 0);
+	g_clear_pointer(&g->mails, g_free);
+	g_clear_pointer(&g->owners, g_free);
+	g->n = 0;
+}
+
+/* Parses the messages (synced before: spool_sync) and starts the worker on their documents. */
+static int parse_group(struct poll *p, struct group *g, struct err *err)
+{
+	g->mails = g_new0(const struct mail *, g->items->len + 1);
+	g->owners = g_new0(struct item *, g->items->len + 1);
+	for (guint i = 0; i < g->items->len; i++) {
+		struct item *it = &g_array_index(g->items, struct item, i);
+
+		notify_alive();
+		if (read_one(p, it, err) < 0)
+			return -1;
+		if (it->mail != NULL && !it->too_large) {
+			g->mails[g->n] = it->mail;
+			g->owners[g->n++] = it;
+		}
+	}
+	g->job = documents_inspect_start(g->mails, g->n, err);
+	return g->job == NULL ? -1 : 0;
+}
+
+/* Takes the worker's facts and records the group (its attachments synced since parse_group).
+ * The worker is done before the transaction begins: no lock is held while documents are read. */
+static int file_group(struct poll *p, struct group *g, struct err *err)
+{
+	struct doc_facts **facts = g_new0(struct doc_facts *, g->n + 1);
+	int ret = documents_inspect_finish(&g->job, facts, err);
+
+	for (size_t i = 0; ret == 0 && i < g->n; i++)
+		g->owners[i]->facts = facts[i];
+	g_free(facts);
+	return ret < 0 ? -1 : record_group(p, g->items, err);
 }
 
 /* The UIDs of a window not filed yet; those filed but not moved are noted for moving. */
@@ -343,31 +348,28 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 		f = fetcher_start(p->im, p->sp, p->uidvalidity, (const uint32_t *)(void *)want->data,
 				  (const bool *)(void *)want_large->data, want->len);
 	while (f != NULL && ret == 0 && more > 0) {
-		struct err *e;
-
 		more = take_group(p, f, cur.items, err);
 		if (more < 0)
 			ret = -1;
-		e = ret < 0 ? &later : err;
 		/* Order matters: one sync makes this group's messages durable before anything else
 		 * happens to them, and the last group's attachments before the store names them. */
-		if (spool_sync(p->sp, e) < 0) {
+		if (spool_sync(p->sp, err_slot(ret, err, &later)) < 0) {
 			ret = -1;
 			durable = false;
 			break;
 		}
-		if (cur.items->len > 0 && parse_group(p, &cur, e) < 0) {
+		if (cur.items->len > 0 && parse_group(p, &cur, err_slot(ret, err, &later)) < 0) {
 			ret = -1;
 			group_clear(&cur);
 		}
-		if (prev.items->len > 0 && file_group(p, &prev, ret < 0 ? &later : err) < 0)
+		if (prev.items->len > 0 && file_group(p, &prev, err_slot(ret, err, &later)) < 0)
 			ret = -1;
 		group_clear(&prev);
 		swap = prev, prev = cur, cur = swap;
 	}
 	if (durable && prev.items->len > 0 &&
-	    (spool_sync(p->sp, ret < 0 ? &later : err) < 0 ||
-	     file_group(p, &prev, ret < 0 ? &later : err) < 0))
+	    (spool_sync(p->sp, err_slot(ret, err, &later)) < 0 ||
+	     file_group(p, &prev, err_slot(ret, err, &later)) < 0))
 		ret = -1;
 	group_clear(&cur);
 	group_clear(&prev);
@@ -375,7 +377,7 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 	g_array_free(prev.items, TRUE);
 	/* The IMAP connection is the fetcher's until it is gone. */
 	fetcher_free(&f);
-	if (move_filed(p, ret < 0 ? &later : err) < 0)
+	if (move_filed(p, err_slot(ret, err, &later)) < 0)
 		ret = -1;
 	g_array_free(want, TRUE);
 	g_array_free(want_large, TRUE);

@@ -106,14 +106,19 @@ def attachment(ctype, filename_param, data, disposition="attachment"):
     return part(f"Content-Type: {ctype}\r\nContent-Disposition: {disposition}; {filename_param}\r\n", data)
 
 
+def named(ctype, name, data, disposition="attachment"):
+    """An attachment whose name is the same in Content-Type and Content-Disposition."""
+    return attachment(f'{ctype}; name="{name}"', f'filename="{name}"', data, disposition)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     hello = "Dear admissions office,\r\n\r\nplease find my application attached.\r\n\r\nBest regards\r\n"
     message("gmail-alternative-body", "Maria Lopez <maria.lopez@example.net>", "Application",
             multipart("mixed", [
                 multipart("alternative", [text(hello), text("<p>" + hello + "</p>", "html")], "alt1"),
-                attachment('application/pdf; name="CV - Maria Lopez.pdf"', 'filename="CV - Maria Lopez.pdf"', pdf(CV)),
-                attachment('application/pdf; name="Cover Letter.pdf"', 'filename="Cover Letter.pdf"', pdf(LETTER)),
+                named('application/pdf', 'CV - Maria Lopez.pdf', pdf(CV)),
+                named('application/pdf', 'Cover Letter.pdf', pdf(LETTER)),
             ], "mix1"))
     message("outlook-encoded-words-and-signature-logo", "=?iso-8859-1?q?Am=E9lie_Durand?= <amelie.durand@example.net>",
             "Candidature", multipart("mixed", [
@@ -121,11 +126,11 @@ def main():
                                       part('Content-Type: image/png; name="image001.png"\r\nContent-ID: <image001.png@01DA>\r\nContent-Disposition: inline; filename="image001.png"\r\n', PNG)], "rel1"),
                 attachment('application/pdf; name="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="',
                            'filename="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="', pdf(LETTER)),
-                attachment('application/pdf; name="Curriculum_Vitae.pdf"', 'filename="Curriculum_Vitae.pdf"', pdf(CV)),
+                named('application/pdf', 'Curriculum_Vitae.pdf', pdf(CV)),
             ], "mix2"))
     message("apple-mail-inline-documents", "Tom Berg <tom.berg@example.com>", "My application",
-            multipart("mixed", [text("Hello,"), attachment('application/pdf; name="Resume.pdf"', 'filename="Resume.pdf"', pdf(CV), "inline"),
-                                text(""), attachment('application/pdf; name="Letter.pdf"', 'filename="Letter.pdf"', pdf(LETTER), "inline"),
+            multipart("mixed", [text("Hello,"), named('application/pdf', 'Resume.pdf', pdf(CV), "inline"),
+                                text(""), named('application/pdf', 'Letter.pdf', pdf(LETTER), "inline"),
                                 text("Thanks, Tom")], "mix3"))
     message("thunderbird-rfc2231-estonian", "Kadri Tamm <kadri.tamm@example.com>", "Avaldus",
             multipart("mixed", [text(hello),
@@ -134,65 +139,65 @@ def main():
             ], "mix4"))
     message("iphone-octet-stream-uppercase", "Luca Bianchi <luca.bianchi@example.net>", "Domanda",
             multipart("mixed", [text("Inviato da iPhone"),
-                attachment('application/octet-stream; name="CV.PDF"', 'filename="CV.PDF"', pdf(CV)),
-                attachment('application/octet-stream; name="LETTERA.PDF"', 'filename="LETTERA.PDF"', pdf(LETTER)),
+                named('application/octet-stream', 'CV.PDF', pdf(CV)),
+                named('application/octet-stream', 'LETTERA.PDF', pdf(LETTER)),
             ], "mix5"))
     inner = ("From: Nora Quist <nora.quist@example.org>\r\nTo: friend@example.com\r\nSubject: my application\r\n"
              "MIME-Version: 1.0\r\n" + multipart("mixed", [text(hello),
-                 attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', pdf(CV)),
-                 attachment('application/pdf; name="motivation.pdf"', 'filename="motivation.pdf"', pdf(LETTER))], "inner6"))
+                 named('application/pdf', 'cv.pdf', pdf(CV)),
+                 named('application/pdf', 'motivation.pdf', pdf(LETTER))], "inner6"))
     message("forwarded-as-attachment", "Nora Quist <nora.quist@example.org>", "Fwd: my application",
             multipart("mixed", [text("Forwarding my application."),
                                 "Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n" + inner], "mix6"))
     message("names-say-nothing-text-decides", "Piet Vos <piet.vos@example.org>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="document1.pdf"', 'filename="document1.pdf"', pdf(CV)),
-                attachment('application/pdf; name="document2.pdf"', 'filename="document2.pdf"', pdf(LETTER)),
+                named('application/pdf', 'document1.pdf', pdf(CV)),
+                named('application/pdf', 'document2.pdf', pdf(LETTER)),
             ], "mix7"))
     message("docx-cv-odt-letter", "Ines Costa <ines.costa@example.com>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/vnd.openxmlformats-officedocument.wordprocessingml.document; name="CV_Ines.docx"', 'filename="CV_Ines.docx"',
-                           docx(2, ["Curriculum Vitae", "Education", "Work experience"])),
-                attachment('application/vnd.oasis.opendocument.text; name="carta.odt"', 'filename="carta.odt"',
-                           odt(1, ["Estimados miembros de la comision:", "Les escribo para expresar mi interes."])),
+                named('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'CV_Ines.docx',
+                      docx(2, ["Curriculum Vitae", "Education", "Work experience"])),
+                named('application/vnd.oasis.opendocument.text', 'carta.odt',
+                      odt(1, ["Estimados miembros de la comision:", "Les escribo para expresar mi interes."])),
             ], "mix8"))
     message("legacy-word-doc-cv", "Hugo Brandt <hugo.brandt@example.org>", "Bewerbung",
             multipart("mixed", [text(hello),
-                attachment('application/msword; name="Lebenslauf.doc"', 'filename="Lebenslauf.doc"', OLE),
-                attachment('application/pdf; name="Anschreiben.pdf"', 'filename="Anschreiben.pdf"', pdf(LETTER)),
+                named('application/msword', 'Lebenslauf.doc', OLE),
+                named('application/pdf', 'Anschreiben.pdf', pdf(LETTER)),
             ], "mix9"))
     message("encrypted-pdf-cv", "Sara Lind <sara.lind@example.net>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', qpdf(pdf(CV), "--encrypt", "secret", "owner", "256", "--")),
-                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+                named('application/pdf', 'CV.pdf', qpdf(pdf(CV), "--encrypt", "secret", "owner", "256", "--")),
+                named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix10"))
     message("too-long-cv-and-letter", "Omar Haddad <omar.haddad@example.com>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', pdf(CV3)),
-                attachment('application/pdf; name="Motivation letter.pdf"', 'filename="Motivation letter.pdf"', pdf(LETTER2)),
+                named('application/pdf', 'CV.pdf', pdf(CV3)),
+                named('application/pdf', 'Motivation letter.pdf', pdf(LETTER2)),
             ], "mix11"))
     message("lying-page-count", "Eva Novak <eva.novak@example.org>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', pdf(CV3, count=1)),
-                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+                named('application/pdf', 'cv.pdf', pdf(CV3, count=1)),
+                named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix12"))
     message("object-streams-pdf", "Jan Kowalski <jan.kowalski@example.com>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="cv.pdf"', 'filename="cv.pdf"', qpdf(pdf(CV), "--object-streams=generate")),
-                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', qpdf(pdf(LETTER), "--object-streams=generate")),
+                named('application/pdf', 'cv.pdf', qpdf(pdf(CV), "--object-streams=generate")),
+                named('application/pdf', 'letter.pdf', qpdf(pdf(LETTER), "--object-streams=generate")),
             ], "mix13"))
     message("damaged-pdf", "Rui Alves <rui.alves@example.net>", "Application",
             multipart("mixed", [text(hello),
-                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"),
-                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+                named('application/pdf', 'CV.pdf', b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"),
+                named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix14"))
     message("question-without-documents", "Yuki Sato <yuki.sato@example.com>", "Question about admission",
             "Content-Type: text/plain; charset=utf-8\r\n\r\nHello, what documents do I need to apply? Thank you.\r\n")
     message("calendar-invite-with-documents", "Ana Petrova <ana.petrova@example.org>", "Application and meeting",
             multipart("mixed", [text(hello),
                 part('Content-Type: text/calendar; method=REQUEST; name="invite.ics"\r\nContent-Disposition: attachment; filename="invite.ics"\r\n', b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
-                attachment('application/pdf; name="CV.pdf"', 'filename="CV.pdf"', pdf(CV)),
-                attachment('application/pdf; name="letter.pdf"', 'filename="letter.pdf"', pdf(LETTER)),
+                named('application/pdf', 'CV.pdf', pdf(CV)),
+                named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix15"))
 
 

@@ -282,7 +282,10 @@ int store_open(struct store **st_r, const char *path, struct err *err)
 	 * because a committed intake is what lets us move the message off the inbox. */
 	if (exec(st, "PRAGMA journal_mode = WAL", "open", err) < 0 ||
 	    exec(st, "PRAGMA synchronous = FULL", "open", err) < 0 ||
-	    exec(st, "PRAGMA foreign_keys = ON", "open", err) < 0 || migrate(st, err) < 0) {
+	    exec(st, "PRAGMA foreign_keys = ON", "open", err) < 0 ||
+	    /* A message's savepoint journals more than SQLite's 64 KiB before it spills to a
+	     * temporary file: one file and ~150 writes per filed message, for nothing durable. */
+	    exec(st, "PRAGMA temp_store = MEMORY", "open", err) < 0 || migrate(st, err) < 0) {
 		err_prefix(err, "%s", path);
 		store_close(&st);
 		return -1;

@@ -406,30 +406,40 @@ char *imap_uid_set(const uint32_t *uids, size_t n)
 /* libcurl 7.88 counts a custom command's untagged answers toward its 300 KB header limit once
  * per line received, the whole answer so far each time: a UID MOVE of ~125 messages (one
  * EXPUNGE line each) fails with "Too large response headers". Fifty stay far below. */
-#define MOVE_MAX 50
+#define UID_COMMAND_MAX 50
 
-static int move_some(struct imap *im, const uint32_t *uids, size_t n, const char *name,
-		     struct err *err)
+/* "UID <verb> <set> <args>" for uids[0..n), fifty to a command. */
+static int uid_commands(struct imap *im, const uint32_t *uids, size_t n, const char *verb,
+			const char *args, struct err *err)
 {
-	char *set = imap_uid_set(uids, n);
-	char *cmd = g_strdup_printf("UID MOVE %s %s", set, name);
-	char *what = g_strdup_printf("move uid=%s", set);
-	int ret = command(im, im->mailbox_url, cmd, what, NULL, err);
+	int ret = 0;
 
-	g_free(what);
-	g_free(set);
-	g_free(cmd);
+	for (size_t i = 0; i < n && ret == 0; i += UID_COMMAND_MAX) {
+		char *set = imap_uid_set(uids + i, MIN(UID_COMMAND_MAX, n - i));
+		char *cmd = g_strdup_printf("UID %s %s %s", verb, set, args);
+		char *lower = g_ascii_strdown(verb, -1);
+		char *what = g_strdup_printf("%s uid=%s", lower, set);
+
+		ret = command(im, im->mailbox_url, cmd, what, NULL, err);
+		g_free(lower);
+		g_free(what);
+		g_free(set);
+		g_free(cmd);
+	}
 	return ret;
+}
+
+int imap_mark_seen(struct imap *im, const uint32_t *uids, size_t n, struct err *err)
+{
+	return uid_commands(im, uids, n, "STORE", "+FLAGS.SILENT (\\Seen)", err);
 }
 
 int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox,
 	      struct err *err)
 {
 	char *name = quoted(mailbox);
-	int ret = 0;
+	int ret = uid_commands(im, uids, n, "MOVE", name, err);
 
-	for (size_t i = 0; i < n && ret == 0; i += MOVE_MAX)
-		ret = move_some(im, uids + i, MIN(MOVE_MAX, n - i), name, err);
 	g_free(name);
 	return ret;
 }

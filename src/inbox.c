@@ -303,6 +303,18 @@ static int not_filed(struct poll *p, GArray *uids, GArray *large, GArray *want_r
 	return 0;
 }
 
+/* Each fetch would set \Seen (and Dovecot rename the message's file under a lock, a new lock
+ * file each time): set for the whole window at once. Only a saving: on failure the fetches
+ * set it as before. */
+static void mark_seen(struct poll *p, GArray *uids)
+{
+	struct err err = { 0 };
+
+	if (imap_mark_seen(p->im, (const uint32_t *)(void *)uids->data, uids->len, &err) < 0)
+		log_warn("inbox: could not mark %u messages seen, fetching anyway: %s", uids->len,
+			 err.text);
+}
+
 /* Takes up to GROUP_MAX fetched messages: 1 when the fetcher has more, 0 when it is done or
  * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. */
 static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct err *err)
@@ -344,9 +356,11 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 
 	group_init(&cur);
 	group_init(&prev);
-	if (ret == 0 && want->len > 0)
+	if (ret == 0 && want->len > 0) {
+		mark_seen(p, want);
 		f = fetcher_start(p->im, p->sp, p->uidvalidity, (const uint32_t *)(void *)want->data,
 				  (const bool *)(void *)want_large->data, want->len);
+	}
 	while (f != NULL && ret == 0 && more > 0) {
 		more = take_group(p, f, cur.items, err);
 		if (more < 0)

@@ -25,25 +25,30 @@ struct fetcher {
 	bool ended;
 };
 
+static int to_spool(void *writer, const char *data, size_t n, struct err *err)
+{
+	return spool_writer_write(writer, data, n, err);
+}
+
 /* Spools one message. 1: fetched, 0: gone since the search, -1: error. */
 static int fetch_one(struct fetcher *f, size_t i, struct result *r)
 {
-	char *tmp = NULL;
-	int fd = -1, fetched;
+	struct spool_writer *w = NULL;
+	int fetched;
 
 	r->msg.uid = f->uids[i];
 	r->msg.too_large = f->too_large[i];
-	if (spool_begin(f->sp, &fd, &tmp, &r->err) < 0)
+	if (spool_writer_new(f->sp, &w, &r->err) < 0)
 		return -1;
-	fetched = imap_fetch(f->im, f->uidvalidity, r->msg.uid, r->msg.too_large, fd, &r->err);
-	if (fetched != 0) {
-		spool_abort(fd, tmp);
-		g_free(tmp);
-		return fetched < 0 ? -1 : 0;
-	}
-	fetched = spool_commit(f->sp, fd, tmp, f->uidvalidity, r->msg.uid, &r->msg.path, &r->err);
-	g_free(tmp);
-	return fetched < 0 ? -1 : 1;
+	fetched = imap_fetch(f->im, f->uidvalidity, r->msg.uid, r->msg.too_large, to_spool, w,
+			     &r->err);
+	if (fetched == 0)
+		fetched = spool_writer_commit(&w, f->sp, f->uidvalidity, r->msg.uid, &r->msg.path,
+					      r->msg.sha256, &r->err) < 0 ? -1 : 1;
+	else
+		fetched = fetched < 0 ? -1 : 0;
+	spool_writer_free(&w);
+	return fetched;
 }
 
 static gpointer run(gpointer data)

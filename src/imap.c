@@ -5,15 +5,10 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
 #define RESPONSE_MAX (4 * 1024 * 1024)
-
-/* A fetched message reaches the write callback one TLS record (~4 KB) at a time; writing each
- * to the spool cost a third of the fetch time. It is gathered and written this much at once. */
-#define FETCH_BUFFER (256 * 1024)
 
 struct imap {
 	const struct config_imap *cfg; /* borrowed */
@@ -22,17 +17,8 @@ struct imap {
 	char *mailbox;                 /* the inbox, decoded from the URL path */
 	char *mailbox_url;             /* base + "/" + escaped mailbox */
 	GString *response;             /* what the last custom command answered */
-	char *fetch_buf;               /* FETCH_BUFFER bytes: a fetched message on its way to disk */
 	bool too_long;
 	bool trace;
-};
-
-struct fetch_sink {
-	int fd;
-	char *buf; /* FETCH_BUFFER bytes, borrowed */
-	size_t used;
-	gint64 received;
-	int error; /* errno of a failed write */
 };
 
 static size_t collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
@@ -48,45 +34,23 @@ static size_t collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static bool write_all(int fd, const char *data, size_t n, int *error_r)
-{
-	size_t done = 0;
+/* Where a fetch's bytes go. */
+struct fetch_sink {
+	imap_sink_fn write;
+	void *ctx;
+	struct err *err;
+	gint64 received;
+	bool refused; /* the sink failed (and said why in err) */
+};
 
-	while (done < n) {
-		ssize_t w = write(fd, data + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*error_r = errno;
-			return false;
-		}
-		done += (size_t)w;
-	}
-	return true;
-}
-
-static bool sink_flush(struct fetch_sink *sink)
-{
-	bool ok = write_all(sink->fd, sink->buf, sink->used, &sink->error);
-
-	sink->used = 0;
-	return ok;
-}
-
-static size_t file_cb(char *data, size_t size, size_t nmemb, void *userdata)
+static size_t sink_cb(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	struct fetch_sink *sink = userdata;
 	size_t n = size * nmemb;
 
-	if (sink->used + n > FETCH_BUFFER && !sink_flush(sink))
+	if (sink->write(sink->ctx, data, n, sink->err) < 0) {
+		sink->refused = true;
 		return 0;
-	if (n > FETCH_BUFFER) {
-		if (!write_all(sink->fd, data, n, &sink->error))
-			return 0;
-	} else {
-		memcpy(sink->buf + sink->used, data, n);
-		sink->used += n;
 	}
 	sink->received += (gint64)n;
 	return n;
@@ -132,7 +96,6 @@ int imap_new(struct imap **im_r, const struct config_imap *cfg, struct err *err)
 
 	im->cfg = cfg;
 	im->response = g_string_new(NULL);
-	im->fetch_buf = g_malloc(FETCH_BUFFER);
 	im->curl = curl_easy_init();
 	if (im->curl == NULL) {
 		imap_free(&im);
@@ -157,7 +120,6 @@ void imap_free(struct imap **imp)
 	g_free(im->base);
 	g_free(im->mailbox);
 	g_free(im->mailbox_url);
-	g_free(im->fetch_buf);
 	g_string_free(im->response, TRUE);
 	g_free(im);
 	*imp = NULL;
@@ -339,25 +301,22 @@ int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger,
 	return 0;
 }
 
-int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only, int fd,
-	       struct err *err)
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only,
+	       imap_sink_fn write, void *ctx, struct err *err)
 {
 	/* ;SECTION=HEADER makes curl send BODY[HEADER] and frame it like BODY[]. */
 	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity, uid,
 				    header_only ? "/;SECTION=HEADER" : "");
-	struct fetch_sink sink = { .fd = fd, .buf = im->fetch_buf };
+	struct fetch_sink sink = { .write = write, .ctx = ctx, .err = err };
 	CURLcode rc;
 
 	setup(im, url);
-	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, file_cb);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, sink_cb);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, &sink);
 	rc = curl_easy_perform(im->curl);
 	g_free(url);
-	if (sink.error == 0)
-		sink_flush(&sink);
-	if (sink.error != 0)
-		return err_set(err, ERR_TEMP, "imap fetch uid=%u: writing the spool: %s", uid,
-			       strerror(sink.error));
+	if (sink.refused)
+		return -1;
 	if (rc == CURLE_REMOTE_FILE_NOT_FOUND || (rc == CURLE_OK && sink.received == 0))
 		return 1;
 	if (rc != CURLE_OK) {

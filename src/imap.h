@@ -35,10 +35,14 @@ int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, s
 int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger, GArray *uids,
 		struct err *err);
 
-/* Writes message `uid` of the inbox (or only its header), byte for byte, to fd. Returns 0, or
- * 1 when the message is gone (expunged meanwhile, or the UIDVALIDITY changed), or -1. */
-int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only, int fd,
-	       struct err *err);
+/* Receives a fetched message's bytes, in order: 0, or -1 with err set to stop the fetch. */
+typedef int (*imap_sink_fn)(void *ctx, const char *data, size_t n, struct err *err);
+
+/* Hands message `uid` of the inbox (or only its header), byte for byte, to write(ctx, ...).
+ * Returns 0, or 1 when the message is gone (expunged meanwhile, or the UIDVALIDITY changed),
+ * or -1 (with the sink's error when it stopped the fetch). */
+int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only,
+	       imap_sink_fn write, void *ctx, struct err *err);
 
 /* Creates `mailbox` unless it exists. */
 int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);

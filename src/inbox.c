@@ -8,6 +8,8 @@
 #include "notify.h"
 #include "timeutil.h"
 
+#include <string.h>
+
 /* UID SEARCH answers are cut by libcurl when long: ask for windows of this many UIDs. */
 #define SEARCH_WINDOW 500
 
@@ -124,8 +126,7 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 	char *attach_dir = NULL;
 	int ret = -1;
 
-	if (spool_file_sha256(it->path, it->sha256, err) < 0 ||
-	    spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
+	if (spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
 		goto out;
 	if (mail_read(&it->mail, it->path, attach_dir, &read_err) < 0) {
 		if (read_err.class != ERR_MESSAGE) {
@@ -335,6 +336,7 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 		it.uid = m.uid;
 		it.too_large = m.too_large;
 		it.path = m.path;
+		memcpy(it.sha256, m.sha256, sizeof(it.sha256));
 		g_array_append_val(items, it);
 	}
 	return 1;

@@ -19,20 +19,24 @@ struct spool;
 int spool_open(struct spool **spool_r, const char *dir, struct err *err);
 void spool_close(struct spool **spoolp);
 
-/* Opens a new temporary file for one message; write to *fd_r, then spool_commit() it. */
-int spool_begin(struct spool *sp, int *fd_r, char **tmp_path_r, struct err *err);
+/* A message being written to the spool (SPOOL/tmp/ until committed), buffered and hashed. */
+struct spool_writer;
 
-/* Closes fd and renames the temporary file to msg/V-U.eml; sets *path_r to the final path.
- * On error the temporary file is removed. Nothing is durable until spool_sync(). */
-int spool_commit(struct spool *sp, int fd, const char *tmp_path, uint32_t uidvalidity,
-		 uint32_t uid, char **path_r, struct err *err);
+int spool_writer_new(struct spool *sp, struct spool_writer **w_r, struct err *err);
+int spool_writer_write(struct spool_writer *w, const char *data, size_t n, struct err *err);
+
+/* Writes what is buffered and renames the file to msg/V-U.eml: *path_r is the final path and
+ * sha256_r the SHA-256 of the bytes written (64 hex digits). Frees the writer either way.
+ * Nothing is durable until spool_sync(). */
+int spool_writer_commit(struct spool_writer **wp, struct spool *sp, uint32_t uidvalidity,
+			uint32_t uid, char **path_r, char sha256_r[65], struct err *err);
+
+/* Drops an uncommitted writer and its temporary file. */
+void spool_writer_free(struct spool_writer **wp);
 
 /* Makes everything written to the spool so far durable (messages, their names, attachments):
  * call it before anything else happens to a message, and before the store names a file. */
 int spool_sync(struct spool *sp, struct err *err);
-
-/* Drops a temporary file after a failed fetch. */
-void spool_abort(int fd, const char *tmp_path);
 
 /* Creates (if needed) and returns att/V-U for the attachments of that message. */
 int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, char **dir_r,

@@ -71,7 +71,7 @@ static void set_utf8_body(GMimeTextPart *part, const char *body)
 static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
 {
 	GError *gerr = NULL;
-	GMimeStream *file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr);
+	GMimeStream *file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr), *range;
 	GMimeContentType *ct;
 	GMimeDataWrapper *content;
 	GMimePart *part;
@@ -81,16 +81,18 @@ static GMimeObject *attachment_part(const struct compose_attachment *a, struct e
 		g_error_free(gerr);
 		return NULL;
 	}
+	range = g_mime_stream_substream(file, a->offset, a->offset + a->size);
+	g_object_unref(file);
 	part = g_mime_part_new();
 	ct = g_mime_content_type_parse(NULL, a->content_type);
 	g_mime_object_set_content_type(GMIME_OBJECT(part), ct);
 	g_object_unref(ct);
-	content = g_mime_data_wrapper_new_with_stream(file, GMIME_CONTENT_ENCODING_DEFAULT);
+	content = g_mime_data_wrapper_new_with_stream(range, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(part, content);
 	g_mime_part_set_filename(part, a->filename);
 	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
 	g_object_unref(content);
-	g_object_unref(file);
+	g_object_unref(range);
 	return GMIME_OBJECT(part);
 }
 

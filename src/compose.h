@@ -9,7 +9,8 @@
 #include "err.h"
 
 struct compose_attachment {
-	const char *path;         /* the file to attach */
+	const char *path;         /* the file that holds it */
+	gint64 offset, size;      /* which bytes of that file */
 	const char *filename;     /* the name the reader sees */
 	const char *content_type; /* "application/pdf" */
 };

@@ -92,7 +92,9 @@ static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
 			const struct doc_row *d = g_ptr_array_index(a->documents, k);
 			char *ext = extension_of(d->filename);
 			char *name = g_strdup_printf("%s-%s%s", a->ref, d->kind, ext);
-			struct compose_attachment att = { d->path, name, d->content_type };
+			struct compose_attachment att = { .path = d->path, .offset = d->offset,
+							  .size = d->size, .filename = name,
+							  .content_type = d->content_type };
 
 			if (strcmp(d->kind, "other") == 0) {
 				g_free(name);

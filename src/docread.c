@@ -1,10 +1,8 @@
 #include "docread.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <libxml/parser.h>
@@ -76,15 +74,13 @@ static void read_pdf_text(GBytes *bytes, struct doc_facts *facts)
 }
 
 /* qpdf walks the real page tree (a lying /Count does not fool it); poppler gives the text.
- * Both read the file mapped: qpdf on a path seeks and reads a few bytes at a time (~140
+ * Both read the bytes mapped: qpdf on a path seeks and reads a few bytes at a time (~140
  * system calls for a one-page PDF). */
-static void read_pdf(const char *path, bool want_text, struct doc_facts *facts)
+static void read_pdf(GBytes *bytes, bool want_text, struct doc_facts *facts)
 {
-	GMappedFile *file = g_mapped_file_new(path, FALSE, NULL);
-	GBytes *bytes = file ? g_mapped_file_get_bytes(file) : NULL;
 	qpdf_data q = qpdf_init();
 	gsize len = 0;
-	const char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+	const char *data = g_bytes_get_data(bytes, &len);
 
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -96,10 +92,6 @@ static void read_pdf(const char *path, bool want_text, struct doc_facts *facts)
 		read_pdf_text(bytes, facts);
 	}
 	qpdf_cleanup(&q);
-	if (bytes != NULL)
-		g_bytes_unref(bytes);
-	if (file != NULL)
-		g_mapped_file_unref(file);
 }
 
 /* A member of the zip, whole, if it exists and is not too big. */
@@ -203,14 +195,18 @@ static int zip_pages(zip_t *z, bool odt)
 	return pages;
 }
 
-static void read_zip(const char *path, bool want_text, struct doc_facts *facts)
+static void read_zip(GBytes *bytes, bool want_text, struct doc_facts *facts)
 {
-	int zerr = 0;
-	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+	gsize size = 0;
+	const void *data = g_bytes_get_data(bytes, &size);
+	zip_source_t *src = data ? zip_source_buffer_create(data, size, 0, NULL) : NULL;
+	zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, NULL) : NULL;
 	zip_uint64_t len = 0;
 	char *mimetype;
 
 	if (z == NULL) {
+		if (src != NULL)
+			zip_source_free(src);
 		facts->unreadable = true;
 		return;
 	}
@@ -232,25 +228,49 @@ static void read_zip(const char *path, bool want_text, struct doc_facts *facts)
 	zip_close(z);
 }
 
-void docread_file(const char *path, bool want_text, struct doc_facts *facts)
+/* The document's bytes, mapped (release with g_bytes_unref, then g_mapped_file_unref); NULL
+ * when the file is gone or shorter than the range. */
+static GBytes *map_doc(const struct doc_ref *doc, GMappedFile **file_r)
 {
-	unsigned char head[1024];
-	ssize_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	GMappedFile *file = g_mapped_file_new(doc->path, FALSE, NULL);
+	gsize len = file ? g_mapped_file_get_length(file) : 0;
+	GBytes *all, *part;
+
+	*file_r = NULL;
+	if (file == NULL || doc->offset < 0 || (gsize)doc->offset > len ||
+	    (doc->size >= 0 && (gsize)doc->size > len - (gsize)doc->offset)) {
+		if (file != NULL)
+			g_mapped_file_unref(file);
+		return NULL;
+	}
+	all = g_mapped_file_get_bytes(file);
+	part = g_bytes_new_from_bytes(all, (gsize)doc->offset,
+				      doc->size >= 0 ? (gsize)doc->size : len - (gsize)doc->offset);
+	g_bytes_unref(all);
+	*file_r = file;
+	return part;
+}
+
+void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
+{
+	GMappedFile *file = NULL;
+	GBytes *bytes = map_doc(doc, &file);
+	gsize len = 0;
+	const unsigned char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
 
 	memset(facts, 0, sizeof(*facts));
 	facts->pages = -1;
-	if (fd < 0) {
+	if (bytes == NULL) {
 		facts->unreadable = true;
 		return;
 	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	facts->format = docread_sniff(head, n > 0 ? (size_t)n : 0);
+	facts->format = docread_sniff(data, len);
 	if (facts->format == FORMAT_PDF)
-		read_pdf(path, want_text, facts);
+		read_pdf(bytes, want_text, facts);
 	else if (facts->format == FORMAT_DOCX)
-		read_zip(path, want_text, facts);
+		read_zip(bytes, want_text, facts);
+	g_bytes_unref(bytes);
+	g_mapped_file_unref(file);
 }
 
 /* One page, one line of text: enough to make poppler load what it loads on first use. */

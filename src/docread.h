@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <glib.h>
+
 enum doc_format {
 	FORMAT_UNKNOWN = 0,
 	FORMAT_PDF,
@@ -29,6 +31,14 @@ struct doc_facts {
 	char text[DOC_TEXT_MAX]; /* the first page's text, UTF-8, NUL-terminated; may be empty */
 };
 
+/* A document: `size` bytes at `offset` of the file at `path` (a message's attachments share one
+ * file, see spool.h); size < 0: to the end of the file. */
+struct doc_ref {
+	const char *path;
+	gint64 offset;
+	gint64 size;
+};
+
 /* "pdf", "docx", ... for logs and the store. */
 const char *docread_format_name(enum doc_format f);
 
@@ -39,9 +49,9 @@ enum doc_format docread_sniff(const unsigned char *head, size_t len);
  * each forked worker inherits them ready instead of paying their start-up. */
 void docread_warm_up(void);
 
-/* Fills facts for the file at path. Runs the parsers (qpdf, poppler, libzip, libxml2). Without
+/* Fills facts for the document. Runs the parsers (qpdf, poppler, libzip, libxml2). Without
  * want_text the first page's text is left empty: only classification by content needs it, and
  * poppler's text costs several times qpdf's page count. */
-void docread_file(const char *path, bool want_text, struct doc_facts *facts);
+void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts);
 
 #endif

@@ -228,7 +228,7 @@ struct documents_job *documents_inspect_start(const struct mail *const *mails, s
 					      struct err *err)
 {
 	struct documents_job *job = g_new0(struct documents_job, 1);
-	GPtrArray *paths = g_ptr_array_new();
+	GArray *docs = g_array_new(FALSE, FALSE, sizeof(struct doc_ref));
 	GArray *want_text = g_array_new(FALSE, FALSE, sizeof(bool));
 
 	job->mails = mails;
@@ -239,15 +239,16 @@ struct documents_job *documents_inspect_start(const struct mail *const *mails, s
 				g_ptr_array_index(mails[i]->attachments, k);
 			/* The text only classifies a document its name does not (documents_classify). */
 			bool text = documents_classify_name(a->filename) == DOC_OTHER;
+			struct doc_ref doc = { a->path, a->offset, a->size };
 
-			g_ptr_array_add(paths, a->path);
+			g_array_append_val(docs, doc);
 			g_array_append_val(want_text, text);
 		}
-	job->all = g_new0(struct doc_facts, MAX(paths->len, 1));
-	job->worker = docworker_start((const char *const *)paths->pdata,
-				      (const bool *)(void *)want_text->data, paths->len, job->all,
+	job->all = g_new0(struct doc_facts, MAX(docs->len, 1));
+	job->worker = docworker_start((const struct doc_ref *)(void *)docs->data,
+				      (const bool *)(void *)want_text->data, docs->len, job->all,
 				      err);
-	g_ptr_array_free(paths, TRUE);
+	g_array_free(docs, TRUE);
 	g_array_free(want_text, TRUE);
 	if (job->worker == NULL)
 		documents_job_free(&job);

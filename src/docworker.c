@@ -28,7 +28,7 @@ static void limit(int resource, rlim_t value)
 
 /* In the child: shed what it must not have, read each document in turn, report each, and
  * leave without cleanup. */
-static void child(const char *const *paths, const bool *want_text, size_t n, int out)
+static void child(const struct doc_ref *docs, const bool *want_text, size_t n, int out)
 {
 	int null = open("/dev/null", O_RDWR);
 
@@ -54,7 +54,7 @@ static void child(const char *const *paths, const bool *want_text, size_t n, int
 		size_t done = 0;
 
 		alarm(WORKER_WALL_MS / 1000 + 1);
-		docread_file(paths[i], want_text == NULL || want_text[i], &facts);
+		docread_file(&docs[i], want_text == NULL || want_text[i], &facts);
 		while (done < sizeof(facts)) {
 			ssize_t w = write(out, (char *)&facts + done, sizeof(facts) - done);
 
@@ -94,11 +94,12 @@ static size_t read_report(int fd, struct doc_facts *facts)
 	return got;
 }
 
-static void sniff_in_parent(const char *path, struct doc_facts *facts)
+static void sniff_in_parent(const struct doc_ref *doc, struct doc_facts *facts)
 {
 	unsigned char head[1024];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, head, sizeof(head)) : -1;
+	size_t want = doc->size >= 0 ? (size_t)MIN(doc->size, (gint64)sizeof(head)) : sizeof(head);
+	int fd = open(doc->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, head, want, (off_t)doc->offset) : -1;
 
 	if (fd >= 0)
 		close(fd);
@@ -119,14 +120,14 @@ static void accept_report(struct doc_facts *facts, const struct doc_facts *repor
 		facts->text[0] = '\0';
 }
 
-/* A child at work on paths[0..n), reporting on fd. */
+/* A child at work on docs[0..n), reporting on fd. */
 struct child {
 	pid_t pid;
 	int fd;
 };
 
-/* Forks a child to read paths[0..n) in turn. -1 without a child. */
-static int spawn_child(const char *const *paths, const bool *want_text, size_t n,
+/* Forks a child to read docs[0..n) in turn. -1 without a child. */
+static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t n,
 		       struct child *c, struct err *err)
 {
 	int fds[2];
@@ -143,7 +144,7 @@ static int spawn_child(const char *const *paths, const bool *want_text, size_t n
 	}
 	if (c->pid == 0) {
 		close(fds[0]);
-		child(paths, want_text, n, fds[1]);
+		child(docs, want_text, n, fds[1]);
 	}
 	close(fds[1]);
 	c->fd = fds[0];
@@ -180,32 +181,32 @@ static size_t collect_child(struct child *c, size_t n, struct doc_facts *reports
 }
 
 struct docworker_job {
-	struct doc_facts *facts; /* borrowed: the caller's, one per path */
-	const char **todo;       /* the paths a child must read (PDF, DOCX) */
+	struct doc_facts *facts; /* borrowed: the caller's, one per document */
+	struct doc_ref *todo;    /* the documents a child must read (PDF, DOCX); paths borrowed */
 	bool *todo_text;
-	size_t *where;           /* todo[k] is paths[where[k]] */
+	size_t *where;           /* todo[k] is docs[where[k]] */
 	size_t count;
 	bool running;            /* a child is at work on all of todo */
 	struct child first;
 };
 
-struct docworker_job *docworker_start(const char *const *paths, const bool *want_text, size_t n,
-				      struct doc_facts *facts, struct err *err)
+struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text,
+				      size_t n, struct doc_facts *facts, struct err *err)
 {
 	struct docworker_job *job = g_new0(struct docworker_job, 1);
 
 	job->facts = facts;
-	job->todo = g_new0(const char *, n + 1);
+	job->todo = g_new0(struct doc_ref, n + 1);
 	job->todo_text = g_new0(bool, n + 1);
 	job->where = g_new0(size_t, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		memset(&facts[i], 0, sizeof(facts[i]));
 		facts[i].pages = -1;
-		sniff_in_parent(paths[i], &facts[i]);
+		sniff_in_parent(&docs[i], &facts[i]);
 		/* Only the formats we parse need a worker; the others are known by their start. */
 		if (!facts[i].unreadable &&
 		    (facts[i].format == FORMAT_PDF || facts[i].format == FORMAT_DOCX)) {
-			job->todo[job->count] = paths[i];
+			job->todo[job->count] = docs[i];
 			job->todo_text[job->count] = want_text == NULL || want_text[i];
 			job->where[job->count++] = i;
 		}
@@ -278,15 +279,15 @@ void docworker_job_free(struct docworker_job **jobp)
 	*jobp = NULL;
 }
 
-int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
+int docworker_inspect_many(const struct doc_ref *docs, const bool *want_text, size_t n,
 			   struct doc_facts *facts, struct err *err)
 {
-	struct docworker_job *job = docworker_start(paths, want_text, n, facts, err);
+	struct docworker_job *job = docworker_start(docs, want_text, n, facts, err);
 
 	return job == NULL ? -1 : docworker_finish(&job, err);
 }
 
-int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err)
+int docworker_inspect(const struct doc_ref *doc, struct doc_facts *facts, struct err *err)
 {
-	return docworker_inspect_many(&path, NULL, 1, facts, err);
+	return docworker_inspect_many(doc, NULL, 1, facts, err);
 }

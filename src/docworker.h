@@ -7,23 +7,23 @@
 #include "docread.h"
 #include "err.h"
 
-/* Fills *facts for the file at path. The format is sniffed in the parent too, so it is known
+/* Fills *facts for the document. The format is sniffed in the parent too, so it is known
  * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */
-int docworker_inspect(const char *path, struct doc_facts *facts, struct err *err);
+int docworker_inspect(const struct doc_ref *doc, struct doc_facts *facts, struct err *err);
 
-/* The same for several files at once, in one child (one fork for many documents); a document
- * that crashes or hangs its child is unreadable, and a new child reads the rest. want_text[i]
- * false: the text of paths[i] is not needed (docread_file); want_text NULL: all are. */
-int docworker_inspect_many(const char *const *paths, const bool *want_text, size_t n,
+/* The same for several documents at once, in one child (one fork for many documents); a
+ * document that crashes or hangs its child is unreadable, and a new child reads the rest.
+ * want_text[i] false: the text of docs[i] is not needed (docread_file); NULL: all are. */
+int docworker_inspect_many(const struct doc_ref *docs, const bool *want_text, size_t n,
 			   struct doc_facts *facts, struct err *err);
 
 /* The same in two steps, so the daemon works on while the child reads: docworker_start sniffs
- * each file and starts a child (facts must stay valid, and the files in place, until
- * docworker_finish, which waits for the reports). NULL from start when no child can be
- * started. docworker_job_free drops a job unfinished (its child is stopped). */
+ * each document and starts a child (facts and the paths must stay valid, and the files in
+ * place, until docworker_finish, which waits for the reports). NULL from start when no child
+ * can be started. docworker_job_free drops a job unfinished (its child is stopped). */
 struct docworker_job;
-struct docworker_job *docworker_start(const char *const *paths, const bool *want_text, size_t n,
-				      struct doc_facts *facts, struct err *err);
+struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text,
+				      size_t n, struct doc_facts *facts, struct err *err);
 int docworker_finish(struct docworker_job **jobp, struct err *err);
 void docworker_job_free(struct docworker_job **jobp);
 

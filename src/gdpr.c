@@ -9,18 +9,24 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-/* Copies src into DIR/SUB/NAME and returns "SUB/NAME" (owned), or NULL when src is gone. */
-static char *copy_in(const char *dir, const char *sub, const char *name, const char *src)
+/* Copies `size` bytes at `offset` of src (all of it when size < 0) into DIR/SUB/NAME and returns
+ * "SUB/NAME" (owned), or NULL when src is gone. */
+static char *copy_in(const char *dir, const char *sub, const char *name, const char *src,
+		     gint64 offset, gint64 size)
 {
 	char *data = NULL, *rel, *dest;
 	gsize len;
 
-	if (src == NULL || src[0] == '\0' || !g_file_get_contents(src, &data, &len, NULL))
+	if (src == NULL || src[0] == '\0' || !g_file_get_contents(src, &data, &len, NULL) ||
+	    offset < 0 || (gsize)offset > len || (size >= 0 && (gsize)size > len - (gsize)offset)) {
+		g_free(data);
 		return NULL;
+	}
 	rel = g_build_filename(sub, name, NULL);
 	dest = g_build_filename(dir, rel, NULL);
-	if (!g_file_set_contents_full(dest, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT,
-				      0600, NULL)) {
+	if (!g_file_set_contents_full(dest, data + offset,
+				      size >= 0 ? (gssize)size : (gssize)(len - (gsize)offset),
+				      G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL)) {
 		g_free(rel);
 		rel = NULL;
 	}
@@ -49,7 +55,17 @@ static char *letter_file(struct store *st, const char *dir, const char *id, stru
 	return rel;
 }
 
-/* One array of objects, a member per column; file columns become "file" with the copy. */
+/* The number in column `name` of a row of store_person_rows. */
+static gint64 cell_number(GPtrArray *row, const char *const *cols, const char *name)
+{
+	for (guint c = 0; c < row->len; c++)
+		if (strcmp(cols[c], name) == 0 && g_ptr_array_index(row, c) != NULL)
+			return g_ascii_strtoll(g_ptr_array_index(row, c), NULL, 10);
+	return -1;
+}
+
+/* One array of objects, a member per column; file columns become "file" with the copy (a
+ * document: its bytes of the file its message's attachments share). */
 static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const char *email,
 		    const char *dir, guint *count_r, struct err *err)
 {
@@ -68,14 +84,18 @@ static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const
 		for (guint c = 0; c < row->len; c++) {
 			const char *v = g_ptr_array_index(row, c);
 
-			if (strcmp(cols[c], "path") == 0) {
+			if (strcmp(cols[c], "offset") == 0) {
+				continue;
+			} else if (strcmp(cols[c], "path") == 0) {
 				name = g_strdup_printf("%03u-%s-%s", r + 1,
 						       (char *)g_ptr_array_index(row, 0),
 						       (char *)g_ptr_array_index(row, 1));
-				file = copy_in(dir, "documents", name, v);
+				file = copy_in(dir, "documents", name, v,
+					       cell_number(row, cols, "offset"),
+					       cell_number(row, cols, "size"));
 			} else if (strcmp(cols[c], "spool_path") == 0) {
 				name = g_strdup_printf("%03u.eml", r + 1);
-				file = copy_in(dir, "messages", name, v);
+				file = copy_in(dir, "messages", name, v, 0, -1);
 			} else if (q == PERSON_LETTERS && strcmp(cols[c], "id") == 0) {
 				file = letter_file(st, dir, v, err);
 			} else {

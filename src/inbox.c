@@ -123,22 +123,19 @@ static int move_leftovers(struct poll *p, struct err *err)
 static int read_one(struct poll *p, struct item *it, struct err *err)
 {
 	struct err read_err = { 0 };
-	char *attach_dir = NULL;
-	int ret = -1;
+	char *parts = spool_parts_path(p->sp, p->uidvalidity, it->uid);
+	int ret = 0;
 
-	if (spool_attachment_dir(p->sp, p->uidvalidity, it->uid, &attach_dir, err) < 0)
-		goto out;
-	if (mail_read(&it->mail, it->path, attach_dir, &read_err) < 0) {
+	if (mail_read(&it->mail, it->path, parts, &read_err) < 0) {
 		if (read_err.class != ERR_MESSAGE) {
 			*err = read_err;
-			goto out;
+			ret = -1;
+		} else {
+			log_warn("intake uid=%u quarantined: %s", it->uid, read_err.text);
+			it->unreadable = g_strdup(read_err.text);
 		}
-		log_warn("intake uid=%u quarantined: %s", it->uid, read_err.text);
-		it->unreadable = g_strdup(read_err.text);
 	}
-	ret = 0;
-out:
-	g_free(attach_dir);
+	g_free(parts);
 	return ret;
 }
 

@@ -53,6 +53,7 @@ static int add_documents(struct store *st, GArray *plan, int64_t app_id, int64_t
 			.content_type = p->att->content_type,
 			.sha256 = p->att->sha256,
 			.path = p->att->path,
+			.offset = p->att->offset,
 			.format = docread_format_name(p->facts->format),
 			.problem = p->problem,
 			.size = p->att->size,

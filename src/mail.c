@@ -122,32 +122,47 @@ static gint64 top_received_time(GMimeMessage *msg)
 	return t;
 }
 
-/* Writes the decoded content of `part` to `path`. Not synced here: the caller syncs the spool
- * (spool_sync) before the store names the file, once for a whole group of messages. */
-static int save_part(GMimePart *part, const char *path, gint64 *size_r, struct err *err)
+/* Where a message's attachments go: one file, opened at the first one. */
+struct parts_file {
+	const char *path;
+	int fd; /* -1 until the first attachment */
+	gint64 end;
+};
+
+/* Appends the decoded content of `part` to the parts file; sets its offset, size and hash. Not
+ * synced here: the caller syncs the spool (spool_sync) before the store names the file, once
+ * for a whole group of messages. */
+static int save_part(GMimePart *part, struct parts_file *pf, struct mail_attachment *a,
+		     struct err *err)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	GMimeStream *fs, *out;
 	gint64 n = 0;
-	int ret = 0;
 
-	if (fd < 0)
-		return err_set(err, ERR_TEMP, "create %s: %s", path, strerror(errno));
+	if (pf->fd < 0 &&
+	    (pf->fd = open(pf->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return err_set(err, ERR_TEMP, "create %s: %s", pf->path, strerror(errno));
 	/* A pipe stream on a file: GMimeStreamFs would fsync() on every flush. */
-	fs = g_mime_stream_pipe_new(fd);
+	fs = g_mime_stream_pipe_new(pf->fd);
 	g_mime_stream_pipe_set_owner(GMIME_STREAM_PIPE(fs), FALSE);
 	/* Decoders write a line at a time: buffer them into few large writes. */
 	out = g_mime_stream_buffer_new(fs, GMIME_STREAM_BUFFER_BLOCK_WRITE);
 	if (content != NULL)
 		n = g_mime_data_wrapper_write_to_stream(content, out);
 	if (n < 0 || g_mime_stream_flush(out) < 0)
-		ret = err_set(err, ERR_TEMP, "write %s: %s", path, strerror(errno));
+		n = -1;
 	g_object_unref(out);
 	g_object_unref(fs);
-	close(fd);
-	*size_r = n < 0 ? 0 : n;
-	return ret;
+	if (n < 0)
+		return err_set(err, ERR_TEMP, "write %s: %s", pf->path, strerror(errno));
+	a->offset = pf->end;
+	a->size = n;
+	pf->end += n;
+	if (spool_range_sha256(pf->fd, a->offset, a->size, a->sha256, err) < 0) {
+		err_prefix(err, "%s", pf->path);
+		return -1;
+	}
+	return 0;
 }
 
 static bool is_attachment(GMimeObject *obj)
@@ -208,7 +223,7 @@ static void take_body_text(struct mail *m, GMimeObject *obj)
 	m->body_text = text;
 }
 
-static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_dir,
+static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *pf,
 			 struct err *err)
 {
 	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
@@ -241,13 +256,11 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, const char *attach_d
 		mime_type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
 		a->content_type = g_ascii_strdown(mime_type, -1);
 		g_free(mime_type);
-		a->path = g_strdup_printf("%s/part-%u", attach_dir, m->attachments->len);
+		a->path = g_strdup(pf->path);
 		a->content_id = g_strdup(g_mime_object_get_content_id(obj));
 		a->is_inline = g_mime_object_get_disposition(obj) != NULL &&
 			       g_ascii_strcasecmp(g_mime_object_get_disposition(obj), "inline") == 0;
-		ret = save_part(GMIME_PART(obj), a->path, &a->size, err);
-		if (ret == 0)
-			ret = spool_file_sha256(a->path, a->sha256, err);
+		ret = save_part(GMIME_PART(obj), pf, a, err);
 	}
 	g_mime_part_iter_free(iter);
 	return ret;
@@ -298,9 +311,10 @@ static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 	return 0;
 }
 
-int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err)
+int mail_read(struct mail **mail_r, const char *eml_path, const char *parts_path, struct err *err)
 {
 	struct mail *m = g_new0(struct mail, 1);
+	struct parts_file pf = { .path = parts_path, .fd = -1 };
 	GMimeParserOptions *opts = mail_parser_options();
 	GMimeStream *stream = NULL, *fs;
 	GMimeParser *parser = NULL;
@@ -327,12 +341,14 @@ int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir
 		err_set(err, ERR_MESSAGE, "not a MIME message");
 		goto out;
 	}
-	if (read_headers(m, msg, err) < 0 || collect_parts(m, msg, attach_dir, err) < 0)
+	if (read_headers(m, msg, err) < 0 || collect_parts(m, msg, &pf, err) < 0)
 		goto out;
 	if (m->body_text == NULL)
 		m->body_text = g_strdup("");
 	ret = 0;
 out:
+	if (pf.fd >= 0)
+		close(pf.fd);
 	if (msg != NULL)
 		g_object_unref(msg);
 	if (parser != NULL)

@@ -14,7 +14,8 @@
 struct mail_attachment {
 	char *filename;     /* decoded name as sent, or NULL; display only */
 	char *content_type; /* declared type, lower-case "type/subtype" */
-	char *path;         /* where the decoded content was saved (a generated name) */
+	char *path;         /* the file its decoded content was saved in (a generated name) */
+	gint64 offset;      /* where in that file, shared by the message's attachments */
 	gint64 size;
 	char sha256[65];
 	bool is_inline;   /* Content-Disposition: inline */
@@ -39,10 +40,12 @@ struct mail {
 /* Makes GMime ready; call once before any other mail_ or compose_ function. */
 void mail_library_init(void);
 
-/* Parses the message at eml_path and saves each attachment, decoded, under attach_dir (which
- * must exist) as part-1, part-2, ... Errors: ERR_MESSAGE when the file is not a usable message
- * (no sender), ERR_TEMP when saving fails. The attachments are written, not synced (spool_sync). */
-int mail_read(struct mail **mail_r, const char *eml_path, const char *attach_dir, struct err *err);
+/* Parses the message at eml_path and saves its attachments, decoded, one after the other in the
+ * file parts_path (created at the first one; one file a message spares the filesystem an inode
+ * an attachment). Errors: ERR_MESSAGE when the file is not a usable message (no sender),
+ * ERR_TEMP when saving fails. The attachments are written, not synced (spool_sync). */
+int mail_read(struct mail **mail_r, const char *eml_path, const char *parts_path,
+	      struct err *err);
 void mail_free(struct mail **mailp);
 
 /* The Message-IDs this mail answers, nearest first: In-Reply-To, then References from the

@@ -191,50 +191,66 @@ int spool_sync(struct spool *sp, struct err *err)
 	return ret;
 }
 
-int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, char **dir_r,
-			 struct err *err)
+char *spool_parts_path(struct spool *sp, uint32_t uidvalidity, uint32_t uid)
 {
-	char *dir = g_strdup_printf("%s/att/%u-%u", sp->dir, uidvalidity, uid);
-
-	if (g_mkdir_with_parents(dir, 0700) < 0) {
-		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", dir, strerror(errno));
-		g_free(dir);
-		return -1;
-	}
-	*dir_r = dir;
-	return 0;
+	return g_strdup_printf("%s/att/%u-%u.parts", sp->dir, uidvalidity, uid);
 }
 
 /* OpenSSL, not GChecksum: its SHA-256 uses the CPU's SHA extensions and was the largest single
  * cost of filing a message (a raw message and its attachments, ~400 KB, hashed each). */
-int spool_file_sha256(const char *path, char out[65], struct err *err)
+int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct err *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
 	ssize_t n = 0;
+	bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
 
-	ok = fd >= 0 && ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-	while (ok && (n = read(fd, buf, sizeof(buf))) > 0)
+	while (ok && (size < 0 || size > 0)) {
+		size_t want = size < 0 ? sizeof(buf) : (size_t)MIN((gint64)sizeof(buf), size);
+
+		n = pread(fd, buf, want, (off_t)offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
-	ok = ok && n == 0 && digest_hex(ctx, out);
+		offset += n;
+		if (size > 0)
+			size -= n;
+	}
+	/* The whole range, or the whole file when size < 0. */
+	ok = ok && n >= 0 && size <= 0 && digest_hex(ctx, out);
 	if (!ok)
-		err_set(err, ERR_TEMP, "hash %s: %s", path, fd < 0 || n < 0 ? strerror(errno) : "failed");
-	if (fd >= 0)
-		close(fd);
+		err_set(err, ERR_TEMP, "hash: %s", n < 0 ? strerror(errno) : "short file or failure");
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
 
-/* The attachments of a raw message live in att/V-U next to msg/V-U.eml. */
+int spool_file_sha256(const char *path, char out[65], struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return err_set(err, ERR_TEMP, "hash %s: %s", path, strerror(errno));
+	ret = spool_range_sha256(fd, 0, -1, out, err);
+	close(fd);
+	if (ret < 0)
+		err_prefix(err, "%s", path);
+	return ret;
+}
+
+/* The attachments of msg/V-U.eml are att/V-U.parts; spools written before that kept them as
+ * files in a folder att/V-U/. */
 static void remove_attachments(const char *eml)
 {
 	char *base = g_path_get_basename(eml), *spool = g_path_get_dirname(eml);
 	char *top = g_path_get_dirname(spool), *stem = g_strndup(base, strlen(base) - 4);
 	char *att = g_build_filename(top, "att", stem, NULL);
+	char *parts = g_strconcat(att, ".parts", NULL);
 	GDir *d = g_dir_open(att, 0, NULL);
 	const char *name;
 
+	g_unlink(parts);
 	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
 		char *f = g_build_filename(att, name, NULL);
 
@@ -249,6 +265,7 @@ static void remove_attachments(const char *eml)
 	g_free(top);
 	g_free(stem);
 	g_free(att);
+	g_free(parts);
 }
 
 int spool_remove(const char *path)

@@ -2,7 +2,8 @@
  *
  *   SPOOL/tmp/            files being written
  *   SPOOL/msg/V-U.eml     the raw message of UIDVALIDITY V, UID U
- *   SPOOL/att/V-U/part-N  its attachments, decoded, under generated names
+ *   SPOOL/att/V-U.parts   its attachments, decoded, one after the other (the store keeps each
+ *                         one's offset and size); spools written before kept att/V-U/part-N
  *
  * Returned paths belong to the caller (g_free). */
 #ifndef ADMITD_SPOOL_H
@@ -38,14 +39,15 @@ void spool_writer_free(struct spool_writer **wp);
  * call it before anything else happens to a message, and before the store names a file. */
 int spool_sync(struct spool *sp, struct err *err);
 
-/* Creates (if needed) and returns att/V-U for the attachments of that message. */
-int spool_attachment_dir(struct spool *sp, uint32_t uidvalidity, uint32_t uid, char **dir_r,
-			 struct err *err);
+/* Where the attachments of that message go: att/V-U.parts (not created here). */
+char *spool_parts_path(struct spool *sp, uint32_t uidvalidity, uint32_t uid);
 
-/* The SHA-256 of a file's bytes, as 64 lower-case hex digits. */
+/* The SHA-256 of size bytes at offset of fd (to the end of the file when size < 0), or of a
+ * whole file, as 64 lower-case hex digits. */
+int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct err *err);
 int spool_file_sha256(const char *path, char out[65], struct err *err);
 
-/* Deletes a spooled file; for a raw message (msg/V-U.eml) also its att/V-U folder. Returns 0
+/* Deletes a spooled file; for a raw message (msg/V-U.eml) also its attachments. Returns 0
  * when the file was deleted. */
 int spool_remove(const char *path);
 /* spool_remove() for each path (char *); returns how many were deleted. */

@@ -142,6 +142,9 @@ static const char *const migrations[] = {
 	"  DELETE FROM reply_minutes"
 	"    WHERE minute < strftime('%Y-%m-%dT%H:%M', NEW.created_at, '-1 day');"
 	"  END;",
+	/* 3: a message's attachments share one file (spool.h): each document is the byte range
+	 * part_offset, size of its path. Documents filed before have a file each, at offset 0. */
+	"ALTER TABLE documents ADD COLUMN part_offset INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int sql_fail(struct store *st, struct err *err, const char *what)
@@ -631,8 +634,8 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 	sqlite3_stmt *stmt = prep(
 		st,
 		"INSERT INTO documents (application_id, message_row, kind, filename, content_type, "
-		"size, pages, sha256, path, created_at, format, problem, superseded) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"size, pages, sha256, path, created_at, format, problem, superseded, part_offset) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		err);
 
 	if (stmt == NULL)
@@ -653,6 +656,7 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 	bind_text(stmt, 11, doc->format ? doc->format : "unknown");
 	bind_text(stmt, 12, doc->problem);
 	sqlite3_bind_int(stmt, 13, doc->superseded);
+	sqlite3_bind_int64(stmt, 14, doc->offset);
 	return run(st, stmt, "insert document", err);
 }
 
@@ -1255,7 +1259,7 @@ static int load_documents(struct store *st, struct app_row *app, struct err *err
 {
 	sqlite3_stmt *stmt = prep(st,
 				  "SELECT kind, filename, content_type, size, pages, sha256, path, "
-				  "format, problem "
+				  "format, problem, part_offset "
 				  "FROM documents WHERE application_id = ? AND superseded = 0 "
 				  "ORDER BY id",
 				  err);
@@ -1277,6 +1281,7 @@ static int load_documents(struct store *st, struct app_row *app, struct err *err
 		d->path = col_text(stmt, 6);
 		d->format = col_text(stmt, 7);
 		d->problem = col_text(stmt, 8);
+		d->offset = sqlite3_column_int64(stmt, 9);
 		g_ptr_array_add(app->documents, d);
 	}
 	sqlite3_reset(stmt);
@@ -1411,7 +1416,7 @@ static const char *const person_sql[] = {
 				"FROM applications a JOIN applicants p ON p.id = a.applicant_id "
 				"WHERE p.email = ? ORDER BY a.id",
 	[PERSON_DOCUMENTS] = "SELECT a.ref, d.kind, d.filename, d.content_type, d.size, d.pages, "
-			     "d.sha256, d.path FROM documents d JOIN applications a ON "
+			     "d.sha256, d.part_offset, d.path FROM documents d JOIN applications a ON "
 			     "a.id = d.application_id JOIN applicants p ON p.id = a.applicant_id "
 			     "WHERE p.email = ? ORDER BY d.id",
 	[PERSON_MESSAGES] = "SELECT received_at, message_id, subject, outcome, spool_path FROM "
@@ -1425,11 +1430,11 @@ static const char *const person_sql[] = {
 			  "WHERE p.email = ? ORDER BY e.id",
 };
 
-static const char *const person_cols[][9] = {
+static const char *const person_cols[][10] = {
 	[PERSON_APPLICANT] = { "email", "name", "created_at", "undeliverable_at", NULL },
 	[PERSON_APPLICATIONS] = { "ref", "state", "edition", "received_at", "problems", NULL },
 	[PERSON_DOCUMENTS] = { "ref", "kind", "filename", "content_type", "size", "pages", "sha256",
-			       "path", NULL },
+			       "offset", "path", NULL },
 	[PERSON_MESSAGES] = { "received_at", "message_id", "subject", "outcome", "spool_path",
 			      NULL },
 	[PERSON_LETTERS] = { "created_at", "template", "state", "message_id", "sent_at", "id",
@@ -1523,7 +1528,8 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 	};
 
 	if (collect_paths(st,
-			  "SELECT d.path FROM documents d WHERE d.application_id IN " PERSON_APPS,
+			  "SELECT DISTINCT d.path FROM documents d WHERE d.application_id IN "
+			  PERSON_APPS,
 			  email, files, err) < 0 ||
 	    collect_paths(st,
 			  "SELECT spool_path FROM messages WHERE sender = ?1 OR application_id IN "
@@ -1563,7 +1569,7 @@ int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray 
 			    struct err *err)
 {
 	static const char *const collect[] = {
-		"SELECT path FROM documents WHERE application_id = ?1 AND path <> ''",
+		"SELECT DISTINCT path FROM documents WHERE application_id = ?1 AND path <> ''",
 		"SELECT spool_path FROM messages WHERE application_id = ?1 AND spool_path <> ''",
 	};
 	static const char *const steps[] = {

@@ -107,7 +107,7 @@ struct doc_new {
 	const char *kind, *filename, *content_type, *sha256, *path;
 	const char *format;  /* "pdf", "docx" ... (docread_format_name) */
 	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
-	gint64 size;
+	gint64 offset, size; /* the bytes of path that are the document */
 	int pages; /* -1: unknown */
 	bool superseded; /* kept for the record only (arrived after the review began) */
 };
@@ -219,9 +219,9 @@ int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *cou
 
 struct doc_row {
 	char *kind, *filename, *content_type, *sha256;
-	char *path; /* the stored file (a generated name) */
+	char *path; /* the stored file (a generated name), shared by a message's documents */
 	char *format, *problem; /* problem NULL when none */
-	gint64 size;
+	gint64 offset, size; /* the bytes of path that are the document */
 	int pages; /* -1: unknown */
 };
 
@@ -251,7 +251,8 @@ int store_counts(struct store *st, GHashTable **counts_r, struct err *err);
 enum person_query {
 	PERSON_APPLICANT,    /* email, name, created_at, undeliverable_at */
 	PERSON_APPLICATIONS, /* ref, state, edition, received_at, problems */
-	PERSON_DOCUMENTS,    /* ref, kind, filename, content_type, size, pages, sha256, path */
+	PERSON_DOCUMENTS,    /* ref, kind, filename, content_type, size, pages, sha256, offset,
+			      * path */
 	PERSON_MESSAGES,     /* received_at, message_id, subject, outcome, spool_path */
 	PERSON_LETTERS,      /* created_at, template, state, message_id, sent_at, id */
 	PERSON_EVENTS,       /* at, ref, kind, detail */

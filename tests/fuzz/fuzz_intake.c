@@ -63,8 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg == NULL)
 		setup();
 	eml = g_build_filename(dir, "in.eml", NULL);
-	att = g_build_filename(dir, "att", NULL);
-	g_mkdir(att, 0700);
+	att = g_build_filename(dir, "in.parts", NULL);
 	g_file_set_contents(eml, (const char *)data, (gssize)size, NULL);
 	spool_file_sha256(eml, sha, &err);
 	src.spool_path = eml;
@@ -80,8 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		store_rollback(st);
 	}
 	intake_result_clear(&res);
-	for (guint i = 0; m != NULL && i < m->attachments->len; i++)
-		g_unlink(((struct mail_attachment *)g_ptr_array_index(m->attachments, i))->path);
+	g_unlink(att);
 	mail_free(&m);
 	g_free(facts);
 	g_free(eml);

@@ -119,6 +119,15 @@ wait_mail() { # ADDRESS N [FOLDER]
 }
 
 # The value of header NAME in a message file, unfolded.
+# The decoded bytes of the base64 attachment named NAME in the message FILE.
+attachment() { # FILE NAME
+  awk -v name="$2" '
+    !part && index($0, "filename=") && index($0, name) { part = 1; next }
+    part && !body && /^\r?$/ { body = 1; next }
+    body && /^--/ { exit }
+    body { print }' "$1" | tr -d '\r' | base64 -d
+}
+
 header() { # FILE NAME
   awk -v h="$2" '
     /^\r?$/ { exit }

@@ -37,6 +37,10 @@ for ref in "$ANA_REF" "$JOSE_REF" "$LENA_REF"; do
   check "the digest attaches $ref-cv.pdf" contains "$DIGEST" "filename=\"\?$ref-cv.pdf"
   check "the digest attaches $ref-letter.pdf" contains "$DIGEST" "filename=\"\?$ref-letter.pdf"
 done
+check "the attachments are the documents as sent" \
+  cmp <(attachment "$DIGEST" "$ANA_REF-cv.pdf") "$TESTS_DIR/mail/docs-cv.pdf"
+check "each its own bytes of the message's attachments" \
+  cmp <(attachment "$DIGEST" "$ANA_REF-letter.pdf") "$TESTS_DIR/mail/docs-letter.pdf"
 check "the batch is closed" equals "$(admitctl batch list | awk 'NR==2 {print $4}')" closed
 check "a later cycle sends no second digest" admitd --once --now "$(in_days 16)"
 sleep 1

@@ -127,16 +127,21 @@ static void test_worker_on_bad_input(void **state)
 	char *dir = test_tmpdir();
 	char *garbage = test_write_file(dir, "x.pdf", "%PDF-1.4 this is not a PDF");
 	char *cv = test_fixture("docs-cv.pdf");
+	struct doc_ref bad = { garbage, 0, -1 }, gone = { "/nonexistent.pdf", 0, -1 };
+	struct doc_ref good = { cv, 0, -1 }, beyond = { cv, 0, 1 << 30 };
 	struct doc_facts facts;
 	struct err err = { 0 };
 
 	(void)state;
-	assert_int_equal(docworker_inspect(garbage, &facts, &err), 0);
+	assert_int_equal(docworker_inspect(&bad, &facts, &err), 0);
 	assert_int_equal(facts.format, FORMAT_PDF);
 	assert_true(facts.unreadable);
-	assert_int_equal(docworker_inspect("/nonexistent.pdf", &facts, &err), 0);
+	assert_int_equal(docworker_inspect(&gone, &facts, &err), 0);
 	assert_true(facts.unreadable);
-	assert_int_equal(docworker_inspect(cv, &facts, &err), 0);
+	/* A range past the end of its file (a truncated spool) is unreadable, not read short. */
+	assert_int_equal(docworker_inspect(&beyond, &facts, &err), 0);
+	assert_true(facts.unreadable);
+	assert_int_equal(docworker_inspect(&good, &facts, &err), 0);
 	assert_false(facts.unreadable);
 	assert_int_equal(facts.pages, 2);
 	assert_non_null(strstr(facts.text, "Curriculum Vitae"));
@@ -150,13 +155,14 @@ static void test_worker_on_bad_input(void **state)
 static void test_worker_many(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const char *paths[] = { cv, "/nonexistent.pdf", letter, letter };
+	const struct doc_ref docs[] = { { cv, 0, -1 }, { "/nonexistent.pdf", 0, -1 },
+					{ letter, 0, -1 }, { letter, 0, -1 } };
 	const bool want_text[] = { false, true, true, false };
 	struct doc_facts facts[4];
 	struct err err = { 0 };
 
 	(void)state;
-	assert_int_equal(docworker_inspect_many(paths, want_text, 4, facts, &err), 0);
+	assert_int_equal(docworker_inspect_many(docs, want_text, 4, facts, &err), 0);
 	assert_int_equal(facts[0].pages, 2);
 	assert_string_equal(facts[0].text, "");
 	assert_true(facts[1].unreadable);
@@ -169,14 +175,52 @@ static void test_worker_many(void **state)
 	g_free(letter);
 }
 
+/* A message's attachments share one file: each document is its own byte range of it. */
+static void test_worker_reads_ranges(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
+	char *dir = test_tmpdir(), *a = NULL, *b = NULL, *both;
+	gsize a_len = 0, b_len = 0;
+	GString *parts = g_string_new(NULL);
+	struct doc_facts facts[2];
+	struct err err = { 0 };
+
+	(void)state;
+	assert_true(g_file_get_contents(letter, &a, &a_len, NULL));
+	assert_true(g_file_get_contents(cv, &b, &b_len, NULL));
+	g_string_append_len(parts, a, (gssize)a_len);
+	g_string_append_len(parts, b, (gssize)b_len);
+	both = test_write_file(dir, "m.parts", "");
+	assert_true(g_file_set_contents(both, parts->str, (gssize)parts->len, NULL));
+	{
+		const struct doc_ref docs[] = { { both, 0, (gint64)a_len },
+						{ both, (gint64)a_len, (gint64)b_len } };
+
+		assert_int_equal(docworker_inspect_many(docs, NULL, 2, facts, &err), 0);
+	}
+	assert_int_equal(facts[0].format, FORMAT_PDF);
+	assert_int_equal(facts[0].pages, 1);
+	assert_non_null(strstr(facts[0].text, "academic commission"));
+	assert_int_equal(facts[1].format, FORMAT_PDF);
+	assert_int_equal(facts[1].pages, 2);
+	assert_non_null(strstr(facts[1].text, "Curriculum Vitae"));
+	g_string_free(parts, TRUE);
+	g_free(a);
+	g_free(b);
+	g_free(both);
+	g_free(cv);
+	g_free(letter);
+	g_free(dir);
+}
+
 /* Started, then finished later or dropped unfinished: the same reports, and no child left. */
 static void test_worker_in_two_steps(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const char *paths[] = { cv, letter };
+	const struct doc_ref docs[] = { { cv, 0, -1 }, { letter, 0, -1 } };
 	struct doc_facts facts[2];
 	struct err err = { 0 };
-	struct docworker_job *job = docworker_start(paths, NULL, 2, facts, &err);
+	struct docworker_job *job = docworker_start(docs, NULL, 2, facts, &err);
 
 	(void)state;
 	assert_non_null(job);
@@ -184,7 +228,7 @@ static void test_worker_in_two_steps(void **state)
 	assert_null(job);
 	assert_int_equal(facts[0].pages, 2);
 	assert_int_equal(facts[1].pages, 1);
-	job = docworker_start(paths, NULL, 2, facts, &err);
+	job = docworker_start(docs, NULL, 2, facts, &err);
 	assert_non_null(job);
 	docworker_job_free(&job);
 	assert_null(job);
@@ -203,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_worker_on_bad_input),
 		cmocka_unit_test(test_worker_many),
+		cmocka_unit_test(test_worker_reads_ranges),
 		cmocka_unit_test(test_worker_in_two_steps),
 	};
 

@@ -47,14 +47,13 @@ static void bench_free(struct bench *b)
 static struct intake_result file_mail(struct bench *b, const char *fixture, const char *text)
 {
 	char *path = fixture ? test_fixture(fixture) : test_write_file(b->dir, "m.eml", text);
-	char *att = g_strdup_printf("%s/att-%u", b->dir, b->next_uid);
+	char *att = g_strdup_printf("%s/att-%u.parts", b->dir, b->next_uid);
 	struct intake_source src = { .uidvalidity = 1, .uid = b->next_uid++, .spool_path = path };
 	struct intake_result res = { 0 };
 	struct mail *m = NULL;
 	struct err err = { 0 }, read_err = { 0 };
 	char sha[65];
 
-	g_mkdir(att, 0700);
 	assert_int_equal(spool_file_sha256(path, sha, &err), 0);
 	src.sha256 = sha;
 	struct doc_facts *facts = NULL;

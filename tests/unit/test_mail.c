@@ -8,12 +8,14 @@ static struct mail *read_fixture(const char *name, char **dir_r)
 {
 	char *path = test_fixture(name);
 	char *dir = test_tmpdir();
+	char *parts = g_build_filename(dir, "m.parts", NULL);
 	struct mail *m = NULL;
 	struct err err = { 0 };
 
-	if (mail_read(&m, path, dir, &err) < 0)
+	if (mail_read(&m, path, parts, &err) < 0)
 		fail_msg("%s: %s", name, err.text);
 	g_free(path);
+	g_free(parts);
 	*dir_r = dir;
 	return m;
 }
@@ -26,7 +28,8 @@ static const struct mail_attachment *att(const struct mail *m, guint i)
 
 static void test_complete_application(void **state)
 {
-	char *dir, sha[65];
+	char *dir, sha[65], *want = NULL, *saved = NULL;
+	gsize want_len = 0, saved_len = 0;
 	struct mail *m = read_fixture("complete-application.eml", &dir);
 	struct err err = { 0 };
 	char *pdf = test_fixture("docs-letter.pdf");
@@ -40,11 +43,23 @@ static void test_complete_application(void **state)
 	assert_int_equal(m->attachments->len, 2);
 	assert_string_equal(att(m, 0)->filename, "Motivation letter.pdf");
 	assert_string_equal(att(m, 0)->content_type, "application/pdf");
-	/* Saved decoded, under a generated name, with the hash of the decoded bytes. */
-	assert_true(g_str_has_suffix(att(m, 0)->path, "/part-1"));
+	/* Saved decoded, one after the other in one file of a generated name, each with the hash
+	 * of its decoded bytes. */
+	assert_true(g_str_has_suffix(att(m, 0)->path, "/m.parts"));
+	assert_string_equal(att(m, 1)->path, att(m, 0)->path);
+	assert_true(g_file_get_contents(pdf, &want, &want_len, NULL));
+	assert_true(g_file_get_contents(att(m, 0)->path, &saved, &saved_len, NULL));
+	assert_int_equal(att(m, 0)->offset, 0);
+	assert_int_equal(att(m, 0)->size, want_len);
+	assert_memory_equal(saved, want, want_len);
 	assert_int_equal(spool_file_sha256(pdf, sha, &err), 0);
 	assert_string_equal(att(m, 0)->sha256, sha);
 	assert_string_equal(att(m, 1)->filename, "CV_Ana_Sanchez.pdf");
+	assert_int_equal(att(m, 1)->offset, want_len);
+	assert_int_equal(att(m, 0)->size + att(m, 1)->size, saved_len);
+	assert_memory_equal(saved + att(m, 1)->offset, "%PDF-", 5);
+	g_free(want);
+	g_free(saved);
 	mail_free(&m);
 	assert_null(m);
 	g_free(pdf);

@@ -1,5 +1,6 @@
-/* The spool writer: what arrives in pieces is the file, byte for byte, with its SHA-256; a
- * writer dropped before its commit leaves nothing behind. */
+/* The spool: what the writer gets in pieces is the file, byte for byte, with its SHA-256; a
+ * writer dropped before its commit leaves nothing behind; removing a message removes its
+ * attachments. */
 #include "testutil.h"
 
 #include "spool.h"
@@ -103,12 +104,43 @@ static void test_writer_dropped(void **state)
 	g_free(dir);
 }
 
+/* Removing a raw message removes its attachments: the one file they share, or the folder of
+ * files a spool written before that keeps. */
+static void test_remove_takes_attachments(void **state)
+{
+	struct spool *sp = NULL;
+	char *dir = spool_dir(&sp);
+	char *eml = test_write_file(dir, "msg/1-1.eml", "raw");
+	char *parts = spool_parts_path(sp, 1, 1);
+	char *old_eml = test_write_file(dir, "msg/1-2.eml", "raw");
+	char *old_dir = g_build_filename(dir, "att", "1-2", NULL);
+	char *old_part;
+
+	(void)state;
+	assert_true(g_str_has_suffix(parts, "/att/1-1.parts"));
+	assert_true(g_file_set_contents(parts, "two documents", -1, NULL));
+	assert_int_equal(g_mkdir(old_dir, 0700), 0);
+	old_part = test_write_file(old_dir, "part-1", "one document");
+	assert_int_equal(spool_remove(eml), 0);
+	assert_int_equal(spool_remove(old_eml), 0);
+	assert_int_equal(files_in(dir, "msg"), 0);
+	assert_int_equal(files_in(dir, "att"), 0);
+	g_free(eml);
+	g_free(parts);
+	g_free(old_eml);
+	g_free(old_dir);
+	g_free(old_part);
+	spool_close(&sp);
+	g_free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_keeps_bytes_and_hash),
 		cmocka_unit_test(test_writer_empty),
 		cmocka_unit_test(test_writer_dropped),
+		cmocka_unit_test(test_remove_takes_attachments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@ static size_t collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
 
 /* Where a fetch's bytes go. */
 struct fetch_sink {
-	imap_sink_fn write;
+	imap_sink_fn fn;
 	void *ctx;
 	struct err *err;
 	gint64 received;
@@ -48,7 +48,7 @@ static size_t sink_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	struct fetch_sink *sink = userdata;
 	size_t n = size * nmemb;
 
-	if (sink->write(sink->ctx, data, n, sink->err) < 0) {
+	if (sink->fn(sink->ctx, data, n, sink->err) < 0) {
 		sink->refused = true;
 		return 0;
 	}
@@ -302,12 +302,12 @@ int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger,
 }
 
 int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only,
-	       imap_sink_fn write, void *ctx, struct err *err)
+	       imap_sink_fn sink_fn, void *ctx, struct err *err)
 {
 	/* ;SECTION=HEADER makes curl send BODY[HEADER] and frame it like BODY[]. */
 	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity, uid,
 				    header_only ? "/;SECTION=HEADER" : "");
-	struct fetch_sink sink = { .write = write, .ctx = ctx, .err = err };
+	struct fetch_sink sink = { .fn = sink_fn, .ctx = ctx, .err = err };
 	CURLcode rc;
 
 	setup(im, url);

@@ -38,11 +38,11 @@ int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger,
 /* Receives a fetched message's bytes, in order: 0, or -1 with err set to stop the fetch. */
 typedef int (*imap_sink_fn)(void *ctx, const char *data, size_t n, struct err *err);
 
-/* Hands message `uid` of the inbox (or only its header), byte for byte, to write(ctx, ...).
+/* Hands message `uid` of the inbox (or only its header), byte for byte, to sink_fn(ctx, ...).
  * Returns 0, or 1 when the message is gone (expunged meanwhile, or the UIDVALIDITY changed),
  * or -1 (with the sink's error when it stopped the fetch). */
 int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only,
-	       imap_sink_fn write, void *ctx, struct err *err);
+	       imap_sink_fn sink_fn, void *ctx, struct err *err);
 
 /* Creates `mailbox` unless it exists. */
 int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);
@@ -52,8 +52,8 @@ int imap_ensure_mailbox(struct imap *im, const char *mailbox, struct err *err);
 char *imap_uid_set(const uint32_t *uids, size_t n);
 
 /* Sets \Seen on the messages uids[0..n) (ascending) of the inbox, fifty to a command. A fetch
- * sets it anyway (curl fetches BODY[], not BODY.PEEK[]); set first for a whole window, Dovecot
- * renames each Maildir file once for all instead of under a lock per fetch. */
+ * sets it anyway (curl fetches BODY[], not BODY.PEEK[]); set for a whole window first, it
+ * spares Dovecot a lock and a rename per fetch. */
 int imap_mark_seen(struct imap *im, const uint32_t *uids, size_t n, struct err *err);
 
 /* Moves the messages uids[0..n) (ascending, n > 0) of the inbox to `mailbox`, fifty to a

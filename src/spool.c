@@ -70,13 +70,14 @@ int spool_writer_new(struct spool *sp, struct spool_writer **w_r, struct err *er
 
 	w->tmp_path = g_strdup_printf("%s/tmp/fetch-XXXXXX", sp->dir);
 	w->fd = g_mkstemp_full(w->tmp_path, O_RDWR | O_CLOEXEC, 0600);
-	w->sha = EVP_MD_CTX_new();
-	w->buf = g_malloc(WRITER_BUFFER);
 	if (w->fd < 0) {
 		err_set(err, ERR_TEMP, "spool: cannot create %s: %s", w->tmp_path, strerror(errno));
+		g_clear_pointer(&w->tmp_path, g_free); /* nothing of ours to unlink */
 		spool_writer_free(&w);
 		return -1;
 	}
+	w->sha = EVP_MD_CTX_new();
+	w->buf = g_malloc(WRITER_BUFFER);
 	if (w->sha == NULL || EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1) {
 		err_set(err, ERR_FATAL, "spool: SHA-256 unavailable");
 		spool_writer_free(&w);

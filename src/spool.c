@@ -206,38 +206,21 @@ int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct 
 	ssize_t n = 0;
 	bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
 
-	while (ok && (size < 0 || size > 0)) {
-		size_t want = size < 0 ? sizeof(buf) : (size_t)MIN((gint64)sizeof(buf), size);
-
-		n = pread(fd, buf, want, (off_t)offset);
+	while (ok && size > 0) {
+		n = pread(fd, buf, (size_t)MIN((gint64)sizeof(buf), size), (off_t)offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
 		offset += n;
-		if (size > 0)
-			size -= n;
+		size -= n;
 	}
-	/* The whole range, or the whole file when size < 0. */
-	ok = ok && n >= 0 && size <= 0 && digest_hex(ctx, out);
+	ok = ok && size == 0 && digest_hex(ctx, out);
 	if (!ok)
 		err_set(err, ERR_TEMP, "hash: %s", n < 0 ? strerror(errno) : "short file or failure");
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
-}
-
-int spool_file_sha256(const char *path, char out[65], struct err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return err_set(err, ERR_TEMP, "hash %s: %s", path, strerror(errno));
-	ret = spool_range_sha256(fd, 0, -1, out, err);
-	close(fd);
-	if (ret < 0)
-		err_prefix(err, "%s", path);
-	return ret;
 }
 
 /* The attachments of msg/V-U.eml are att/V-U.parts; spools written before that kept them as

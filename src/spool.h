@@ -42,10 +42,8 @@ int spool_sync(struct spool *sp, struct err *err);
 /* Where the attachments of that message go: att/V-U.parts (not created here). */
 char *spool_parts_path(struct spool *sp, uint32_t uidvalidity, uint32_t uid);
 
-/* The SHA-256 of size bytes at offset of fd (to the end of the file when size < 0), or of a
- * whole file, as 64 lower-case hex digits. */
+/* The SHA-256 of size bytes at offset of fd, as 64 lower-case hex digits. */
 int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct err *err);
-int spool_file_sha256(const char *path, char out[65], struct err *err);
 
 /* Deletes a spooled file; for a raw message (msg/V-U.eml) also its attachments. Returns 0
  * when the file was deleted. */

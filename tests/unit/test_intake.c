@@ -7,7 +7,6 @@
 #include "documents.h"
 #include "intake.h"
 #include "mail.h"
-#include "spool.h"
 #include "store.h"
 
 struct bench {
@@ -52,12 +51,10 @@ static struct intake_result file_mail(struct bench *b, const char *fixture, cons
 	struct intake_result res = { 0 };
 	struct mail *m = NULL;
 	struct err err = { 0 }, read_err = { 0 };
-	char sha[65];
-
-	assert_int_equal(spool_file_sha256(path, sha, &err), 0);
-	src.sha256 = sha;
+	char *sha = test_file_sha256(path);
 	struct doc_facts *facts = NULL;
 
+	src.sha256 = sha;
 	if (mail_read(&m, path, att, &read_err) < 0)
 		src.unreadable = read_err.text;
 	else
@@ -71,6 +68,7 @@ static struct intake_result file_mail(struct bench *b, const char *fixture, cons
 	mail_free(&m);
 	g_free(facts);
 	g_free(att);
+	g_free(sha);
 	g_free(path);
 	return res;
 }

@@ -36,7 +36,7 @@ static void test_writer_keeps_bytes_and_hash(void **state)
 	struct spool *sp = NULL;
 	struct spool_writer *w = NULL;
 	struct err err = { 0 };
-	char *dir = spool_dir(&sp), *path = NULL, *data = NULL, sha[65], again[65];
+	char *dir = spool_dir(&sp), *path = NULL, *data = NULL, sha[65], *again;
 	GString *sent = g_string_new(NULL);
 	gsize len = 0;
 
@@ -57,8 +57,9 @@ static void test_writer_keeps_bytes_and_hash(void **state)
 	assert_true(g_file_get_contents(path, &data, &len, NULL));
 	assert_int_equal(len, sent->len);
 	assert_memory_equal(data, sent->str, len);
-	assert_int_equal(spool_file_sha256(path, again, &err), 0);
+	again = test_file_sha256(path);
 	assert_string_equal(sha, again);
+	g_free(again);
 	assert_int_equal(files_in(dir, "tmp"), 0);
 	g_string_free(sent, TRUE);
 	g_free(data);

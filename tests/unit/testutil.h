@@ -34,6 +34,20 @@ static inline char *test_write_file(const char *dir, const char *name, const cha
 	return path;
 }
 
+/* SHA-256 of a file's bytes by GLib, an oracle independent of the spool's OpenSSL code
+ * (g_free the result). */
+static inline char *test_file_sha256(const char *path)
+{
+	char *data = NULL;
+	gsize len = 0;
+	char *sha;
+
+	assert_true(g_file_get_contents(path, &data, &len, NULL));
+	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+	g_free(data);
+	return sha;
+}
+
 /* Source folder of the fixtures (tests/mail), given by CMake. */
 static inline char *test_fixture(const char *name)
 {

@@ -371,20 +371,20 @@ char *imap_uid_set(const uint32_t *uids, size_t n)
 static int uid_commands(struct imap *im, const uint32_t *uids, size_t n, const char *verb,
 			const char *args, struct err *err)
 {
+	char *lower = g_ascii_strdown(verb, -1);
 	int ret = 0;
 
 	for (size_t i = 0; i < n && ret == 0; i += UID_COMMAND_MAX) {
 		char *set = imap_uid_set(uids + i, MIN(UID_COMMAND_MAX, n - i));
 		char *cmd = g_strdup_printf("UID %s %s %s", verb, set, args);
-		char *lower = g_ascii_strdown(verb, -1);
 		char *what = g_strdup_printf("%s uid=%s", lower, set);
 
 		ret = command(im, im->mailbox_url, cmd, what, NULL, err);
-		g_free(lower);
 		g_free(what);
 		g_free(set);
 		g_free(cmd);
 	}
+	g_free(lower);
 	return ret;
 }
 

@@ -1,0 +1,57 @@
+#include "fuzz_store.h"
+
+#include <stdlib.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "err.h"
+#include "mail.h"
+#include "store.h"
+
+static struct fuzz_store the_store;
+
+static void setup(struct fuzz_store *fs)
+{
+	GString *problems = g_string_new(NULL);
+	struct err err = { 0 };
+	char *text, *path;
+
+	mail_library_init();
+	fs->dir = g_dir_make_tmp("admitd-fuzz-XXXXXX", NULL);
+	text = g_strdup_printf(
+		"programme = { name = \"Fuzz\"; reference_prefix = \"FZ\";\n"
+		"  registration_url = \"https://example.org/\"; reply_from = \"a@example.org\"; };\n"
+		"editions = ( { name = \"e\"; opens = \"2000-01-01\"; closes = \"2099-12-31\"; } );\n"
+		"batches = { anchor = \"2026-01-12\"; };\n"
+		"commission = { address = \"c@example.org\"; members = [ \"m@example.org\" ]; };\n"
+		"imap = { url = \"imaps://localhost/INBOX\"; username = \"u\"; processed_mailbox = \"P\"; };\n"
+		"smtp = { url = \"smtp://localhost\"; };\n"
+		"storage = { database = \"%s/fuzz.db\"; spool = \"%s/spool\"; };\n"
+		"templates = { dir = \"%s\"; };\n",
+		fs->dir, fs->dir, ADMITD_TEMPLATES_SOURCE);
+	path = g_build_filename(fs->dir, "fuzz.conf", NULL);
+	g_file_set_contents(path, text, -1, NULL);
+	if (config_load(&fs->cfg, path, 0, problems) < 0 ||
+	    store_open(&fs->st, fs->cfg->storage.database, &err) < 0)
+		abort();
+	fs->eml = g_build_filename(fs->dir, "in.eml", NULL);
+	fs->parts = g_build_filename(fs->dir, "in.parts", NULL);
+	g_free(text);
+	g_free(path);
+	g_string_free(problems, TRUE);
+}
+
+struct fuzz_store *fuzz_store_get(void)
+{
+	if (the_store.cfg == NULL)
+		setup(&the_store);
+	return &the_store;
+}
+
+char *fuzz_store_write_input(struct fuzz_store *fs, const uint8_t *data, size_t size)
+{
+	if (!g_file_set_contents(fs->eml, (const char *)data, (gssize)size, NULL))
+		abort();
+	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, size);
+}

@@ -79,6 +79,7 @@ static const struct field imap_fields[] = {
 	INT_FIELD("poll_seconds", false, imap.poll_seconds, 5, 86400),
 	FIELD("ca_file", F_PATH, false, imap.ca_file),
 	FIELD("require_tls", F_BOOL, false, imap.require_tls),
+	INT_FIELD("timeout_seconds", false, imap.timeout_seconds, 1, 3600),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -88,6 +89,7 @@ static const struct field smtp_fields[] = {
 	FIELD("password_file", F_PATH, false, smtp.password_file),
 	FIELD("ca_file", F_PATH, false, smtp.ca_file),
 	FIELD("require_tls", F_BOOL, false, smtp.require_tls),
+	INT_FIELD("timeout_seconds", false, smtp.timeout_seconds, 1, 3600),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -501,7 +503,9 @@ static void set_defaults(struct config *cfg)
 	cfg->limits.replies_per_hour = 2000;
 	cfg->imap.poll_seconds = 60;
 	cfg->imap.require_tls = true;
+	cfg->imap.timeout_seconds = 60;
 	cfg->smtp.require_tls = true;
+	cfg->smtp.timeout_seconds = 60;
 }
 
 static void fill_missing_defaults(struct config *cfg)

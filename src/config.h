@@ -25,6 +25,7 @@ struct config_imap {
 	char *processed_mailbox;
 	char *ca_file; /* NULL: the system's trust store */
 	int poll_seconds;
+	int timeout_seconds; /* the server may be silent this long (connect, answer, transfer) */
 	bool require_tls; /* imap:// only: STARTTLS required (true) or used when offered */
 };
 
@@ -34,6 +35,7 @@ struct config_smtp {
 	char *password_file;
 	char *password;
 	char *ca_file;
+	int timeout_seconds; /* as for IMAP */
 	bool require_tls;
 };
 

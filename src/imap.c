@@ -170,9 +170,12 @@ static void setup(struct imap *im, const char *url)
 		curl_easy_setopt(c, CURLOPT_CAINFO, im->cfg->ca_file);
 	curl_easy_setopt(c, CURLOPT_USERNAME, im->cfg->username);
 	curl_easy_setopt(c, CURLOPT_PASSWORD, im->cfg->password);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* A server that accepts and then says nothing must end the cycle, not hold it: the
+	 * greeting and every answer count against the same limit as the connection. */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)im->cfg->timeout_seconds);
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)im->cfg->timeout_seconds);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)im->cfg->timeout_seconds);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* Large untagged answers (SEARCH) arrive whole only with a large buffer. */
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);

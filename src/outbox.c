@@ -6,6 +6,7 @@
 #include "log.h"
 #include "notify.h"
 #include "template.h"
+#include "testhook.h"
 #include "mail.h"
 
 #define BACKOFF_FIRST 60
@@ -44,6 +45,7 @@ static int send_row(struct store *st, struct smtp *sm, const char *from,
 		log_info("outbox sent id=%" G_GINT64_FORMAT " to=%s template=%s message_id=<%s>",
 			 row->id, row->to_addr, row->template_name, row->message_id);
 		stats->sent++;
+		testhook_pause("after-send", row->message_id);
 		return store_outbox_mark(st, row->id, "sent", attempts, 0, NULL, now, err);
 	}
 	if (send_err.class == ERR_MESSAGE) {

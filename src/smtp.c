@@ -68,9 +68,11 @@ static void setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, c
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* As for IMAP: a silent server ends the attempt; the letter stays queued. */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)sm->cfg->timeout_seconds);
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)sm->cfg->timeout_seconds);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)sm->cfg->timeout_seconds);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 }
 

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # A private mail stack on loopback for the tests and the demo: Dovecot (IMAPS, LMTP, SASL auth)
 # and Postfix (SMTP with STARTTLS and AUTH, delivering into Dovecot over LMTP), both run from a
-# folder of their own and stopped by PID. Needs root (Postfix and Dovecot drop to their users).
+# folder of their own and stopped by PID, with the servers' own defaults (Postfix's 10 MB
+# message_size_limit among them). Needs root (Postfix and Dovecot drop to their users).
 #
 #   tests/mailstack.sh start DIR   write configs and a fresh CA under DIR, start both servers
 #   tests/mailstack.sh stop DIR    stop both servers
 #   tests/mailstack.sh stop-imap DIR / start-imap DIR   take Dovecot away and back (outage tests)
 #   tests/mailstack.sh stop-smtp DIR / start-smtp DIR   the same for Postfix
+#   tests/mailstack.sh account DIR ADDRESS   let ADDRESS log in (IMAP, SMTP) with DIR/password
 #   tests/mailstack.sh send DIR FROM TO FILE
-#                                  submit FILE through Postfix (STARTTLS, AUTH as FROM)
+#                                  submit FILE through Postfix (STARTTLS, AUTH as FROM, whose
+#                                  account this makes: the sender's own provider)
+#   tests/mailstack.sh send-mx DIR FROM TO FILE
+#                                  deliver FILE as another server would: no TLS, no AUTH
+#   tests/mailstack.sh settle DIR  wait until Postfix has nothing in flight (only deferred mail)
 #
-# Every address at example.org, example.net and example.com gets a mailbox under DIR/mail/ADDRESS,
-# and every IMAP/SMTP login works with the password in DIR/password. Mail to
+# Every address at example.org, example.net and example.com gets a mailbox under DIR/mail/ADDRESS;
+# a login works only for an account (DIR/users) with the password in DIR/password. The
+# submission port requires STARTTLS and AUTH; the MX port takes mail without either, as port 25
+# does; the tempfail port is a submission port that answers 450 to every RCPT (a server in
+# trouble). Every message passes tests/auth-milter.py, which removes the Authentication-Results the
+# sender wrote and adds our own (authserv-id mx.admitd.test). Mail to
 # rejected.example.com is refused at RCPT (550); mail to bounce.example.com is accepted and
 # then bounced with a delivery report to its sender; other domains are discarded.
 set -euo pipefail
@@ -20,7 +30,8 @@ IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
 LMTP_PORT=${MAILSTACK_LMTP_PORT:-10024}
 AUTH_PORT=${MAILSTACK_AUTH_PORT:-10026}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
-PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # no TLS, no AUTH, loopback only: for benchmarks
+PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # the MX: no STARTTLS, no AUTH (and benchmarks)
+TEMPFAIL_PORT=${MAILSTACK_TEMPFAIL_PORT:-10588} # submission that answers 4xx to every recipient
 DOMAINS="example.org example.net example.com"
 
 die() { echo "mailstack: $*" >&2; exit 1; }
@@ -54,8 +65,8 @@ auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
 passdb {
-  driver = static
-  args = password=$(cat "$d/password")
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users/%u
 }
 userdb {
   driver = static
@@ -118,21 +129,31 @@ smtpd_tls_security_level = may
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
 smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
+smtpd_milters = unix:$d/milter.sock
+non_smtpd_milters = unix:$d/milter.sock
+milter_default_action = tempfail
 smtpd_recipient_restrictions = check_recipient_access inline:{ { rejected.example.com = 550 5.1.1 no such user here } }
 transport_maps = inline:{ { bounce.example.com = error:5.1.1 mailbox unavailable } }
 # Accept mail for bounce.example.com and bounce it afterwards, as a remote server would.
 smtpd_reject_unlisted_recipient = no
 maillog_file = $d/postfix.log
 maillog_file_prefixes = $d
-message_size_limit = 52428800
 CONF
   cat >"$p/master.cf" <<CONF
 127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$TEMPFAIL_PORT inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=defer
 127.0.0.1:$PLAIN_PORT inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=no
+  -o smtpd_tls_security_level=none
 pickup    unix n - n 60 1 pickup
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -175,7 +196,7 @@ start() {
   d=$(cd "$d" && pwd)
   stop "$d" # a stack left running by an interrupted run
   rm -rf "$d/mail" "$d/postfix-queue" "$d/dovecot-state" && mkdir -p "$d/mail"
-  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT" "$PLAIN_PORT"; do
+  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT" "$PLAIN_PORT" "$TEMPFAIL_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       die "port $port is taken by another program; set MAILSTACK_*_PORT or stop it"
     fi
@@ -184,10 +205,12 @@ start() {
   chown 65534:65534 "$d/mail"
   [ -s "$d/password" ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$d/password"
   chmod 0600 "$d/password"
+  rm -rf "$d/users" && mkdir -m 0755 "$d/users"
   make_certificates "$d"
   write_dovecot_conf "$d"
   write_postfix_conf "$d"
   # Detach from our stdout: CTest waits until every holder of its pipe has exited.
+  start_milter "$d"
   start_imap "$d"
   postfix -c "$d/postfix" start </dev/null >/dev/null 2>"$d/postfix-start.log" ||
     { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }
@@ -215,6 +238,56 @@ start_imap() {
   fi
 }
 
+start_milter() {
+  local d=$1
+  command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import Milter' 2>/dev/null ||
+    die "python3-milter is not installed (scripts/install-deps installs it)"
+  # A unix socket: over loopback TCP, Nagle and delayed ACKs cost ~90 ms a message.
+  rm -f "$d/milter.sock"
+  setsid /usr/bin/python3 "$(dirname "$(realpath "$0")")/auth-milter.py" "unix:$d/milter.sock" \
+    "$d/milter.pid" </dev/null >>"$d/milter.log" 2>&1 &
+  for _ in $(seq 1 100); do [ -S "$d/milter.sock" ] && break; sleep 0.05; done
+  [ -S "$d/milter.sock" ] || die "the test milter did not start: $(cat "$d/milter.log")"
+  chmod 0666 "$d/milter.sock" # smtpd runs as postfix
+}
+
+stop_milter() {
+  local d=$1 pid i
+  [ -f "$d/milter.pid" ] || return 0
+  pid=$(cat "$d/milter.pid")
+  kill "$pid" 2>/dev/null || true
+  # libmilter waits for its sessions to end before it honours SIGTERM.
+  for i in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$d/milter.pid"
+}
+
+account() {
+  local d=$1 address=$2
+  [ -f "$d/users/$address" ] && return 0
+  # A file per account: Dovecot looks at a passwd-file it has read at most once a second, so
+  # a user added to one shared file was unknown for up to a second.
+  echo "$address:{PLAIN}$(cat "$d/password")::::::" >"$d/users/$address.tmp"
+  mv "$d/users/$address.tmp" "$d/users/$address"
+}
+
+# Postfix has nothing in flight: no message waiting to be picked up, cleaned up or delivered
+# (deferred mail may stay). Then everything it accepted is in a mailbox, bounced or deferred.
+settle() {
+  local d=$1 i quiet=0
+  for i in $(seq 1 200); do
+    if [ -z "$(find "$d/postfix-queue/maildrop" "$d/postfix-queue/incoming" \
+      "$d/postfix-queue/active" -type f 2>/dev/null | head -1)" ]; then
+      quiet=$((quiet + 1))
+      [ "$quiet" -ge 3 ] && return 0
+    else
+      quiet=0
+    fi
+    sleep 0.05
+  done
+  die "postfix still has mail in flight after 10 s: $(find "$d/postfix-queue/incoming" "$d/postfix-queue/active" -type f | wc -l) messages"
+}
+
 stop_smtp() {
   postfix -c "$1/postfix" stop >/dev/null 2>&1 || true
 }
@@ -228,21 +301,31 @@ stop() {
   local d=$1
   stop_smtp "$d"
   stop_imap "$d"
+  stop_milter "$d"
 }
 
 send() {
   local d=$1 from=$2 to=$3 file=$4
+  account "$d" "$from"
   curl -sS --url "smtp://127.0.0.1:$SUBMISSION_PORT" --ssl-reqd --cacert "$d/ca.pem" \
     -u "$from:$(cat "$d/password")" --mail-from "$from" --mail-rcpt "$to" -T "$file"
 }
 
+send_mx() {
+  local d=$1 from=$2 to=$3 file=$4
+  curl -sS --url "smtp://127.0.0.1:$PLAIN_PORT" --mail-from "$from" --mail-rcpt "$to" -T "$file"
+}
+
 case "${1:-}" in
   start) start "${2:?directory}" ;;
+  account) account "${2:?directory}" "${3:?address}" ;;
+  settle) settle "${2:?directory}" ;;
+  send-mx) send_mx "${2:?directory}" "${3:?from}" "${4:?to}" "${5:?file}" ;;
   stop) stop "${2:?directory}" ;;
   send) send "${2:?directory}" "${3:?from}" "${4:?to}" "${5:?file}" ;;
   stop-imap) stop_imap "${2:?directory}" ;;
   start-imap) start_imap "${2:?directory}" ;;
   stop-smtp) stop_smtp "${2:?directory}" ;;
   start-smtp) start_smtp "${2:?directory}" ;;
-  *) die "usage: $0 start|stop DIR, or $0 send DIR FROM TO FILE" ;;
+  *) die "usage: $0 start|stop|account|settle|send|send-mx DIR ... (see the top of this file)" ;;
 esac

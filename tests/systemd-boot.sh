@@ -67,6 +67,7 @@ cleanup() {
 trap cleanup EXIT
 cp -a "$cache/base" "$root"
 "$tests/mailstack.sh" start "$stack" >/dev/null
+for a in admissions-boot@example.org admissions-boot2@example.org; do "$tests/mailstack.sh" account "$stack" "$a"; done
 
 echo "== boot"
 systemd-nspawn -D "$root" --register=no --keep-unit --console=pipe -b </dev/null \
@@ -159,6 +160,14 @@ check "STATUS counts it and names the batch" \
   status_is '^1 pending, 0 in review, batch [0-9]+ closes [0-9]{4}-[0-9]{2}-[0-9]{2}, outbox empty$'
 story=$(journal -u admitd "ADMITD_REF=${ref:-none}" || true)
 check "journalctl ADMITD_REF=$ref tells its story" matches "$story" "${ref:-none}"
+ack_id=$(sed -n 's/^Message-I[Dd]: *<\(.*\)>.*/\1/p' "$ack" | tr -d '\r' | head -1)
+sent=$(journal -u admitd "ADMITD_MESSAGE_ID=${ack_id:-none}" || true)
+check "journalctl ADMITD_MESSAGE_ID=$ack_id finds the letter's sending" matches "$sent" "outbox sent .*template=acknowledgement"
+# An operator's admitctl under systemd-run logs to the journal too.
+inside systemd-run --wait -q -p User=admitd /usr/bin/admitctl -c /etc/admitd/admitd.conf batch close
+batch=$(inside runuser -u admitd -- admitctl -c /etc/admitd/admitd.conf batch list | awk 'NR == 2 { print $1 }')
+story=$(journal "ADMITD_BATCH=${batch:-none}" || true)
+check "journalctl ADMITD_BATCH=$batch finds the batch closing" matches "$story" "batch closed batch=$batch "
 
 echo "== reload"
 # Waits until the journal since cursor C shows a line matching PATTERN (SIGHUP is asynchronous).
@@ -211,6 +220,43 @@ check "admitd@ai4gov starts with /etc/admitd/ai4gov.conf" inside systemctl start
 check "and runs" equals "$(show ActiveState admitd@ai4gov)" active
 check "with its own state" inside test -s /var/lib/admitd/ai4gov/admitd.db
 inside systemctl stop admitd@ai4gov
+
+echo "== a bad configuration at start"
+# RestartSec=1s so that a restart loop, if there were one, shows within seconds.
+printf '[Service]\nRestartSec=1s\n' >"$root/etc/systemd/system/admitd.service.d/restart.conf"
+inside systemctl daemon-reload
+echo 'imap = { broken' >>"$root/etc/admitd/admitd.conf"
+c=$(cursor)
+check "systemctl start fails on a bad config" fails inside systemctl start admitd
+check "the journal names the line at fault" journal_wait "$c" 'admitd.conf:[0-9]+'
+sleep 4
+check "it is not restarted (exit 78 stops it): NRestarts=$(show NRestarts)" equals "$(show NRestarts)" 0
+check "it stays failed" equals "$(show ActiveState)" failed
+cp "$work/good.conf" "$root/etc/admitd/admitd.conf"
+rm "$root/etc/systemd/system/admitd.service.d/restart.conf"
+inside systemctl daemon-reload
+inside systemctl reset-failed admitd
+
+echo "== a fresh machine: scripts/install-deps, then the build and the unit tests"
+# The two README commands start with scripts/install-deps: on this bare Debian 12 it must
+# bring everything the build and the tests use. Services stay stopped while apt installs them.
+mkdir -p "$root/root/src"
+(cd "$tests/.." && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -C "$root/root/src" -xf -
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+fresh() {
+  inside bash -c 'cd /root/src && ./scripts/install-deps && ./scripts/build build &&
+    cd build && ctest -L unit --output-on-failure' >"$work/fresh.log" 2>&1 ||
+    { tail -30 "$work/fresh.log" >&2; return 1; }
+}
+check "install-deps, build and unit tests pass on a bare Debian 12" fresh
+for tool in sqlite3 clang jq curl dovecot postfix mkfs.ext4 losetup /usr/bin/python3; do
+  check "install-deps brought $tool" quiet inside bash -c "command -v $tool"
+done
+check "and clang's libFuzzer runtime" quiet inside bash -c 'echo "int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }" |
+  clang -x c -fsanitize=fuzzer -o /tmp/f - && /tmp/f -runs=1'
+check "and python3-milter for the test stack" quiet inside /usr/bin/python3 -c 'import Milter'
+rm -f "$root/usr/sbin/policy-rc.d"
 inside systemctl poweroff 2>/dev/null || true # PID 1 goes before it answers
 wait "$nspawn_pid" || true
 nspawn_pid=""

@@ -8,12 +8,17 @@ set -eEuo pipefail
 # (Not inside $(...): a failing pipeline there is a value, not the end of the test.)
 trap '[ "$BASH_SUBSHELL" = 0 ] && echo "stopped: exit $? at ${BASH_SOURCE[0]}:${LINENO}: $BASH_COMMAND" >&2' ERR
 
+for tool in sqlite3 jq curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
+done
+
 CASE=$(basename "$0" .sh)
 CASE=${CASE#test-}
 WORK="$WORK_ROOT/$CASE"
 ADMISSIONS="admissions-$CASE@example.org"
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
+TEMPFAIL_PORT=${MAILSTACK_TEMPFAIL_PORT:-10588}
 FAILURES=0
 CHECKS=0
 
@@ -23,13 +28,16 @@ mkdir -p "$WORK"
 # The address a fixture's sender gets in this test: ana@example.net → ana-CASE@example.net.
 applicant() { echo "${1%@*}-$CASE@${1#*@}"; }
 
-# Variables a test may set before write_config: SMTP_URL, IMAP_CA (empty: the system's trust
-# store), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group),
+# Variables a test may set before write_config: SMTP_URL, SMTP_USER, IMAP_URL, IMAP_USER, IMAP_CA (empty:
+# the system's trust store), SMTP_CA (empty: the same for SMTP), IMAP_EXTRA and SMTP_EXTRA (more
+# settings of those groups), TEMPLATES (a templates folder), COMMISSION_EXTRA (more settings of the group),
 # EXTRA_CONFIG (more groups), PROGRAMME_EXTRA (more settings of programme), EDITION_OPENS/EDITION_CLOSES (days from today: -30, +180).
 write_config() {
   local smtp_url=${SMTP_URL:-smtp://localhost:$SUBMISSION_PORT} opens closes
   local imap_ca=${IMAP_CA-$STACK_DIR/ca.pem} ca_line=""
   [ -n "$imap_ca" ] && ca_line="ca_file = \"$imap_ca\";"
+  local smtp_ca=${SMTP_CA-$STACK_DIR/ca.pem} smtp_ca_line=""
+  [ -n "$smtp_ca" ] && smtp_ca_line="ca_file = \"$smtp_ca\";"
   opens=$(date -u -d "${EDITION_OPENS:--30} days" +%F)
   closes=$(date -u -d "${EDITION_CLOSES:-+180} days" +%F)
   cat >"$WORK/admitd.conf" <<CONF
@@ -40,19 +48,29 @@ editions = ( { name = "2026-2027"; opens = "$opens"; closes = "$closes"; } );
 batches = { anchor = "$(date -u +%F)"; period_days = 14; };
 commission = { address = "commission-$CASE@example.org"; members = [ "chair-$CASE@example.org" ];
   ${COMMISSION_EXTRA:-} };
-imap = { url = "imaps://localhost:$IMAPS_PORT/INBOX"; username = "$ADMISSIONS";
+imap = { url = "${IMAP_URL:-imaps://localhost:$IMAPS_PORT/INBOX}"; username = "${IMAP_USER:-$ADMISSIONS}";
   password_file = "$STACK_DIR/password"; processed_mailbox = "Processed"; poll_seconds = 5;
-  $ca_line };
-smtp = { url = "$smtp_url"; username = "$ADMISSIONS"; password_file = "$STACK_DIR/password";
-  ca_file = "$STACK_DIR/ca.pem"; };
+  $ca_line ${IMAP_EXTRA:-} };
+smtp = { url = "$smtp_url"; username = "${SMTP_USER:-$ADMISSIONS}"; password_file = "$STACK_DIR/password";
+  $smtp_ca_line ${SMTP_EXTRA:-} };
 storage = { database = "$WORK/state/admitd.db"; spool = "$WORK/state/spool"; };
 templates = { dir = "${TEMPLATES:-$TEMPLATES_DIR}"; };
 ${EXTRA_CONFIG:-}
 CONF
+  "$TESTS_DIR/mailstack.sh" account "$STACK_DIR" "$ADMISSIONS"
 }
 
 admitd() { "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" "$@"; }
-admitctl() { "$ADMITD_BIN/admitctl" -c "$WORK/admitd.conf" "$@"; }
+# admitctl fails the test when it fails, even inside $(...), where its exit status would be
+# lost: the failure is written down and finish() counts it. admitctl_raw is for a call that
+# is meant to fail.
+admitctl_raw() { "$ADMITD_BIN/admitctl" -c "$WORK/admitd.conf" "$@"; }
+admitctl() {
+  local rc=0
+  admitctl_raw "$@" || rc=$?
+  [ "$rc" = 0 ] || echo "admitctl $*: exit $rc" | tee -a "$WORK/helper-failures" >&2
+  return "$rc"
+}
 
 # Sends a fixture from tests/mail through Postfix (STARTTLS, AUTH) to the admissions address,
 # with this test's applicant address as sender.
@@ -107,6 +125,35 @@ mail_files() { # ADDRESS [FOLDER]
   { find "$d/new" "$d/cur" -type f 2>/dev/null || true; } | sort
 }
 
+# Waits until Postfix has delivered (or deferred) everything it accepted: after it, a count of a
+# mailbox is final for what admitd has sent so far.
+settle() { "$TESTS_DIR/mailstack.sh" settle "$STACK_DIR"; }
+
+# Sends FILE from FROM as a server on the internet would deliver it: no AUTH, so our
+# Authentication-Results say nothing passed.
+send_mx() { # FROM FILE
+  "$TESTS_DIR/mailstack.sh" send-mx "$STACK_DIR" "$1" "$ADMISSIONS" "$2"
+}
+
+# A server that accepts connections and never says a word, on 127.0.0.1:PORT, in the
+# background until the test ends: SILENT_PID.
+silent_server() { # PORT
+  /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept())' "$1" </dev/null >/dev/null 2>&1 &
+  SILENT_PID=$!
+  local _
+  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "silent server on port $1 did not start" >&2
+  return 1
+}
+
 # Waits until ADDRESS has at least N messages (delivery through Postfix is asynchronous).
 wait_mail() { # ADDRESS N [FOLDER]
   local i
@@ -149,10 +196,22 @@ check() { # DESCRIPTION COMMAND...
   fi
 }
 
+# Fails on any AddressSanitizer, LeakSanitizer or UBSan report in the files.
+no_sanitizer_report() { # FILE...
+  ! grep -E -n "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer" "$@" >&2
+}
 equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]" >&2; return 1; }; }
 contains() { grep -q -- "$2" "$1" || { echo "  [$2] not in $1" >&2; return 1; }; }
 
 finish() {
+  if [ -s "$WORK/helper-failures" ]; then
+    echo "not ok - every admitctl call succeeded:"
+    sed 's/^/  /' "$WORK/helper-failures"
+    CHECKS=$((CHECKS + 1)) FAILURES=$((FAILURES + 1))
+  fi
+  if [ -n "${SANITIZER_LOGS:-}" ]; then
+    check "no sanitizer report in the daemon's log" no_sanitizer_report $SANITIZER_LOGS
+  fi
   echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
 }

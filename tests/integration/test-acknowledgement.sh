@@ -50,7 +50,7 @@ check "outbox JSON names template and reference" \
   equals "$(jq -r --arg r "$ANA_REF" '.[] | select(.ref == $r) | .template' "$WORK/outbox.json")" acknowledgement
 
 check "a second --once exits 0" admitd --once
-sleep 2 # anything sent now would have reached Dovecot by then
+settle
 check "a second --once sends nothing more" equals "$(mail_count "$ANA")" 1
 check "the outbox did not grow" equals "$(admitctl outbox --json | jq length)" 2
 check "status shows the last poll" contains <(admitctl status) "^Last poll  *20"

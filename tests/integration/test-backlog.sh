@@ -21,13 +21,19 @@ check "seen set in bulk before the fetches" equals "$(grep -c '^imap> .* UID STO
 check "every acknowledgement sent" \
   equals "$(admitctl outbox --json | jq '[.[] | select(.state == "sent")] | length')" "$N"
 check "no error logged" bash -c "! grep -q 'error' '$WORK/admitd.log'"
-for _ in $(seq 1 100); do
-  [ "$(find "$STACK_DIR/mail" -path "*backlog*-$CASE@example.net/Maildir/new/*" -type f | wc -l)" -ge "$N" ] && break
-  sleep 0.2
-done
-check "every applicant has the acknowledgement" \
-  equals "$(find "$STACK_DIR/mail" -path "*backlog*-$CASE@example.net/Maildir/new/*" -type f | wc -l)" "$N"
+settle
+acknowledged() {
+  find "$STACK_DIR/mail" -path "*backlog*-$CASE@example.net/Maildir/new/*" -type f | wc -l
+}
+check "every applicant has the acknowledgement" equals "$(acknowledged)" "$N"
+ledger() { sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM messages"; }
+check "the ledger holds each message once" equals "$(ledger)" "$N"
 admitd --once 2>>"$WORK/admitd.log"
+settle
 check "the next cycle files nothing" equals "$(grep -c 'intake uid=' "$WORK/admitd.log")" "$N"
+check "the ledger did not grow" equals "$(ledger)" "$N"
+check "no application was added" equals "$(admitctl list --json | jq length)" "$N"
+check "the outbox did not grow" equals "$(admitctl outbox --json | jq length)" "$N"
+check "no applicant got a second letter" equals "$(acknowledged)" "$N"
 check "nor marks anything" equals "$(grep -c '^imap> .* UID STORE' "$WORK/admitd.log")" 13
 finish

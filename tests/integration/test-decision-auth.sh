@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # With commission.require_auth = "dkim", a member's reply with the digest token still counts
-# only when our server's Authentication-Results says dkim=pass.
+# only when our own server's Authentication-Results says dkim=pass. The test stack's milter
+# (tests/auth-milter.py) removes every header claiming our authserv-id and adds its verdict, as
+# production must: so a header the sender forged never reaches admitd.
 . "$(dirname "$0")/lib.sh"
 
 COMMISSION_EXTRA='require_auth = "dkim"; authserv_id = "mx.admitd.test";' write_config
@@ -17,22 +19,32 @@ DIGEST_ID=$(header "$DIGEST" Message-Id)
 SUBJECT=$(header "$DIGEST" Subject)
 REF=$(admitctl list --json | jq -r '.[0].ref')
 
-reply() { # NAME AUTH-RESULTS-HEADER
+reply() { # NAME AUTH-RESULTS-HEADER-THE-SENDER-WRITES
   printf 'Authentication-Results: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: Re: %s\r\nMessage-ID: <%s@example.org>\r\nIn-Reply-To: %s\r\n\r\nACCEPT %s\r\n' \
     "$2" "$CHAIR" "$ADMISSIONS" "$SUBJECT" "$1" "$DIGEST_ID" "$REF" >"$WORK/$1.eml"
-  send_file "$CHAIR" "$WORK/$1.eml"
 }
-reply unsigned "mx.admitd.test; dkim=none"
+# Both arrive as from the internet (no AUTH): our server's verdict is dkim=none.
+reply forged "mx.admitd.test; dkim=pass header.d=example.org"
+send_mx "$CHAIR" "$WORK/forged.eml"
 reply foreign "mx.elsewhere.example; dkim=pass header.d=example.org"
+send_mx "$CHAIR" "$WORK/foreign.eml"
 wait_mail "$ADMISSIONS" 2
-check "replies without our dkim=pass are filed" admitd --once
-check "and change nothing" equals "$(admitctl show "$REF" --json | jq -r .state)" in_review
+settle
+spooled() { sqlite3 "$WORK/state/admitd.db" "SELECT spool_path FROM messages WHERE message_id = '$1@example.org'"; }
+admitd --once
+check "the forged header of our authserv-id was removed by our server" \
+  bash -c "! grep -q 'mx.admitd.test; dkim=pass' '$(spooled forged)'"
+check "our server's own verdict is there instead" contains "$(spooled forged)" "^Authentication-Results: mx.admitd.test; dkim=none"
+check "another server's header is left as it came" contains "$(spooled foreign)" "mx.elsewhere.example; dkim=pass"
+check "neither changes anything" equals "$(admitctl show "$REF" --json | jq -r .state)" in_review
 wait_mail "$COMMISSION" 3
 check "the commission is warned about both" \
   equals "$(grep -l 'could not be verified' $(mail_files "$COMMISSION") | wc -l)" 2
 
-reply signed "mx.admitd.test; dkim=pass header.d=example.org"
+# Submitted with the chair's own login: signed, as the chair's provider would.
+reply signed "mx.admitd.test; dkim=fail"
+send_file "$CHAIR" "$WORK/signed.eml"
 wait_mail "$ADMISSIONS" 1
-check "a reply with our dkim=pass is filed" admitd --once
+check "a reply with our server's dkim=pass is filed" admitd --once
 check "and decides" equals "$(admitctl show "$REF" --json | jq -r .state)" accepted
 finish

@@ -31,7 +31,7 @@ check "the summary goes out" admitd --once
 # One summary per cycle that found failures (here: the refusal, then the bounce), never one
 # mail per failure, and each failure reported once.
 wait_mail "$OFFICE" 2
-sleep 1
+settle
 check "two summaries for two cycles with failures" equals "$(mail_count "$OFFICE")" 2
 named() { grep -l -- "$1" $(mail_files "$OFFICE") | wc -l; }
 check "the refused letter is reported once" equals "$(named "nobody-$CASE@rejected.example.com")" 1

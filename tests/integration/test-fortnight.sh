@@ -43,7 +43,7 @@ check "each its own bytes of the message's attachments" \
   cmp <(attachment "$DIGEST" "$ANA_REF-letter.pdf") "$TESTS_DIR/mail/docs-letter.pdf"
 check "the batch is closed" equals "$(admitctl batch list | awk 'NR==2 {print $4}')" closed
 check "a later cycle sends no second digest" admitd --once --now "$(in_days 16)"
-sleep 1
+settle
 check "still one digest" equals "$(mail_count "$COMMISSION")" 1
 
 DIGEST_ID=$(header "$DIGEST" Message-Id)
@@ -107,7 +107,7 @@ check "no letter went to the reserve applicant" equals "$(mail_count "$JOSE")" 2
 send_file "$CHAIR" "$WORK/decision1.eml"
 wait_mail "$ADMISSIONS" 1
 check "the repeated email is filed" admitd --once --now "$(in_days 16)"
-sleep 1
+settle
 check "no second accepted letter" equals "$(mail_count "$ANA")" 2
 check "no second transcript" equals "$(mail_count "$CHAIR")" 2
 
@@ -126,7 +126,7 @@ T2=$(grep -l "decision2@example.org" $(mail_files "$CHAIR") | sed -n 1p || true)
 check "the transcript says the final decision was kept" contains "$T2" "not changed: $LENA_REF was already discarded"
 check "the transcript names the unknown reference" contains "$T2" "unknown reference AI4G-1999-9999"
 
-admitctl decide "$LENA_REF" accept >"$WORK/decide.out" 2>&1 && rc=0 || rc=$?
+admitctl_raw decide "$LENA_REF" accept >"$WORK/decide.out" 2>&1 && rc=0 || rc=$?
 check "admitctl decide refuses to change a final decision" equals "$rc" 65
 admitctl decide "$LENA_REF" accept --force >"$WORK/decide.out" 2>&1
 check "with --force it changes it" equals "$(state_of "$LENA_REF")" accepted
@@ -146,12 +146,12 @@ check "it goes to review in a second batch" equals "$(state_of "$MARCO_REF")" in
 check "two batches, both closed" equals "$(admitctl batch list | awk 'NR > 1 {print $1 $4}' | tr '\n' ' ')" "1closed 2closed "
 wait_mail "$COMMISSION" 4
 check "no reminder before reminder_days" admitd --once --now "$(in_days 26)"
-sleep 1
+settle
 reminders() { for f in $(mail_files "$COMMISSION"); do header "$f" Subject; done | grep -c '^Reminder' || true; }
 check "no reminder yet" equals "$(reminders)" 0
 check "the reminder goes out after reminder_days" admitd --once --now "$(in_days 28)"
 check "and only once" admitd --once --now "$(in_days 40)"
-sleep 1
+settle
 check "exactly one reminder" equals "$(reminders)" 1
 check "it lists the undecided application" contains "$(letter "$COMMISSION" '^Reminder')" "$MARCO_REF"
 finish

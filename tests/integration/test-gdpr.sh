@@ -17,7 +17,7 @@ admitctl export --batch 1 --csv >"$WORK/batch.csv"
 check "the batch as CSV has a header and a row per application" equals "$(wc -l <"$WORK/batch.csv")" 3
 check "with pages" contains "$WORK/batch.csv" "^$ANA_REF,Ana Sánchez,$ANA,pending,.*,2,1,"
 check "and as JSON" equals "$(admitctl export --batch 1 --json | jq length)" 2
-admitctl export --batch 1 >/dev/null 2>&1 && rc=0 || rc=$?
+admitctl_raw export --batch 1 >/dev/null 2>&1 && rc=0 || rc=$?
 check "export without a format is a usage error" equals "$rc" 64
 
 admitctl gdpr export "$ANA" --out "$WORK/export" >/dev/null
@@ -34,7 +34,7 @@ check "nothing of anyone else" bash -c "! grep -rq '$LENA' '$WORK/export'"
 
 docs=$(db "SELECT group_concat(path, ' ') FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.ref = '$ANA_REF'")
 raw=$(db "SELECT spool_path FROM messages WHERE sender = '$ANA'")
-admitctl gdpr erase "$ANA" </dev/null >/dev/null 2>&1 && rc=0 || rc=$?
+admitctl_raw gdpr erase "$ANA" </dev/null >/dev/null 2>&1 && rc=0 || rc=$?
 check "erase without --yes off a terminal refuses" equals "$rc" 64
 check "and erases nothing" equals "$(db "SELECT count(*) FROM applicants WHERE email = '$ANA'")" 1
 check "erase --yes" admitctl gdpr erase "$ANA" --yes

@@ -16,7 +16,7 @@ seen=0
 for round in $(seq 1 9); do
   wait_mail "$ADMISSIONS" 1 || break
   admitd --once 2>>"$WORK/admitd.log"
-  sleep 1
+  settle
   now=$(mail_count "$LOOP")
   [ "$now" -gt "$seen" ] || break # we did not answer: the responder has nothing to answer
   seen=$now

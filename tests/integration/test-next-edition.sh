@@ -30,6 +30,6 @@ check "the complete applicant is told when the batch closes" \
 check "the incomplete applicant is told what is missing" \
   bash -c "grep -l 'edition is open' $(maildir "$MARCO")/new/* | xargs grep -q 'your CV'"
 check "a later cycle tells nobody again" admitd --once --now "$(in_days 12)"
-sleep 1
+settle
 check "one letter each about the opening" equals "$(mail_count "$ANA") $(mail_count "$MARCO")" "2 2"
 finish

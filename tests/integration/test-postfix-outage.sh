@@ -23,6 +23,6 @@ wait_mail "$ANA" 1
 wait_mail "$LENA" 1
 check "all sent" equals "$(admitctl outbox --json | jq -r '[.[].state] | unique | join(",")')" sent
 check "a later cycle sends nothing again" admitd --once --now "$(in_days 2)"
-sleep 1
+settle
 check "each applicant has exactly one reply" equals "$(mail_count "$ANA") $(mail_count "$LENA")" "1 1"
 finish

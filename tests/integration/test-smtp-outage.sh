@@ -25,6 +25,6 @@ check "outbox row sent after two attempts" \
 wait_mail "$ANA" 1
 check "one acknowledgement arrives" equals "$(mail_count "$ANA")" 1
 check "a later cycle sends nothing more" admitd --once --now "$(date -u -d '+1 day' +%FT%TZ)"
-sleep 2
+settle
 check "still exactly one acknowledgement" equals "$(mail_count "$ANA")" 1
 finish

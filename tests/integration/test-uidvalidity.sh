@@ -23,6 +23,6 @@ check "the change is logged" contains "$WORK/stderr" "uidvalidity changed"
 check "still two applications" equals "$(admitctl list --json | jq length)" 2
 check "still two replies in the outbox" equals "$(admitctl outbox --json | jq length)" 2
 check "the inbox is empty again" equals "$(mail_count "$ADMISSIONS")" 0
-sleep 2
+settle
 check "one acknowledgement only" equals "$(mail_count "$ANA")" 1
 finish

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The power fails while admitd works: its state folder (database and spool) is an ext4 on a
+# loop device, shut down at a random moment without writing what is only in memory
+# (tests/power-cut.c), then mounted again, as after a reboot. A SIGKILL keeps the page cache; this
+# does not, so it is what proves the fsyncs. After every cut: the database is sound, every
+# message the server moved to Processed is in the ledger with its raw copy in the spool, and
+# every applicant who got a letter has the application that letter names. At the end, every
+# application is filed once and answered with one letter.
+. "$(dirname "$0")/lib.sh"
+
+N=${POWER_CUT_APPLICATIONS:-160}
+WAVE=20
+MAX_CUTS=120
+SANITIZER_LOGS="$WORK/admitd.log"
+EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
+: >"$WORK/admitd.log"
+
+STATE=$WORK/state
+IMAGE=$WORK/state.img
+LOOPDEV=""
+cleanup() {
+  mountpoint -q "$STATE" && umount "$STATE"
+  [ -n "$LOOPDEV" ] && losetup -d "$LOOPDEV"
+  rm -f "$IMAGE"
+}
+trap cleanup EXIT
+truncate -s 256M "$IMAGE"
+mkfs.ext4 -q -F "$IMAGE"
+LOOPDEV=$(losetup -f --show "$IMAGE") || { echo "no loop device: the power-cut test needs one" >&2; exit 1; }
+mkdir -p "$STATE"
+mount "$LOOPDEV" "$STATE"
+
+# After a cut: unmount what is left of the filesystem and mount it again (the journal replays).
+reboot_state() {
+  umount "$STATE"
+  mount "$LOOPDEV" "$STATE"
+}
+
+db() { sqlite3 "$STATE/admitd.db" "$@"; }
+processed_ids() {
+  local f
+  for f in $(mail_files "$ADMISSIONS" Processed); do header "$f" Message-ID; done | tr -d '<> ' | sort -u
+}
+# Letters received: "ADDRESS REF" for each letter in each applicant's mailbox.
+letters() {
+  local f
+  for f in $(find "$STACK_DIR/mail" -type f \( -path "*/cut*-$CASE@example.net/Maildir/new/*" \
+    -o -path "*/cut*-$CASE@example.net/Maildir/cur/*" \)); do
+    echo "$(echo "$f" | sed -n "s|.*/mail/\([^/]*\)/Maildir/.*|\1|p") $(grep -o -m1 'AI4G-[0-9]*-[0-9]*' "$f")"
+  done | sort -u
+}
+
+# What must hold after every cut. Prints what is wrong; returns 1 if anything is.
+survived() {
+  local bad=0 id path sha
+  [ -f "$STATE/admitd.db" ] || { [ -z "$(processed_ids)" ] && return 0; echo "  the database is gone" >&2; return 1; }
+  [ "$(db 'PRAGMA integrity_check')" = ok ] || { echo "  integrity_check failed" >&2; return 1; }
+  db "SELECT message_id FROM messages" | sort -u >"$WORK/ledger-ids"
+  for id in $(processed_ids | comm -23 - "$WORK/ledger-ids"); do
+    echo "  moved to Processed but not in the ledger: $id" >&2
+    bad=1
+  done
+  while IFS='|' read -r path sha; do
+    [ "$(sha256sum "$path" 2>/dev/null | cut -d' ' -f1)" = "$sha" ] && continue
+    echo "  the spool copy $path is missing or damaged" >&2
+    bad=1
+  done < <(db "SELECT spool_path, sha256 FROM messages")
+  "$ADMITD_BIN/admitctl" -c "$WORK/admitd.conf" list --json | jq -r '.[] | "\(.email) \(.ref)"' | sort -u >"$WORK/filed"
+  while read -r line; do
+    echo "  a letter names an application the store does not have: $line" >&2
+    bad=1
+  done < <(letters | comm -23 - "$WORK/filed")
+  return "$bad"
+}
+
+unsent() { db "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }
+work_left() {
+  [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$STATE/admitd.db" ] && [ "$(unsent)" != 0 ]; }
+}
+
+cuts=0 broken=0 budget_out=no
+for first in $(seq 1 "$WAVE" "$N"); do
+  inject_applications cut "$first" $((first + WAVE - 1))
+  while work_left; do
+    if [ "$cuts" -ge "$MAX_CUTS" ]; then budget_out=yes; break 2; fi
+    "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
+    pid=$!
+    sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+    "$POWER_CUT" "$STATE"
+    cuts=$((cuts + 1))
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    settle
+    reboot_state
+    survived || { broken=$((broken + 1)); echo "  (after cut $cuts)" >&2; }
+  done
+done
+for _ in $(seq 1 20); do
+  admitd --once 2>>"$WORK/admitd.log" || true
+  [ "$(mail_count "$ADMISSIONS")" = 0 ] && [ "$(unsent)" = 0 ] && break
+done
+settle
+
+admitctl list --json >"$WORK/list.json"
+filed=$(jq length "$WORK/list.json")
+distinct=$(jq '[.[].email] | unique | length' "$WORK/list.json")
+unanswered=0 second=0
+for i in $(seq 1 "$N"); do
+  kinds=$(for f in $(mail_files "cut$i-$CASE@example.net"); do header "$f" Message-ID; done | sort -u | wc -l)
+  [ "$kinds" = 0 ] && unanswered=$((unanswered + 1))
+  [ "$kinds" -gt 1 ] && second=$((second + 1))
+done
+echo "power-cut: $N applications, $cuts cuts, $broken left something lost; filed=$filed distinct=$distinct unanswered=$unanswered second-letters=$second"
+check "the cut budget ($MAX_CUTS) lasted to the last wave" equals "$budget_out" no
+check "at least 20 cuts" test "$cuts" -ge 20
+check "after every cut nothing acknowledged or moved was lost" equals "$broken" 0
+check "every application filed" equals "$distinct" "$N"
+check "none twice" equals "$filed" "$N"
+check "every applicant answered" equals "$unanswered" 0
+check "no applicant got a second, different letter" equals "$second" 0
+check "every message moved to Processed" equals "$(mail_count "$ADMISSIONS" Processed)" "$N"
+finish

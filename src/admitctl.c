@@ -12,6 +12,7 @@
 #include "decision.h"
 #include "gdpr.h"
 #include "letter.h"
+#include "log.h"
 #include "template.h"
 #include "timeutil.h"
 #include "err.h"
@@ -476,6 +477,8 @@ int main(int argc, char **argv)
 	struct err err = { 0 };
 	int opt, rc;
 
+	/* Under systemd-run or a timer, log lines reach the journal with ADMITD_REF and friends. */
+	log_init("admitctl");
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

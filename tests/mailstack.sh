@@ -219,13 +219,19 @@ start() {
   wait_port "$SUBMISSION_PORT"
 }
 
-stop_imap() {
-  local d=$1 pid i
-  [ -f "$d/dovecot-run/master.pid" ] || return 0
-  pid=$(cat "$d/dovecot-run/master.pid")
+# Stops the process whose PID is in FILE: SIGTERM, at most TENTHS tenths of a second to go,
+# then (with "force") SIGKILL.
+stop_pid() { # FILE TENTHS [force]
+  local pid i
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for i in $(seq 1 "$2"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  [ "${3:-}" = force ] && kill -KILL "$pid" 2>/dev/null
+  return 0
 }
+
+stop_imap() { stop_pid "$1/dovecot-run/master.pid" 50; }
 
 start_imap() {
   local d=$1
@@ -251,16 +257,8 @@ start_milter() {
   chmod 0666 "$d/milter.sock" # smtpd runs as postfix
 }
 
-stop_milter() {
-  local d=$1 pid i
-  [ -f "$d/milter.pid" ] || return 0
-  pid=$(cat "$d/milter.pid")
-  kill "$pid" 2>/dev/null || true
-  # libmilter waits for its sessions to end before it honours SIGTERM.
-  for i in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$d/milter.pid"
-}
+# libmilter waits for its sessions to end before it honours SIGTERM.
+stop_milter() { stop_pid "$1/milter.pid" 10 force && rm -f "$1/milter.pid"; }
 
 account() {
   local d=$1 address=$2

@@ -104,6 +104,38 @@ inject_applications() { # NAME FIRST LAST
   chown -R 65534:65534 "$box" # Dovecot's user
 }
 
+# Letters not sent yet, and whether any work is left: mail in the inbox or letters to send.
+unsent() { sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }
+work_left() {
+  [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$WORK/state/admitd.db" ] && [ "$(unsent)" != 0 ]; }
+}
+
+# Cycles (at most 20) until no work is left, then waits for Postfix: what the crash tests do
+# after their last kill. Logs to $WORK/admitd.log.
+run_until_done() {
+  local _
+  for _ in $(seq 1 20); do
+    admitd --once 2>>"$WORK/admitd.log" || true
+    work_left || break
+  done
+  settle
+}
+
+# One application filed and its batch closed, the digest in the commission's mailbox: sets
+# DIGEST (its file), DIGEST_ID, SUBJECT and REF for a test of the commission's replies.
+one_application_in_review() {
+  send_fixture complete-application.eml
+  wait_mail "$ADMISSIONS" 1
+  admitd --once
+  admitctl batch close >/dev/null
+  admitd --once
+  wait_mail "commission-$CASE@example.org" 1
+  DIGEST=$(mail_files "commission-$CASE@example.org" | sed -n 1p)
+  DIGEST_ID=$(header "$DIGEST" Message-Id)
+  SUBJECT=$(header "$DIGEST" Subject)
+  REF=$(admitctl list --json | jq -r '.[0].ref')
+}
+
 # The batch anchor is today, so the current window is [today, today + 14 days).
 in_days() { date -u -d "+$1 days" +%FT%TZ; }
 

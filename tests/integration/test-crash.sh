@@ -13,10 +13,6 @@ MAX_RUNS=400
 SANITIZER_LOGS="$WORK/admitd.log"
 EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
 : >"$WORK/admitd.log"
-unsent() { sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }
-work_left() {
-  [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$WORK/state/admitd.db" ] && [ "$(unsent)" != 0 ]; }
-}
 
 # A run held at the after-send hook, then killed there. Returns 1 when it never got there
 # (nothing left to send, or it finished first).
@@ -58,12 +54,7 @@ for first in $(seq 1 "$WAVE" "$N"); do
     wait "$pid" 2>/dev/null || true
   done
 done
-# Then let it finish: cycles until the inbox is empty and every reply has gone out.
-for _ in $(seq 1 20); do
-  admitd --once 2>>"$WORK/admitd.log" || true
-  [ "$(mail_count "$ADMISSIONS")" = 0 ] && [ "$(unsent)" = 0 ] && break
-done
-settle
+run_until_done # then let it finish
 
 admitctl list --json >"$WORK/list.json"
 filed=$(jq length "$WORK/list.json")

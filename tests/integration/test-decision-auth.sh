@@ -8,16 +8,7 @@
 COMMISSION_EXTRA='require_auth = "dkim"; authserv_id = "mx.admitd.test";' write_config
 COMMISSION=commission-$CASE@example.org
 CHAIR=chair-$CASE@example.org
-send_fixture complete-application.eml
-wait_mail "$ADMISSIONS" 1
-admitd --once
-admitctl batch close >/dev/null
-admitd --once
-wait_mail "$COMMISSION" 1
-DIGEST=$(mail_files "$COMMISSION" | sed -n 1p)
-DIGEST_ID=$(header "$DIGEST" Message-Id)
-SUBJECT=$(header "$DIGEST" Subject)
-REF=$(admitctl list --json | jq -r '.[0].ref')
+one_application_in_review
 
 reply() { # NAME AUTH-RESULTS-HEADER-THE-SENDER-WRITES
   printf 'Authentication-Results: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: Re: %s\r\nMessage-ID: <%s@example.org>\r\nIn-Reply-To: %s\r\n\r\nACCEPT %s\r\n' \

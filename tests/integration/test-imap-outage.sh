@@ -11,15 +11,18 @@ wait_mail "$ADMISSIONS" 1
 trap '"$TESTS_DIR/mailstack.sh" start-imap "$STACK_DIR" 2>/dev/null || true; kill $pid 2>/dev/null || true' EXIT
 "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" 2>"$WORK/daemon.log" &
 pid=$!
-sleep 2
+# poll_seconds = 5, doubled for each failed cycle in a row: attempts at 0 s and 10 s, the next
+# at 30 s. Without the backoff there would be three by 11 s (0, 5, 10).
+sleep 11
 check "the daemon keeps running without its IMAP server" kill -0 "$pid"
+check "it backs off: two attempts in 11 s" equals "$(grep -c 'error: inbox: imap status' "$WORK/daemon.log")" 2
 check "the log says what is wrong" contains "$WORK/daemon.log" "error: inbox: imap status"
 check "status says it too" contains <(admitctl status) "^Last error .*imap"
 check "nothing is filed meanwhile" equals "$(admitctl list --json | jq length)" 0
 
 "$TESTS_DIR/mailstack.sh" start-imap "$STACK_DIR"
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 30); do [ "$(mail_count "$ANA")" -ge 1 ] && break; sleep 1; done
+for _ in $(seq 1 40); do [ "$(mail_count "$ANA")" -ge 1 ] && break; sleep 1; done
 check "when the server returns the mail is filed and answered" equals "$(mail_count "$ANA")" 1
 check "once" equals "$(admitctl list --json | jq length)" 1
 check "status is clear again" contains <(admitctl status) "^Last error  *none"

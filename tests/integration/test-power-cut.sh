@@ -73,33 +73,26 @@ survived() {
   return "$bad"
 }
 
-unsent() { db "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }
-work_left() {
-  [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$STATE/admitd.db" ] && [ "$(unsent)" != 0 ]; }
-}
 
-cuts=0 broken=0 budget_out=no
+cuts=0 landed=0 broken=0 budget_out=no
 for first in $(seq 1 "$WAVE" "$N"); do
   inject_applications cut "$first" $((first + WAVE - 1))
   while work_left; do
     if [ "$cuts" -ge "$MAX_CUTS" ]; then budget_out=yes; break 2; fi
     "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
     pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+    sleep "0.$(printf '%03d' $((RANDOM % 250)))"
     "$POWER_CUT" "$STATE"
     cuts=$((cuts + 1))
-    kill -KILL "$pid" 2>/dev/null || true
+    # Still running at the cut: the power went while it worked.
+    if kill -KILL "$pid" 2>/dev/null; then landed=$((landed + 1)); fi
     wait "$pid" 2>/dev/null || true
     settle
     reboot_state
     survived || { broken=$((broken + 1)); echo "  (after cut $cuts)" >&2; }
   done
 done
-for _ in $(seq 1 20); do
-  admitd --once 2>>"$WORK/admitd.log" || true
-  [ "$(mail_count "$ADMISSIONS")" = 0 ] && [ "$(unsent)" = 0 ] && break
-done
-settle
+run_until_done # then let it finish
 
 admitctl list --json >"$WORK/list.json"
 filed=$(jq length "$WORK/list.json")
@@ -110,9 +103,9 @@ for i in $(seq 1 "$N"); do
   [ "$kinds" = 0 ] && unanswered=$((unanswered + 1))
   [ "$kinds" -gt 1 ] && second=$((second + 1))
 done
-echo "power-cut: $N applications, $cuts cuts, $broken left something lost; filed=$filed distinct=$distinct unanswered=$unanswered second-letters=$second"
+echo "power-cut: $N applications, $cuts cuts ($landed while admitd worked), $broken left something lost; filed=$filed distinct=$distinct unanswered=$unanswered second-letters=$second"
 check "the cut budget ($MAX_CUTS) lasted to the last wave" equals "$budget_out" no
-check "at least 20 cuts" test "$cuts" -ge 20
+check "at least 10 cuts while admitd worked" test "$landed" -ge 10
 check "after every cut nothing acknowledged or moved was lost" equals "$broken" 0
 check "every application filed" equals "$distinct" "$N"
 check "none twice" equals "$filed" "$N"

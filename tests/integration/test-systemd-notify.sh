@@ -6,7 +6,7 @@
 
 write_config
 sock="$WORK/notify.sock"
-"$NOTIFY_LISTEN" "$sock" >"$WORK/notify.log" &
+"$NOTIFY_LISTEN" "$sock" "$WORK/notify.times" >"$WORK/notify.log" &
 listener=$!
 trap 'kill $listener $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -19,8 +19,12 @@ waitfor() { # PATTERN [SECONDS]
 }
 check "READY after the first poll" waitfor "^READY=1"
 check "a readable STATUS" waitfor "^STATUS=0 pending, 0 in review, no open batch, outbox empty"
-sleep 2.5
-check "WATCHDOG pings at half the interval" test "$(grep -c '^WATCHDOG=1' "$WORK/notify.log")" -ge 2
+sleep 4.5
+# WATCHDOG_USEC=2 s: a ping every second (half the interval), never a gap near the full 2 s.
+gaps=$(awk '$2 == "WATCHDOG=1" { if (last != "") printf "%.2f ", $1 - last; last = $1 }' "$WORK/notify.times")
+check "WATCHDOG pings keep coming ($gaps)" test "$(echo "$gaps" | wc -w)" -ge 3
+check "at half the interval: every gap between 0.9 and 1.5 s ($gaps)" \
+  awk -v g="$gaps" 'BEGIN { n = split(g, a, " "); for (i = 1; i <= n; i++) if (a[i] < 0.9 || a[i] > 1.5) exit 1 }'
 
 cp "$WORK/admitd.conf" "$WORK/good.conf"
 echo 'this is not libconfig' >>"$WORK/admitd.conf"

@@ -2,19 +2,35 @@
 
 #ifdef ADMITD_TEST_HOOKS
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Whether `armed` ("POINT" or "POINT:N") names this point and this is its Nth arrival. */
+static bool due(const char *armed, const char *point)
+{
+	static int arrivals;
+	size_t len = strlen(point);
+	long nth = 1;
+
+	if (armed == NULL || strncmp(armed, point, len) != 0)
+		return false;
+	if (armed[len] == ':')
+		nth = strtol(armed + len + 1, NULL, 10);
+	else if (armed[len] != '\0')
+		return false;
+	return ++arrivals == nth;
+}
+
 void testhook_pause(const char *point, const char *detail)
 {
-	const char *armed = getenv("ADMITD_TEST_PAUSE");
 	const char *file = getenv("ADMITD_TEST_PAUSE_FILE");
 	char line[512];
 	int fd, n;
 
-	if (armed == NULL || strcmp(armed, point) != 0)
+	if (!due(getenv("ADMITD_TEST_PAUSE"), point))
 		return;
 	if (file != NULL && (fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) >= 0) {
 		n = snprintf(line, sizeof(line), "%s %s\n", point, detail ? detail : "-");

@@ -3,7 +3,7 @@
  * a random millisecond. Compiled in only with ADMITD_TEST_HOOKS (the test builds; never the
  * package), and armed only by the environment:
  *
- *   ADMITD_TEST_PAUSE=POINT       the point to stop at
+ *   ADMITD_TEST_PAUSE=POINT[:N]   the point to stop at, the Nth time it is reached (1)
  *   ADMITD_TEST_PAUSE_FILE=FILE   a line "POINT DETAIL" is appended there on arrival
  *
  * The process then sleeps until it is killed (at most a minute, then it goes on). */

@@ -110,6 +110,53 @@ work_left() {
   [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$WORK/state/admitd.db" ] && [ "$(unsent)" != 0 ]; }
 }
 
+# How long one whole cycle takes here, in milliseconds, left to finish.
+cycle_ms() {
+  local start
+  start=$(date +%s%N)
+  admitd --once 2>>"$WORK/admitd.log" || true
+  echo $((($(date +%s%N) - start) / 1000000))
+}
+
+# The window for random kills, in milliseconds: a cycle with nothing to do (start-up, login,
+# poll) plus three quarters of what filing and answering WAVE_FIRST..WAVE_LAST adds to it
+# (those applications are filed whole to time it). Under AddressSanitizer the start-up alone
+# takes several times longer; a fixed window killed every run before its first commit.
+kill_window_ms() { # NAME FIRST LAST
+  local idle busy
+  cycle_ms >/dev/null # creates the store
+  idle=$(cycle_ms)
+  inject_applications "$1" "$2" "$3"
+  busy=$(cycle_ms)
+  echo $((idle + (busy > idle ? busy - idle : 0) * 3 / 4))
+}
+
+# A random pause between 0 and MS milliseconds.
+sleep_random_ms() { # MS
+  local ms=$((RANDOM * 32768 + RANDOM))
+  ms=$((ms % ($1 + 1)))
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+}
+
+# Work left, weighted so that both filing (a message leaves the inbox, a letter is queued) and
+# sending count as progress.
+work_units() {
+  local unsent_now=0
+  [ -f "$WORK/state/admitd.db" ] && unsent_now=$(unsent)
+  echo $((2 * $(mail_count "$ADMISSIONS") + unsent_now))
+}
+
+# After a random kill: a run killed before it got anywhere makes WINDOW_MS longer (this machine
+# is slower than the window), one that finished first makes it shorter (the window is longer
+# than the work), so kills keep landing inside the work whatever the build.
+adapt_window() { # KILLED(yes/no) WORK-UNITS-BEFORE
+  if [ "$1" = yes ]; then
+    [ "$(work_units)" -lt "$2" ] || WINDOW_MS=$((WINDOW_MS * 5 / 4))
+  else
+    WINDOW_MS=$((WINDOW_MS * 2 / 3 > 50 ? WINDOW_MS * 2 / 3 : 50))
+  fi
+}
+
 # Cycles (at most 20) until no work is left, then waits for Postfix: what the crash tests do
 # after their last kill. Logs to $WORK/admitd.log.
 run_until_done() {

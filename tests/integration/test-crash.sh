@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 N=${CRASH_APPLICATIONS:-300}
-WAVE=30
+WAVE=15
 MAX_RUNS=400
 SANITIZER_LOGS="$WORK/admitd.log"
 EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
@@ -19,7 +19,9 @@ EXTRA_CONFIG="limits = { replies_per_hour = 100000; };" write_config
 kill_after_send() {
   local pid i
   : >"$WORK/paused"
-  ADMITD_TEST_PAUSE=after-send ADMITD_TEST_PAUSE_FILE="$WORK/paused" \
+  # The second letter of the run: the first may be the resend of one a kill left 'sending',
+  # and pausing there every time would stop all progress.
+  ADMITD_TEST_PAUSE=after-send:2 ADMITD_TEST_PAUSE_FILE="$WORK/paused" \
     "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
   pid=$!
   for i in $(seq 1 300); do
@@ -32,26 +34,31 @@ kill_after_send() {
   [ -s "$WORK/paused" ] && cut -d' ' -f2 "$WORK/paused" >>"$WORK/held-ids"
 }
 
-# Waves of applications; while each is in hand, admitd is killed after a random 0-150 ms,
-# again and again, so the kills land in every phase of the work; every fourth run of a wave is
+# Waves of applications. The first is filed whole, to time a cycle (kill_window_ms); while
+# each later one is in hand, admitd is killed at a random moment within that window (longer
+# after a kill that left no progress, shorter after a run that finished first),
+# again and again, so the kills land in every phase of the work; every third run of a wave is
 # held at the after-send hook and killed there.
 kills=0 runs=0 held=0 budget_out=no
 : >"$WORK/held-ids"
-for first in $(seq 1 "$WAVE" "$N"); do
+WINDOW_MS=$(kill_window_ms crash 1 "$WAVE")
+for first in $(seq $((WAVE + 1)) "$WAVE" "$N"); do
   inject_applications crash "$first" $((first + WAVE - 1))
   wave_runs=0
   while work_left; do
     if [ "$runs" -ge "$MAX_RUNS" ]; then budget_out=yes; break 2; fi
     runs=$((runs + 1)) wave_runs=$((wave_runs + 1))
-    if [ $((wave_runs % 4)) = 0 ]; then
+    if [ $((wave_runs % 3)) = 0 ]; then
       kill_after_send && held=$((held + 1))
       continue
     fi
+    before=$(work_units)
     "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
     pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 150)))"
-    if kill -KILL "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+    sleep_random_ms "$WINDOW_MS"
+    if kill -KILL "$pid" 2>/dev/null; then killed=yes kills=$((kills + 1)); else killed=no; fi
     wait "$pid" 2>/dev/null || true
+    adapt_window "$killed" "$before"
   done
 done
 run_until_done # then let it finish
@@ -72,7 +79,7 @@ for i in $(seq 1 "$N"); do
   echo "$ids" | uniq -d | tr -d '<>' >>"$WORK/repeated-ids"
 done
 held_repeated=$(sort -u "$WORK/held-ids" | comm -12 - <(sort -u "$WORK/repeated-ids") | wc -l)
-echo "crash: $N applications, $runs runs, $kills random kills, $held held at after-send:" \
+echo "crash: $N applications, $runs runs (kill window at the end ${WINDOW_MS} ms), $kills random kills, $held held at after-send:" \
   "lost=$lost duplicated=$duplicated unanswered=$unanswered second-letters=$second" \
   "re-deliveries=$repeats (of the held: $held_repeated)"
 check "the kill budget ($MAX_RUNS runs) lasted to the last wave" equals "$budget_out" no

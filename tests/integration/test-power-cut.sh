@@ -8,7 +8,7 @@
 # application is filed once and answered with one letter.
 . "$(dirname "$0")/lib.sh"
 
-N=${POWER_CUT_APPLICATIONS:-160}
+N=${POWER_CUT_APPLICATIONS:-200}
 WAVE=20
 MAX_CUTS=120
 SANITIZER_LOGS="$WORK/admitd.log"
@@ -19,7 +19,7 @@ STATE=$WORK/state
 IMAGE=$WORK/state.img
 LOOPDEV=""
 cleanup() {
-  mountpoint -q "$STATE" && umount "$STATE"
+  mountpoint -q "$STATE" && { umount "$STATE" || umount -l "$STATE"; }
   [ -n "$LOOPDEV" ] && losetup -d "$LOOPDEV"
   rm -f "$IMAGE"
 }
@@ -32,7 +32,8 @@ mount "$LOOPDEV" "$STATE"
 
 # After a cut: unmount what is left of the filesystem and mount it again (the journal replays).
 reboot_state() {
-  umount "$STATE"
+  local _
+  for _ in $(seq 1 50); do umount "$STATE" 2>/dev/null && break; sleep 0.1; done
   mount "$LOOPDEV" "$STATE"
 }
 
@@ -75,20 +76,28 @@ survived() {
 
 
 cuts=0 landed=0 broken=0 budget_out=no
-for first in $(seq 1 "$WAVE" "$N"); do
+# The first wave is filed whole, to time a cycle (kill_window_ms); the power fails at a random
+# moment within that window (adapt_window) while each later wave is in hand.
+WINDOW_MS=$(kill_window_ms cut 1 "$WAVE")
+for first in $(seq $((WAVE + 1)) "$WAVE" "$N"); do
   inject_applications cut "$first" $((first + WAVE - 1))
   while work_left; do
     if [ "$cuts" -ge "$MAX_CUTS" ]; then budget_out=yes; break 2; fi
-    "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
+    # A process group of its own: the power takes the document worker too, which would
+    # otherwise keep files open on the dead filesystem and make it impossible to unmount.
+    before=$(work_units)
+    setsid "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
     pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 250)))"
+    sleep_random_ms "$WINDOW_MS"
     "$POWER_CUT" "$STATE"
     cuts=$((cuts + 1))
     # Still running at the cut: the power went while it worked.
-    if kill -KILL "$pid" 2>/dev/null; then landed=$((landed + 1)); fi
+    if kill -KILL "$pid" 2>/dev/null; then killed=yes landed=$((landed + 1)); else killed=no; fi
+    kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     settle
     reboot_state
+    adapt_window "$killed" "$before"
     survived || { broken=$((broken + 1)); echo "  (after cut $cuts)" >&2; }
   done
 done
@@ -103,7 +112,7 @@ for i in $(seq 1 "$N"); do
   [ "$kinds" = 0 ] && unanswered=$((unanswered + 1))
   [ "$kinds" -gt 1 ] && second=$((second + 1))
 done
-echo "power-cut: $N applications, $cuts cuts ($landed while admitd worked), $broken left something lost; filed=$filed distinct=$distinct unanswered=$unanswered second-letters=$second"
+echo "power-cut: $N applications, $cuts cuts (window at the end ${WINDOW_MS} ms) ($landed while admitd worked), $broken left something lost; filed=$filed distinct=$distinct unanswered=$unanswered second-letters=$second"
 check "the cut budget ($MAX_CUTS) lasted to the last wave" equals "$budget_out" no
 check "at least 10 cuts while admitd worked" test "$landed" -ge 10
 check "after every cut nothing acknowledged or moved was lost" equals "$broken" 0

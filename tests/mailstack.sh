@@ -32,6 +32,7 @@ AUTH_PORT=${MAILSTACK_AUTH_PORT:-10026}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # the MX: no STARTTLS, no AUTH (and benchmarks)
 TEMPFAIL_PORT=${MAILSTACK_TEMPFAIL_PORT:-10588} # submission that answers 4xx to every recipient
+MILTER=${MAILSTACK_MILTER:-yes} # no: without tests/auth-milter.py (bench/run, timing Postfix alone)
 DOMAINS="example.org example.net example.com"
 
 die() { echo "mailstack: $*" >&2; exit 1; }
@@ -101,7 +102,10 @@ CONF
 }
 
 write_postfix_conf() {
-  local d=$1 p=$1/postfix
+  local d=$1 p=$1/postfix milters=""
+  [ "$MILTER" = yes ] && milters="smtpd_milters = unix:$d/milter.sock
+non_smtpd_milters = unix:$d/milter.sock
+milter_default_action = tempfail"
   mkdir -p "$p" "$d/postfix-queue" "$d/postfix-data"
   chown postfix "$d/postfix-data"
   cat >"$p/main.cf" <<CONF
@@ -129,9 +133,7 @@ smtpd_tls_security_level = may
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
 smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
-smtpd_milters = unix:$d/milter.sock
-non_smtpd_milters = unix:$d/milter.sock
-milter_default_action = tempfail
+$milters
 smtpd_recipient_restrictions = check_recipient_access inline:{ { rejected.example.com = 550 5.1.1 no such user here } }
 transport_maps = inline:{ { bounce.example.com = error:5.1.1 mailbox unavailable } }
 # Accept mail for bounce.example.com and bounce it afterwards, as a remote server would.
@@ -210,7 +212,7 @@ start() {
   write_dovecot_conf "$d"
   write_postfix_conf "$d"
   # Detach from our stdout: CTest waits until every holder of its pipe has exited.
-  start_milter "$d"
+  [ "$MILTER" = yes ] && start_milter "$d"
   start_imap "$d"
   postfix -c "$d/postfix" start </dev/null >/dev/null 2>"$d/postfix-start.log" ||
     { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }

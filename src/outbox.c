@@ -1,5 +1,6 @@
 #include "outbox.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "letter.h"
@@ -21,6 +22,14 @@ gint64 outbox_backoff(int attempts)
 	return MIN(delay, BACKOFF_MAX);
 }
 
+/* "id=7 ref=AI4G-2026-0042" (or without ref= for a letter about no one application), so that
+ * journalctl ADMITD_REF=… shows an application's letters as well. */
+static void row_label(const struct outbox_row *row, char *buf, size_t len)
+{
+	snprintf(buf, len, "id=%" G_GINT64_FORMAT "%s%s", row->id, row->ref ? " ref=" : "",
+		 row->ref ? row->ref : "");
+}
+
 /* Sends one row. Returns 1 when the caller should stop (temporary failure), 0 otherwise. */
 static int send_row(struct store *st, struct smtp *sm, const char *from,
 		    const struct outbox_row *row, gint64 now, struct outbox_stats *stats,
@@ -30,33 +39,34 @@ static int send_row(struct store *st, struct smtp *sm, const char *from,
 	gsize len;
 	const void *data = g_bytes_get_data(row->message, &len);
 	struct err send_err = { 0 };
+	char label[96];
 
+	row_label(row, label, sizeof(label));
 	if (strcmp(row->state, "sending") == 0)
 		/* A crash came between our 'sending' and 'sent' marks: whether the server got it
 		 * cannot be known. A repeat is better than a letter that never arrives. */
-		log_warn("outbox resend id=%" G_GINT64_FORMAT " to=%s: admitd stopped while sending "
-			 "it; the recipient may get it twice",
-			 row->id, row->to_addr);
+		log_warn("outbox resend %s to=%s: admitd stopped while sending it; the recipient "
+			 "may get it twice",
+			 label, row->to_addr);
 	/* Order matters: record the attempt before talking to the server, so a crash while
 	 * sending leaves the row 'sending' (and counted) rather than silently 'queued'. */
 	if (store_outbox_mark(st, row->id, "sending", attempts, 0, NULL, now, err) < 0)
 		return -1;
 	if (smtp_send(sm, from, row->to_addr, data, len, &send_err) == 0) {
-		log_info("outbox sent id=%" G_GINT64_FORMAT " to=%s template=%s message_id=<%s>",
-			 row->id, row->to_addr, row->template_name, row->message_id);
+		log_info("outbox sent %s to=%s template=%s message_id=<%s>", label, row->to_addr,
+			 row->template_name, row->message_id);
 		stats->sent++;
 		testhook_pause("after-send", row->message_id);
 		return store_outbox_mark(st, row->id, "sent", attempts, 0, NULL, now, err);
 	}
 	if (send_err.class == ERR_MESSAGE) {
-		log_error("outbox failed id=%" G_GINT64_FORMAT " to=%s: %s", row->id, row->to_addr,
-			  send_err.text);
+		log_error("outbox failed %s to=%s: %s", label, row->to_addr, send_err.text);
 		stats->failed++;
 		return store_outbox_mark(st, row->id, "failed", attempts, 0, send_err.text, now,
 					 err);
 	}
-	log_warn("outbox deferred id=%" G_GINT64_FORMAT " to=%s attempts=%d: %s", row->id,
-		 row->to_addr, attempts, send_err.text);
+	log_warn("outbox deferred %s to=%s attempts=%d: %s", label, row->to_addr, attempts,
+		 send_err.text);
 	stats->deferred++;
 	if (store_outbox_mark(st, row->id, "queued", attempts, now + outbox_backoff(attempts),
 			      send_err.text, now, err) < 0)

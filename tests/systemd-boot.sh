@@ -160,6 +160,7 @@ check "STATUS counts it and names the batch" \
   status_is '^1 pending, 0 in review, batch [0-9]+ closes [0-9]{4}-[0-9]{2}-[0-9]{2}, outbox empty$'
 story=$(journal -u admitd "ADMITD_REF=${ref:-none}" || true)
 check "journalctl ADMITD_REF=$ref tells its story" matches "$story" "${ref:-none}"
+check "letters included" matches "$story" "outbox sent id=[0-9]+ ref=${ref:-none} .*template=acknowledgement"
 ack_id=$(sed -n 's/^Message-I[Dd]: *<\(.*\)>.*/\1/p' "$ack" | tr -d '\r' | head -1)
 sent=$(journal -u admitd "ADMITD_MESSAGE_ID=${ack_id:-none}" || true)
 check "journalctl ADMITD_MESSAGE_ID=$ack_id finds the letter's sending" matches "$sent" "outbox sent .*template=acknowledgement"

@@ -11,7 +11,7 @@ send_fixture letter-only.eml
 send_fixture out-of-office.eml
 wait_mail "$ADMISSIONS" 3
 
-check "admitd --once exits 0" admitd --once
+check "admitd --once exits 0" admitd --once 2>"$WORK/once.log"
 admitctl list --json >"$WORK/list.json"
 check "three messages, two applications" equals "$(jq length "$WORK/list.json")" 2
 ANA_REF=$(jq -r --arg e "$ANA" '.[] | select(.email == $e) | .ref' "$WORK/list.json")
@@ -46,6 +46,8 @@ check "the inbox is empty" equals "$(mail_count "$ADMISSIONS")" 0
 admitctl outbox --json >"$WORK/outbox.json"
 check "outbox: two replies sent once each" \
   equals "$(jq -c '[.[] | [.state, .attempts]] | unique' "$WORK/outbox.json")" '[["sent",1]]'
+check "the log line of each letter names its application" \
+  contains "$WORK/once.log" "outbox sent id=[0-9]* ref=$ANA_REF to="
 check "outbox JSON names template and reference" \
   equals "$(jq -r --arg r "$ANA_REF" '.[] | select(.ref == $r) | .template' "$WORK/outbox.json")" acknowledgement
 

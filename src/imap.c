@@ -8,6 +8,8 @@
 
 #include <curl/curl.h>
 
+#include "curlsetup.h"
+
 #define RESPONSE_MAX (4 * 1024 * 1024)
 
 struct imap {
@@ -163,20 +165,9 @@ static void setup(struct imap *im, const char *url)
 	CURL *c = im->curl;
 
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, im->cfg->require_tls ? (long)CURLUSESSL_ALL
-								   : (long)CURLUSESSL_TRY);
-	if (im->cfg->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, im->cfg->ca_file);
-	curl_easy_setopt(c, CURLOPT_USERNAME, im->cfg->username);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, im->cfg->password);
-	/* A server that accepts and then says nothing must end the cycle, not hold it: the
-	 * greeting and every answer count against the same limit as the connection. */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)im->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)im->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)im->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curlsetup_server(c, &(struct curl_server){ url, im->cfg->require_tls, im->cfg->ca_file,
+						   im->cfg->username, im->cfg->password,
+						   im->cfg->timeout_seconds });
 	/* Large untagged answers (SEARCH) arrive whole only with a large buffer. */
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);
 	if (im->trace) {

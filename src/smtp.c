@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 #include <glib.h>
 
+#include "curlsetup.h"
+
 struct smtp {
 	const struct config_smtp *cfg; /* borrowed */
 	CURL *curl;                    /* owned; keeps the connection between sends */
@@ -53,27 +55,15 @@ static void setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, c
 	CURL *c = sm->curl;
 
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, sm->cfg->url);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, sm->cfg->require_tls ? (long)CURLUSESSL_ALL
-								   : (long)CURLUSESSL_TRY);
-	if (sm->cfg->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, sm->cfg->ca_file);
-	if (sm->cfg->username != NULL) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, sm->cfg->username);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, sm->cfg->password);
-	}
+	curlsetup_server(c, &(struct curl_server){ sm->cfg->url, sm->cfg->require_tls,
+						   sm->cfg->ca_file, sm->cfg->username,
+						   sm->cfg->password, sm->cfg->timeout_seconds });
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
-	/* As for IMAP: a silent server ends the attempt; the letter stays queued. */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)sm->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)sm->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)sm->cfg->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 }
 
 int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message,

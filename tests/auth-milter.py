@@ -26,18 +26,13 @@ def domain_of(address):
 
 
 class AuthResults(Milter.Base):
-    def __init__(self):
-        self.login = None
-        self.from_domain = ""
-        self.index = 0
-        self.ours = []
-
+    # Every message of a connection starts at MAIL FROM: its state is set there, once.
     @Milter.noreply
     def envfrom(self, mailfrom, *params):
         self.login = self.getsymval("{auth_authen}")
         self.from_domain = ""
-        self.index = 0
-        self.ours = []
+        self.index = 0  # Authentication-Results headers seen so far
+        self.ours = []  # the indexes of those that claim our authserv-id
         return Milter.CONTINUE
 
     @Milter.noreply

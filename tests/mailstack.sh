@@ -141,17 +141,16 @@ smtpd_reject_unlisted_recipient = no
 maillog_file = $d/postfix.log
 maillog_file_prefixes = $d
 CONF
+  # Submission as a university runs it: STARTTLS, then AUTH, before anything else.
+  local submission="  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject"
   cat >"$p/master.cf" <<CONF
 127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
-  -o smtpd_tls_security_level=encrypt
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_tls_auth_only=yes
-  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+$submission
 127.0.0.1:$TEMPFAIL_PORT inet n - n - - smtpd
-  -o smtpd_tls_security_level=encrypt
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_tls_auth_only=yes
-  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+$submission
   -o smtpd_recipient_restrictions=defer
 127.0.0.1:$PLAIN_PORT inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=no

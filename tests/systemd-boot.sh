@@ -67,7 +67,6 @@ cleanup() {
 trap cleanup EXIT
 cp -a "$cache/base" "$root"
 "$tests/mailstack.sh" start "$stack" >/dev/null
-for a in admissions-boot@example.org admissions-boot2@example.org; do "$tests/mailstack.sh" account "$stack" "$a"; done
 
 echo "== boot"
 systemd-nspawn -D "$root" --register=no --keep-unit --console=pipe -b </dev/null \
@@ -96,7 +95,8 @@ check "the service is not started before it is configured" \
   equals "$(inside systemctl is-active admitd || true)" inactive
 
 # The operator's part: a config naming the mail servers, and the two password files.
-configure() { # NAME ADMISSIONS-ADDRESS STATE-DIRECTORY
+configure() { # NAME ADMISSIONS-ADDRESS STATE-DIRECTORY (the address gets its mail account)
+  "$tests/mailstack.sh" account "$stack" "$2"
   cat >"$root/etc/admitd/$1.conf" <<CONF
 programme = { name = "Master in AI4Gov"; reference_prefix = "AI4G";
   registration_url = "https://registration.example.org/ai4gov"; reply_from = "AI4Gov Admissions <$2>"; };

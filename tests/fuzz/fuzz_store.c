@@ -3,11 +3,21 @@
 #include <stdlib.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "config.h"
 #include "err.h"
+#include "intake.h"
 #include "mail.h"
 #include "store.h"
+
+struct fuzz_store {
+	struct config *cfg; /* owned by the process */
+	struct store *st;
+	char *dir;
+	char *eml;   /* the input as a raw message */
+	char *parts; /* where its attachments are decoded */
+};
 
 static struct fuzz_store the_store;
 
@@ -42,16 +52,36 @@ static void setup(struct fuzz_store *fs)
 	g_string_free(problems, TRUE);
 }
 
-struct fuzz_store *fuzz_store_get(void)
+void fuzz_store_file(const uint8_t *data, size_t size, fuzz_facts_fn facts_fn)
 {
-	if (the_store.cfg == NULL)
-		setup(&the_store);
-	return &the_store;
-}
+	struct fuzz_store *fs = &the_store;
+	struct intake_source src = { .uidvalidity = 1, .uid = 1 };
+	struct intake_result res = { 0 };
+	struct doc_facts *facts = NULL;
+	struct mail *m = NULL;
+	struct err err = { 0 };
+	char *sha;
 
-char *fuzz_store_write_input(struct fuzz_store *fs, const uint8_t *data, size_t size)
-{
+	if (fs->cfg == NULL)
+		setup(fs);
 	if (!g_file_set_contents(fs->eml, (const char *)data, (gssize)size, NULL))
 		abort();
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, size);
+	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, size);
+	src.spool_path = fs->eml;
+	src.sha256 = sha;
+	if (mail_read(&m, fs->eml, fs->parts, &err) < 0)
+		src.unreadable = err.text;
+	else
+		facts_fn(m, &facts);
+	src.mail = m;
+	src.facts = facts;
+	if (store_begin(fs->st, &err) == 0) {
+		intake_file(fs->st, fs->cfg, &src, 1790000000, &res, &err);
+		store_rollback(fs->st);
+	}
+	intake_result_clear(&res);
+	g_unlink(fs->parts);
+	mail_free(&m);
+	g_free(facts);
+	g_free(sha);
 }

@@ -1,26 +1,20 @@
 /* fuzz_store.h — what the intake targets share: a config and a real sqlite store in a temporary
- * folder, made once per process, and one raw message written where intake reads it. */
+ * folder, made once per process, and one input filed through intake as the daemon would,
+ * rolled back after each input so that inputs stay independent. */
 #ifndef ADMITD_FUZZ_STORE_H
 #define ADMITD_FUZZ_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct config;
-struct store;
+struct mail;
+struct doc_facts;
 
-struct fuzz_store {
-	struct config *cfg; /* owned by the process */
-	struct store *st;
-	char *dir;
-	char *eml;   /* the input as a raw message */
-	char *parts; /* where its attachments are decoded */
-};
+/* What each attachment of m is: *facts_r (g_free) with an entry per attachment. */
+typedef void (*fuzz_facts_fn)(const struct mail *m, struct doc_facts **facts_r);
 
-/* The process's store, set up on first use; aborts when it cannot be. */
-struct fuzz_store *fuzz_store_get(void);
-
-/* Writes the input to fs->eml; its SHA-256 (g_free). */
-char *fuzz_store_write_input(struct fuzz_store *fs, const uint8_t *data, size_t size);
+/* Files the input as a raw message, its documents described by `facts`, into the process's
+ * store (set up on first use; aborts when it cannot be), and rolls it back. */
+void fuzz_store_file(const uint8_t *data, size_t size, fuzz_facts_fn facts);
 
 #endif

@@ -104,32 +104,15 @@ inject_applications() { # NAME FIRST LAST
   chown -R 65534:65534 "$box" # Dovecot's user
 }
 
-# Letters not sent yet, and whether any work is left: mail in the inbox or letters to send.
+# Letters not sent yet; and the work left, weighted so that both filing (a message leaves the
+# inbox, a letter is queued) and sending count as progress. None left: nothing to do.
 unsent() { sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }
-work_left() {
-  [ "$(mail_count "$ADMISSIONS")" != 0 ] || { [ -f "$WORK/state/admitd.db" ] && [ "$(unsent)" != 0 ]; }
+work_units() {
+  local unsent_now=0
+  [ -f "$WORK/state/admitd.db" ] && unsent_now=$(unsent)
+  echo $((2 * $(mail_count "$ADMISSIONS") + unsent_now))
 }
-
-# How long one whole cycle takes here, in milliseconds, left to finish.
-cycle_ms() {
-  local start
-  start=$(date +%s%N)
-  admitd --once 2>>"$WORK/admitd.log" || true
-  echo $((($(date +%s%N) - start) / 1000000))
-}
-
-# The window for random kills, in milliseconds: a cycle with nothing to do (start-up, login,
-# poll) plus three quarters of what filing and answering WAVE_FIRST..WAVE_LAST adds to it
-# (those applications are filed whole to time it). Under AddressSanitizer the start-up alone
-# takes several times longer; a fixed window killed every run before its first commit.
-kill_window_ms() { # NAME FIRST LAST
-  local idle busy
-  cycle_ms >/dev/null # creates the store
-  idle=$(cycle_ms)
-  inject_applications "$1" "$2" "$3"
-  busy=$(cycle_ms)
-  echo $((idle + (busy > idle ? busy - idle : 0) * 3 / 4))
-}
+work_left() { [ "$(work_units)" != 0 ]; }
 
 # A random pause between 0 and MS milliseconds.
 sleep_random_ms() { # MS
@@ -138,20 +121,31 @@ sleep_random_ms() { # MS
   sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 }
 
-# Work left, weighted so that both filing (a message leaves the inbox, a letter is queued) and
-# sending count as progress.
-work_units() {
-  local unsent_now=0
-  [ -f "$WORK/state/admitd.db" ] && unsent_now=$(unsent)
-  echo $((2 * $(mail_count "$ADMISSIONS") + unsent_now))
+# One cycle, killed with SIGKILL at a random moment within WINDOW_MS: its whole process group,
+# the document worker too, as a crash or a power cut takes everything. COMMAND, when given,
+# runs just before the kill (the power cut). Returns 0 when the cycle was still at work then;
+# KILLED (yes/no) and KILLED_AT (the work left before it) are for adapt_window.
+WINDOW_MS=150
+kill_at_random() { # [COMMAND...]
+  local pid
+  KILLED_AT=$(work_units)
+  setsid "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
+  pid=$!
+  sleep_random_ms "$WINDOW_MS"
+  [ $# = 0 ] || "$@"
+  if kill -KILL "$pid" 2>/dev/null; then KILLED=yes; else KILLED=no; fi
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ "$KILLED" = yes ]
 }
 
-# After a random kill: a run killed before it got anywhere makes WINDOW_MS longer (this machine
-# is slower than the window), one that finished first makes it shorter (the window is longer
-# than the work), so kills keep landing inside the work whatever the build.
-adapt_window() { # KILLED(yes/no) WORK-UNITS-BEFORE
-  if [ "$1" = yes ]; then
-    [ "$(work_units)" -lt "$2" ] || WINDOW_MS=$((WINDOW_MS * 5 / 4))
+# After kill_at_random (and whatever recovery follows it): a cycle killed before it got anywhere
+# makes WINDOW_MS longer (this machine is slower than the window: under AddressSanitizer the
+# start-up alone takes longer than 150 ms), one that finished first makes it shorter, so the
+# kills keep landing inside the work whatever the build.
+adapt_window() {
+  if [ "$KILLED" = yes ]; then
+    [ "$(work_units)" -lt "$KILLED_AT" ] || WINDOW_MS=$((WINDOW_MS * 5 / 4))
   else
     WINDOW_MS=$((WINDOW_MS * 2 / 3 > 50 ? WINDOW_MS * 2 / 3 : 50))
   fi

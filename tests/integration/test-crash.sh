@@ -34,15 +34,13 @@ kill_after_send() {
   [ -s "$WORK/paused" ] && cut -d' ' -f2 "$WORK/paused" >>"$WORK/held-ids"
 }
 
-# Waves of applications. The first is filed whole, to time a cycle (kill_window_ms); while
-# each later one is in hand, admitd is killed at a random moment within that window (longer
-# after a kill that left no progress, shorter after a run that finished first),
-# again and again, so the kills land in every phase of the work; every third run of a wave is
-# held at the after-send hook and killed there.
+# Waves of applications; while each is in hand, admitd is killed at a random moment
+# (kill_at_random, its window adapting to this machine) again and again, so the kills land in
+# every phase of the work; every third run of a wave is held at the after-send hook and killed
+# there.
 kills=0 runs=0 held=0 budget_out=no
 : >"$WORK/held-ids"
-WINDOW_MS=$(kill_window_ms crash 1 "$WAVE")
-for first in $(seq $((WAVE + 1)) "$WAVE" "$N"); do
+for first in $(seq 1 "$WAVE" "$N"); do
   inject_applications crash "$first" $((first + WAVE - 1))
   wave_runs=0
   while work_left; do
@@ -52,13 +50,8 @@ for first in $(seq $((WAVE + 1)) "$WAVE" "$N"); do
       kill_after_send && held=$((held + 1))
       continue
     fi
-    before=$(work_units)
-    "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/admitd.log" &
-    pid=$!
-    sleep_random_ms "$WINDOW_MS"
-    if kill -KILL "$pid" 2>/dev/null; then killed=yes kills=$((kills + 1)); else killed=no; fi
-    wait "$pid" 2>/dev/null || true
-    adapt_window "$killed" "$before"
+    if kill_at_random; then kills=$((kills + 1)); fi
+    adapt_window
   done
 done
 run_until_done # then let it finish

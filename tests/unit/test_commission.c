@@ -13,9 +13,9 @@ struct case_bench {
 	char *token;
 };
 
-static void setup_case(struct case_bench *c, const char *extra)
+static void setup_case(struct case_bench *c)
 {
-	bench_init_with(&c->b, "2026-01-12", "2027-06-30", extra);
+	bench_init(&c->b, "2026-01-12", "2027-06-30");
 	c->app = bench_file(&c->b, "complete-application.eml", NULL);
 	bench_close_batch(&c->b, BENCH_NOW + 60);
 	c->digest_id = bench_message_id(&c->b, "digest", "commission@example.org");
@@ -63,7 +63,7 @@ static void test_member_with_token_decides(void **state)
 	struct case_bench c;
 
 	(void)state;
-	setup_case(&c, NULL);
+	setup_case(&c);
 	struct intake_result r = reply(&c, "Chair <chair@example.org>", true, NULL, "d1");
 	assert_string_equal(r.outcome, "decision");
 	expect(&c, "accepted", 1, 0);
@@ -90,7 +90,7 @@ static void test_refusals_change_nothing(void **state)
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct case_bench c;
 
-		setup_case(&c, NULL);
+		setup_case(&c);
 		struct intake_result r = reply(&c, rows[i].from, rows[i].token, NULL, "f1");
 		/* The commission is warned, and the sender told why (a transcript). */
 		expect(&c, "in_review", 1, 1);
@@ -120,7 +120,7 @@ static void test_require_auth(void **state)
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct case_bench c;
 
-		setup_case(&c, NULL);
+		setup_case(&c);
 		g_free(c.b.cfg->commission.require_auth);
 		c.b.cfg->commission.require_auth = g_strdup("dkim");
 		g_free(c.b.cfg->commission.authserv_id);
@@ -143,7 +143,7 @@ static void test_the_same_reply_twice(void **state)
 	struct case_bench c;
 
 	(void)state;
-	setup_case(&c, NULL);
+	setup_case(&c);
 	struct intake_result r1 = reply(&c, "chair@example.org", true, NULL, "twice");
 	struct intake_result r2 = reply(&c, "chair@example.org", true, NULL, "twice");
 	assert_string_equal(r2.outcome, "duplicate");

@@ -53,22 +53,10 @@ static void test_missing_text(void **state)
 	bench_free(&b);
 }
 
-/* Queues an automatic reply to `to` at `now`; whether it was held. */
+/* An answer to an inquiry counts toward the limits; decision letters (accepted ...) never do. */
 static bool reply(struct bench *b, const char *to, gint64 now)
 {
-	GHashTable *vars = letter_vars_new(b->cfg, "", to, "AI4G-2026-0001", "2026-2027");
-	/* An answer to an inquiry counts; decision letters (accepted ...) never do. */
-	struct compose_in in = { .template_name = "inquiry", .vars = vars, .to_addr = to,
-				 .auto_submitted = "auto-replied" };
-	struct err err = { 0 };
-	bool held = false;
-
-	assert_int_equal(store_begin(b->st, &err), 0);
-	if (letter_queue_reply(b->st, b->cfg, 0, &in, now, &held, &err) < 0)
-		fail_msg("reply: %s", err.text);
-	assert_int_equal(store_commit(b->st, &err), 0);
-	g_hash_table_destroy(vars);
-	return held;
+	return bench_queue_reply(b, "inquiry", to, now);
 }
 
 static char *held_count(struct bench *b)

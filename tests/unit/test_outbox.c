@@ -26,19 +26,19 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 	return 0;
 }
 
-/* A letter to `to` queued at BENCH_NOW, outside any application. */
+/* A letter to `to` queued at BENCH_NOW, outside any application (a decision letter: never
+ * held by the reply limits). */
 static void queue(struct bench *b, const char *to)
 {
-	GHashTable *vars = letter_vars_new(b->cfg, "Ana", to, "AI4G-2026-0001", "2026-2027");
-	struct compose_in in = { .template_name = "discarded", .vars = vars, .to_addr = to,
-				 .auto_submitted = "auto-replied" };
-	struct err err = { 0 };
+	assert_false(bench_queue_reply(b, "discarded", to, BENCH_NOW));
+}
 
-	assert_int_equal(store_begin(b->st, &err), 0);
-	if (letter_queue(b->st, b->cfg, 0, &in, BENCH_NOW, NULL, &err) < 0)
-		fail_msg("queue: %s", err.text);
-	assert_int_equal(store_commit(b->st, &err), 0);
-	g_hash_table_destroy(vars);
+/* A bench with two letters queued: to `first`, then to José. */
+static void two_letters(struct bench *b, const char *first)
+{
+	bench_init(b, "2026-01-12", "2027-06-30");
+	queue(b, first);
+	queue(b, "jose@example.com");
 }
 
 static struct outbox_stats flush(struct bench *b, gint64 now, const char *const *answers)
@@ -78,9 +78,7 @@ static void test_sent(void **state)
 	GPtrArray *rows;
 
 	(void)state;
-	bench_init(&b, "2026-01-12", "2027-06-30");
-	queue(&b, "ana@example.net");
-	queue(&b, "jose@example.com");
+	two_letters(&b, "ana@example.net");
 	struct outbox_stats s = flush(&b, BENCH_NOW, NULL);
 	assert_int_equal(s.sent, 2);
 	assert_int_equal(sends, 2);
@@ -101,9 +99,7 @@ static void test_deferred_stops_the_run_and_backs_off(void **state)
 	GPtrArray *rows;
 
 	(void)state;
-	bench_init(&b, "2026-01-12", "2027-06-30");
-	queue(&b, "ana@example.net");
-	queue(&b, "jose@example.com");
+	two_letters(&b, "ana@example.net");
 	struct outbox_stats s = flush(&b, BENCH_NOW, answers);
 	assert_int_equal(s.deferred, 1);
 	assert_int_equal(sends, 1); /* the server is likely down for the rest too */
@@ -134,11 +130,9 @@ static void test_refused_fails_and_is_reported_once(void **state)
 	GPtrArray *rows;
 
 	(void)state;
-	bench_init_with(&b, "2026-01-12", "2027-06-30", "");
+	two_letters(&b, "nobody@rejected.example.com");
 	g_free(b.cfg->programme.office_address);
 	b.cfg->programme.office_address = g_strdup("office@example.org");
-	queue(&b, "nobody@rejected.example.com");
-	queue(&b, "jose@example.com");
 	struct outbox_stats s = flush(&b, BENCH_NOW, answers);
 	assert_int_equal(s.failed, 1);
 	assert_int_equal(s.sent, 1); /* a refusal is about one letter: the run goes on */

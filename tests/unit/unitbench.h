@@ -12,6 +12,7 @@
 #include "decision.h"
 #include "documents.h"
 #include "intake.h"
+#include "letter.h"
 #include "mail.h"
 #include "store.h"
 
@@ -191,6 +192,25 @@ static inline char *bench_message_id(struct bench *b, const char *template_name,
 	g_ptr_array_free(rows, TRUE);
 	assert_non_null(id);
 	return id;
+}
+
+/* An automatic reply from `template` (one that takes only the letter variables) to `to`,
+ * queued at `now` within the reply limits as intake queues them; whether it was held. */
+static inline bool bench_queue_reply(struct bench *b, const char *template_name, const char *to,
+				     gint64 now)
+{
+	GHashTable *vars = letter_vars_new(b->cfg, "", to, "AI4G-2026-0001", "2026-2027");
+	struct compose_in in = { .template_name = template_name, .vars = vars, .to_addr = to,
+				 .auto_submitted = "auto-replied" };
+	struct err err = { 0 };
+	bool held = false;
+
+	assert_int_equal(store_begin(b->st, &err), 0);
+	if (letter_queue_reply(b->st, b->cfg, 0, &in, now, &held, &err) < 0)
+		fail_msg("reply %s to %s: %s", template_name, to, err.text);
+	assert_int_equal(store_commit(b->st, &err), 0);
+	g_hash_table_destroy(vars);
+	return held;
 }
 
 /* Closes the current batch at `now` (its digest queued); the batch id. */

@@ -22,9 +22,9 @@
 
 #define DEFAULT_CONFIG "/etc/admitd/admitd.conf"
 
-static const char *const states[] = { "incomplete", "pending",      "in_review", "accepted",
-				      "discarded",  "reserve",      "next_edition", "withdrawn",
-				      NULL };
+static const char *const states[] = { "incomplete",   "pending",   "in_review",
+				      "accepted",     "discarded", "reserve",
+				      "next_edition", "withdrawn", NULL };
 
 struct ctl {
 	struct config *cfg;
@@ -32,9 +32,9 @@ struct ctl {
 	bool json;
 	bool csv;
 	bool force;
-	bool yes;          /* --yes: no confirmation prompt */
+	bool yes;	   /* --yes: no confirmation prompt */
 	const char *out;   /* --out DIR */
-	int64_t batch; /* --batch */
+	int64_t batch;	   /* --batch */
 	const char *state; /* --state filter */
 };
 
@@ -80,7 +80,8 @@ static void print_current_batch(struct ctl *c)
 	struct err err = { 0 };
 
 	if (batch_current(c->st, time_now(), &b, &err) == 1)
-		printf("Current batch   %" G_GINT64_FORMAT ": %d applications, goes to the commission "
+		printf("Current batch   %" G_GINT64_FORMAT
+		       ": %d applications, goes to the commission "
 		       "on %s\n",
 		       b.id, b.applications, b.closes_on);
 	else
@@ -267,8 +268,8 @@ static int cmd_batch_list(struct ctl *c)
 	for (guint i = 0; i < rows->len; i++) {
 		const struct batch_row *b = g_ptr_array_index(rows, i);
 
-		printf("%-6" G_GINT64_FORMAT " %-10s %-10s %-7s %-12d %-9d %s\n", b->id, b->opens_on,
-		       b->closes_on, b->state, b->applications, b->undecided,
+		printf("%-6" G_GINT64_FORMAT " %-10s %-10s %-7s %-12d %-9d %s\n", b->id,
+		       b->opens_on, b->closes_on, b->state, b->applications, b->undecided,
 		       b->closed_at ? b->closed_at : "-");
 	}
 	g_ptr_array_free(rows, TRUE);
@@ -291,7 +292,8 @@ static int cmd_batch_close(struct ctl *c)
 	if (reviewed == 0)
 		printf("batch %" G_GINT64_FORMAT " closed; it was empty, no digest\n", id);
 	else
-		printf("batch %" G_GINT64_FORMAT " closed: %d applications in review; the digest is "
+		printf("batch %" G_GINT64_FORMAT
+		       " closed: %d applications in review; the digest is "
 		       "queued and admitd sends it on its next cycle\n",
 		       id, reviewed);
 	return EX_OK;
@@ -307,7 +309,8 @@ static int cmd_gdpr_export(struct ctl *c, const char *email)
 	if (gdpr_export(c->st, email, dir, &found, &err) < 0)
 		rc = fail(&err);
 	else if (!found)
-		printf("%s: nothing is stored about %s (an empty export was written)\n", dir, email);
+		printf("%s: nothing is stored about %s (an empty export was written)\n", dir,
+		       email);
 	else
 		printf("%s: person.json with the documents, messages and letters of %s\n", dir,
 		       email);
@@ -415,7 +418,8 @@ static int cmd_preview(struct ctl *c, const char *template_name, const char *ref
 	if (letter_missing_text(c->cfg, strstr(a->problems, "missing-cv") == NULL,
 				strstr(a->problems, "missing-letter") == NULL, &missing, &err) == 0)
 		g_hash_table_insert(vars, "missing", missing);
-	if (template_render(c->cfg->templates.search, template_name, vars, &subject, &body, &err) < 0)
+	if (template_render(c->cfg->templates.search, template_name, vars, &subject, &body, &err) <
+	    0)
 		rc = fail(&err);
 	else
 		printf("To: %s <%s>\nSubject: %s\n\n%s", a->name, a->email, subject, body);
@@ -464,11 +468,16 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
-		{ "state", required_argument, NULL, 's' },  { "help", no_argument, NULL, 'h' },
-		{ "force", no_argument, NULL, 'f' },        { "now", required_argument, NULL, 'n' },
-		{ "csv", no_argument, NULL, 'v' },          { "batch", required_argument, NULL, 'b' },
-		{ "yes", no_argument, NULL, 'y' },          { "out", required_argument, NULL, 'O' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "csv", no_argument, NULL, 'v' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "out", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG;
@@ -511,7 +520,8 @@ int main(int argc, char **argv)
 
 			c.batch = g_ascii_strtoll(optarg, &end, 10);
 			if (*end != '\0' || c.batch <= 0) {
-				fprintf(stderr, "admitctl: --batch %s: not a batch number\n", optarg);
+				fprintf(stderr, "admitctl: --batch %s: not a batch number\n",
+					optarg);
 				return EX_USAGE;
 			}
 			break;
@@ -520,7 +530,8 @@ int main(int argc, char **argv)
 			gint64 t;
 
 			if (time_parse(optarg, &t) < 0) {
-				fprintf(stderr, "admitctl: --now %s: not an ISO 8601 time\n", optarg);
+				fprintf(stderr, "admitctl: --now %s: not an ISO 8601 time\n",
+					optarg);
 				return EX_USAGE;
 			}
 			time_set_now(t);

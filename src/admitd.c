@@ -54,12 +54,13 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: admitd [-c FILE] [--once | --check-config] [--now TIME]\n"
-		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
-		     "      --once          one cycle (poll, intake, outbox) and exit\n"
-		     "      --check-config  validate the configuration and templates, and exit\n"
-		     "      --now TIME      act as if the time were TIME (ISO 8601), for tests\n"
-		     "      --trace-imap    print each IMAP command sent (names only, no arguments)\n");
+	fprintf(out,
+		"usage: admitd [-c FILE] [--once | --check-config] [--now TIME]\n"
+		"  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		"      --once          one cycle (poll, intake, outbox) and exit\n"
+		"      --check-config  validate the configuration and templates, and exit\n"
+		"      --now TIME      act as if the time were TIME (ISO 8601), for tests\n"
+		"      --trace-imap    print each IMAP command sent (names only, no arguments)\n");
 }
 
 static int load_config(const char *path, struct config **cfg_r)
@@ -215,8 +216,8 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	if (store_counts(d->st, &counts, &e) < 0)
 		return;
 	if (batch_current(d->st, time_now(), &b, &e) == 1)
-		snprintf(batch_text, sizeof(batch_text), "batch %" G_GINT64_FORMAT " closes %s", b.id,
-			 b.closes_on);
+		snprintf(batch_text, sizeof(batch_text), "batch %" G_GINT64_FORMAT " closes %s",
+			 b.id, b.closes_on);
 	batch_row_clear(&b);
 	queued = GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:queued")) +
 		 GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:sending"));
@@ -239,8 +240,9 @@ static void reload(struct daemon *d)
 	reload_requested = 0;
 	notify_reloading();
 	if (load_config(d->cfg->path, &fresh) != EX_OK) {
-		log_error("reload refused: %s has errors (above); keeping the running configuration",
-			  d->cfg->path);
+		log_error(
+			"reload refused: %s has errors (above); keeping the running configuration",
+			d->cfg->path);
 	} else if (strcmp(fresh->storage.database, d->cfg->storage.database) != 0 ||
 		   strcmp(fresh->storage.spool, d->cfg->storage.spool) != 0) {
 		log_error("reload refused: storage paths changed; restart admitd to move them");

@@ -70,8 +70,8 @@ static int close_in_tx(struct store *st, const struct config *cfg, int64_t id, g
 	char *token = NULL, *mid = NULL;
 	int ret = -1;
 
-	if (store_batch_get(st, id, &b, err) != 1 || store_batch_start_review(st, id, now, err) < 0 ||
-	    in_review_of(st, id, &apps, err) < 0)
+	if (store_batch_get(st, id, &b, err) != 1 ||
+	    store_batch_start_review(st, id, now, err) < 0 || in_review_of(st, id, &apps, err) < 0)
 		goto out;
 	*reviewed_r = (int)apps->len;
 	if (apps->len > 0 && (digest_token_new(&token, err) < 0 ||
@@ -88,8 +88,8 @@ out:
 	return ret;
 }
 
-int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 now,
-		int *reviewed_r, struct err *err)
+int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *reviewed_r,
+		struct err *err)
 {
 	*reviewed_r = 0;
 	if (store_begin(st, err) < 0)

@@ -23,8 +23,8 @@ int batch_for_time(struct store *st, const struct config *cfg, gint64 t, int64_t
 /* Closes batch `id` in one transaction: its pending applications go in_review, the digest is
  * queued to the commission, the batch is marked closed with its token. An empty batch closes
  * without a digest. *reviewed_r: how many applications went to review. */
-int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 now,
-		int *reviewed_r, struct err *err);
+int batch_close(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *reviewed_r,
+		struct err *err);
 
 /* Closes every open batch whose window has ended by `now`, oldest first (also windows the
  * daemon slept through). *closed_r counts them. */

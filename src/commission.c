@@ -79,9 +79,9 @@ static GHashTable *reply_vars(const struct config *cfg, const struct mail *m)
 	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
 	g_hash_table_insert(vars, "sender", g_strdup(m->from_addr));
 	g_hash_table_insert(vars, "subject", g_strdup(m->subject));
-	g_hash_table_insert(vars, "authserv_id", g_strdup(cfg->commission.authserv_id
-								  ? cfg->commission.authserv_id
-								  : ""));
+	g_hash_table_insert(
+		vars, "authserv_id",
+		g_strdup(cfg->commission.authserv_id ? cfg->commission.authserv_id : ""));
 	return vars;
 }
 
@@ -117,7 +117,8 @@ static int refuse(struct store *st, const struct config *cfg, const struct mail 
 {
 	GHashTable *vars = reply_vars(cfg, m);
 	GString *results = g_string_new(NULL);
-	char *reason_text = NULL, *detail = g_strdup_printf("from=%s reason=%s", m->from_addr, reason);
+	char *reason_text = NULL,
+	     *detail = g_strdup_printf("from=%s reason=%s", m->from_addr, reason);
 	int ret = -1;
 
 	log_warn("decision refused from=%s reason=%s", m->from_addr, reason);
@@ -148,7 +149,8 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 		      struct err *err)
 {
 	if (d->refs[0] == NULL)
-		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL, err);
+		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL,
+				err);
 	for (char **ref = d->refs; *ref != NULL; ref++) {
 		struct decide_in in = { *ref, d->verdict, m->from_addr, m->message_id, false };
 		enum decide_result result;
@@ -159,10 +161,12 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 			return -1;
 		snippet = g_strconcat("transcript-", decide_result_name(result), NULL);
 		ret = add_line(cfg, out, snippet, vars, d->text, *ref,
-			       result == DECIDE_APPLIED ? decision_verdict_state(d->verdict) : before,
+			       result == DECIDE_APPLIED ? decision_verdict_state(d->verdict)
+							: before,
 			       err);
 		log_info("decision ref=%s verdict=%s by=%s result=%s", *ref,
-			 decision_verdict_name(d->verdict), m->from_addr, decide_result_name(result));
+			 decision_verdict_name(d->verdict), m->from_addr,
+			 decide_result_name(result));
 		g_free(snippet);
 		g_free(before);
 		if (ret < 0)
@@ -171,8 +175,8 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 	return 0;
 }
 
-static int decide_all(struct store *st, const struct config *cfg, const struct mail *m,
-		      gint64 now, struct err *err)
+static int decide_all(struct store *st, const struct config *cfg, const struct mail *m, gint64 now,
+		      struct err *err)
 {
 	struct decision_parse *p = decision_parse(m->body_text);
 	GHashTable *vars = reply_vars(cfg, m);
@@ -182,8 +186,8 @@ static int decide_all(struct store *st, const struct config *cfg, const struct m
 	for (guint i = 0; ret == 0 && i < p->lines->len; i++)
 		ret = apply_line(st, cfg, m, g_ptr_array_index(p->lines, i), vars, out, now, err);
 	for (guint i = 0; ret == 0 && i < p->ignored->len; i++)
-		ret = add_line(cfg, out, "transcript-ignored", vars, g_ptr_array_index(p->ignored, i),
-			       NULL, NULL, err);
+		ret = add_line(cfg, out, "transcript-ignored", vars,
+			       g_ptr_array_index(p->ignored, i), NULL, NULL, err);
 	if (ret == 0 && p->truncated)
 		ret = add_line(cfg, out, "transcript-truncated", vars, NULL, NULL, NULL, err);
 	if (ret == 0 && p->lines->len == 0)

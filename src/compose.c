@@ -59,8 +59,8 @@ static GBytes *serialize(GMimeMessage *msg)
 static void set_utf8_body(GMimeTextPart *part, const char *body)
 {
 	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(body, strlen(body));
-	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(mem,
-									GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(
+		mem, GMIME_CONTENT_ENCODING_DEFAULT);
 
 	g_mime_part_set_content(GMIME_PART(part), content);
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");

@@ -9,21 +9,21 @@
 #include "err.h"
 
 struct compose_attachment {
-	const char *path;         /* the file that holds it */
-	gint64 offset, size;      /* which bytes of that file */
-	const char *filename;     /* the name the reader sees */
+	const char *path;	  /* the file that holds it */
+	gint64 offset, size;	  /* which bytes of that file */
+	const char *filename;	  /* the name the reader sees */
 	const char *content_type; /* "application/pdf" */
 };
 
 struct compose_in {
 	const char *template_name; /* templates/NAME.txt */
-	GHashTable *vars;          /* char * → char *, borrowed */
+	GHashTable *vars;	   /* char * → char *, borrowed */
 	const char *to_addr;
-	const char *to_name;       /* may be NULL or "" */
-	const char *in_reply_to;   /* Message-ID we answer, without <>, or NULL */
-	const char *references;    /* the References header of that message, or NULL */
+	const char *to_name;	    /* may be NULL or "" */
+	const char *in_reply_to;    /* Message-ID we answer, without <>, or NULL */
+	const char *references;	    /* the References header of that message, or NULL */
 	const char *auto_submitted; /* "auto-replied" or "auto-generated" */
-	const char *message_id;    /* NULL: a fresh one */
+	const char *message_id;	    /* NULL: a fresh one */
 	const struct compose_attachment *attachments; /* may be NULL */
 	size_t n_attachments;
 };

@@ -32,7 +32,7 @@ enum field_type {
 	F_URL_IMAP,
 	F_URL_SMTP,
 	F_URL_WEB,
-	F_PATH,      /* relative paths are taken from the config file's folder */
+	F_PATH, /* relative paths are taken from the config file's folder */
 	F_MAILBOX,
 };
 
@@ -44,8 +44,16 @@ struct field {
 	int min, max; /* F_INT only */
 };
 
-#define FIELD(n, t, req, member) { n, t, req, offsetof(struct config, member), 0, 0 }
-#define INT_FIELD(n, req, member, lo, hi) { n, F_INT, req, offsetof(struct config, member), lo, hi }
+/* clang-format off: it would spread each one-line initialiser over four lines */
+#define FIELD(n, t, req, member)                                 \
+	{                                                        \
+		n, t, req, offsetof(struct config, member), 0, 0 \
+	}
+#define INT_FIELD(n, req, member, lo, hi)                              \
+	{                                                              \
+		n, F_INT, req, offsetof(struct config, member), lo, hi \
+	}
+/* clang-format on */
 
 static const struct field programme_fields[] = {
 	FIELD("name", F_STRING, true, programme.name),
@@ -107,7 +115,8 @@ static const struct field templates_fields[] = {
 
 static const struct field limits_fields[] = {
 	INT_FIELD("max_message_bytes", false, limits.max_message_bytes, 65536, 1073741824),
-	INT_FIELD("replies_per_address_per_day", false, limits.replies_per_address_per_day, 1, 1000),
+	INT_FIELD("replies_per_address_per_day", false, limits.replies_per_address_per_day, 1,
+		  1000),
 	INT_FIELD("replies_per_hour", false, limits.replies_per_hour, 1, 1000000),
 	{ NULL, 0, false, 0, 0, 0 },
 };
@@ -135,10 +144,14 @@ struct group {
 };
 
 static const struct group groups[] = {
-	{ "programme", programme_fields, true },   { "batches", batches_fields, true },
-	{ "commission", commission_fields, true }, { "imap", imap_fields, true },
-	{ "smtp", smtp_fields, true },             { "storage", storage_fields, false },
-	{ "templates", templates_fields, false },  { "limits", limits_fields, false },
+	{ "programme", programme_fields, true },
+	{ "batches", batches_fields, true },
+	{ "commission", commission_fields, true },
+	{ "imap", imap_fields, true },
+	{ "smtp", smtp_fields, true },
+	{ "storage", storage_fields, false },
+	{ "templates", templates_fields, false },
+	{ "limits", limits_fields, false },
 	{ "retention", retention_fields, false },
 };
 
@@ -176,7 +189,8 @@ static bool parse_date(const char *text, GDate *date_r)
 	unsigned y, m, d;
 	int used = 0;
 
-	if (strlen(text) != 10 || sscanf(text, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != 10)
+	if (strlen(text) != 10 || sscanf(text, "%4u-%2u-%2u%n", &y, &m, &d, &used) != 3 ||
+	    used != 10)
 		return false;
 	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
 		return false;
@@ -241,9 +255,10 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 	int n = config_setting_length(s);
 	char **list;
 
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
-		problem(ld, setting_line(s), "%s: expected a list of addresses like [ \"a@example.org\" ]",
-			where);
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		problem(ld, setting_line(s),
+			"%s: expected a list of addresses like [ \"a@example.org\" ]", where);
 		return NULL;
 	}
 	if (n == 0)
@@ -253,9 +268,10 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 		const char *text = config_setting_get_string_elem(s, i);
 		char *addr = NULL;
 
-		if (text == NULL || mail_address_parse(text, &addr, NULL) < 0 || strchr(text, '<')) {
-			problem(ld, setting_line(s), "%s: item %d is not a bare email address", where,
-				i + 1);
+		if (text == NULL || mail_address_parse(text, &addr, NULL) < 0 ||
+		    strchr(text, '<')) {
+			problem(ld, setting_line(s), "%s: item %d is not a bare email address",
+				where, i + 1);
 			g_free(addr);
 			continue;
 		}
@@ -281,7 +297,8 @@ static void read_field(struct loader *ld, const config_setting_t *s, const struc
 		}
 		int v = config_setting_get_int(s);
 		if (v < f->min || v > f->max)
-			problem(ld, line, "%s: %d is out of range (%d to %d)", where, v, f->min, f->max);
+			problem(ld, line, "%s: %d is out of range (%d to %d)", where, v, f->min,
+				f->max);
 		*(int *)slot = v;
 		return;
 	}
@@ -313,11 +330,13 @@ static void read_field(struct loader *ld, const config_setting_t *s, const struc
 	switch (f->type) {
 	case F_DATE:
 		if (!parse_date(text, slot))
-			problem(ld, line, "%s: \"%s\" is not a date of the form YYYY-MM-DD", where, text);
+			problem(ld, line, "%s: \"%s\" is not a date of the form YYYY-MM-DD", where,
+				text);
 		return;
 	case F_PREFIX:
 		if (!valid_prefix(text))
-			problem(ld, line, "%s: \"%s\" must be 1 to 12 letters or digits", where, text);
+			problem(ld, line, "%s: \"%s\" must be 1 to 12 letters or digits", where,
+				text);
 		break;
 	case F_ADDRESS:
 		if (mail_address_parse(text, NULL, NULL) < 0)
@@ -333,13 +352,14 @@ static void read_field(struct loader *ld, const config_setting_t *s, const struc
 	}
 	case F_URL_IMAP:
 		if (!url_has_scheme(text, imap_schemes, true))
-			problem(ld, line, "%s: \"%s\" is not an IMAP URL like imaps://host:993/INBOX",
-				where, text);
+			problem(ld, line,
+				"%s: \"%s\" is not an IMAP URL like imaps://host:993/INBOX", where,
+				text);
 		break;
 	case F_URL_SMTP:
 		if (!url_has_scheme(text, smtp_schemes, false))
-			problem(ld, line, "%s: \"%s\" is not an SMTP URL like smtp://host:587", where,
-				text);
+			problem(ld, line, "%s: \"%s\" is not an SMTP URL like smtp://host:587",
+				where, text);
 		break;
 	case F_URL_WEB:
 		if (!url_has_scheme(text, web_schemes, false))
@@ -401,9 +421,11 @@ static void read_editions(struct loader *ld, struct config *cfg, const config_se
 		problem(ld, 0, "editions: missing required list of editions");
 		return;
 	}
-	if (config_setting_type(list) != CONFIG_TYPE_LIST || (n = config_setting_length(list)) == 0) {
-		problem(ld, setting_line(list), "editions: expected ( { name = ...; opens = ...; "
-						"closes = ...; }, ... )");
+	if (config_setting_type(list) != CONFIG_TYPE_LIST ||
+	    (n = config_setting_length(list)) == 0) {
+		problem(ld, setting_line(list),
+			"editions: expected ( { name = ...; opens = ...; "
+			"closes = ...; }, ... )");
 		return;
 	}
 	cfg->editions = g_new0(struct edition, (size_t)n);
@@ -462,7 +484,8 @@ static void resolve_password(struct loader *ld, const config_setting_t *group, c
 			     const char *file, const char *username, char **password_r)
 {
 	const char *creds = getenv("CREDENTIALS_DIRECTORY");
-	const config_setting_t *s = group ? config_setting_get_member(group, "password_file") : NULL;
+	const config_setting_t *s = group ? config_setting_get_member(group, "password_file")
+					  : NULL;
 	int line = s ? setting_line(s) : (group ? setting_line(group) : 0);
 	int e = 0;
 
@@ -484,8 +507,9 @@ static void resolve_password(struct loader *ld, const config_setting_t *group, c
 		return;
 	}
 	if (username != NULL)
-		problem(ld, line, "%s: no password: set password_file or provide the systemd "
-				  "credential \"%s\"",
+		problem(ld, line,
+			"%s: no password: set password_file or provide the systemd "
+			"credential \"%s\"",
 			name, name);
 }
 
@@ -518,7 +542,8 @@ static void fill_missing_defaults(struct config *cfg)
 		cfg->templates.dir = g_strdup(ADMITD_TEMPLATES_DIR);
 	if (cfg->templates.local_dir == NULL)
 		cfg->templates.local_dir = g_strdup(ADMITD_LOCAL_TEMPLATES_DIR);
-	cfg->templates.search = g_strconcat(cfg->templates.local_dir, ":", cfg->templates.dir, NULL);
+	cfg->templates.search = g_strconcat(cfg->templates.local_dir, ":", cfg->templates.dir,
+					    NULL);
 }
 
 static int count_lines(const char *path)
@@ -542,13 +567,15 @@ static void check_commission_auth(struct loader *ld, const struct config *cfg,
 	if (req == NULL)
 		return;
 	if (strcmp(req, "dkim") != 0 && strcmp(req, "dmarc") != 0)
-		problem(ld, setting_line(s), "commission.require_auth: \"%s\" must be \"dkim\" or "
-					     "\"dmarc\"",
+		problem(ld, setting_line(s),
+			"commission.require_auth: \"%s\" must be \"dkim\" or "
+			"\"dmarc\"",
 			req);
 	else if (cfg->commission.authserv_id == NULL)
-		problem(ld, setting_line(s), "commission.require_auth: needs commission.authserv_id, "
-					     "the name your mail server writes in "
-					     "Authentication-Results");
+		problem(ld, setting_line(s),
+			"commission.require_auth: needs commission.authserv_id, "
+			"the name your mail server writes in "
+			"Authentication-Results");
 }
 
 static void read_groups(struct loader *ld, struct config *cfg, const config_setting_t *root,
@@ -560,9 +587,11 @@ static void read_groups(struct loader *ld, struct config *cfg, const config_sett
 
 		if (g == NULL) {
 			if (groups[k].required)
-				problem(ld, 0, "%s: missing required group { ... }", groups[k].name);
+				problem(ld, 0, "%s: missing required group { ... }",
+					groups[k].name);
 		} else if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			problem(ld, setting_line(g), "%s: expected a group { ... }", groups[k].name);
+			problem(ld, setting_line(g), "%s: expected a group { ... }",
+				groups[k].name);
 		} else {
 			read_group(ld, g, groups[k].name, groups[k].fields, cfg);
 		}
@@ -571,10 +600,10 @@ static void read_groups(struct loader *ld, struct config *cfg, const config_sett
 	check_commission_auth(ld, cfg, config_setting_get_member(root, "commission"));
 	if (!(flags & CONFIG_SECRETS))
 		return;
-	resolve_password(ld, config_setting_get_member(root, "imap"), "imap", cfg->imap.password_file,
-			 cfg->imap.username, &cfg->imap.password);
-	resolve_password(ld, config_setting_get_member(root, "smtp"), "smtp", cfg->smtp.password_file,
-			 cfg->smtp.username, &cfg->smtp.password);
+	resolve_password(ld, config_setting_get_member(root, "imap"), "imap",
+			 cfg->imap.password_file, cfg->imap.username, &cfg->imap.password);
+	resolve_password(ld, config_setting_get_member(root, "smtp"), "smtp",
+			 cfg->smtp.password_file, cfg->smtp.username, &cfg->smtp.password);
 }
 
 int config_load(struct config **cfg_r, const char *path, unsigned flags, GString *problems)

@@ -21,16 +21,16 @@ struct config_imap {
 	char *url; /* imaps://host:port/MAILBOX */
 	char *username;
 	char *password_file; /* NULL when the credential is used */
-	char *password;      /* from password_file or the credential */
+	char *password;	     /* from password_file or the credential */
 	char *processed_mailbox;
 	char *ca_file; /* NULL: the system's trust store */
 	int poll_seconds;
 	int timeout_seconds; /* the server may be silent this long (connect, answer, transfer) */
-	bool require_tls; /* imap:// only: STARTTLS required (true) or used when offered */
+	bool require_tls;    /* imap:// only: STARTTLS required (true) or used when offered */
 };
 
 struct config_smtp {
-	char *url; /* smtp://host:587 (STARTTLS) or smtps://host:465 */
+	char *url;	/* smtp://host:587 (STARTTLS) or smtps://host:465 */
 	char *username; /* NULL: no AUTH */
 	char *password_file;
 	char *password;
@@ -45,7 +45,7 @@ struct config {
 		char *name;
 		char *reference_prefix;
 		char *registration_url;
-		char *reply_from; /* "Admissions <admissions@example.org>" */
+		char *reply_from;     /* "Admissions <admissions@example.org>" */
 		char *office_address; /* told of letters that could not be delivered; may be NULL */
 	} programme;
 	struct edition *editions;
@@ -57,7 +57,7 @@ struct config {
 	} batches;
 	struct {
 		char *address;
-		char **members; /* NULL-terminated, lower-case addresses */
+		char **members;	    /* NULL-terminated, lower-case addresses */
 		char *require_auth; /* NULL, "dkim" or "dmarc": Authentication-Results must pass */
 		char *authserv_id;  /* whose Authentication-Results count (our own MTA) */
 	} commission;
@@ -68,17 +68,17 @@ struct config {
 		char *spool;
 	} storage;
 	struct {
-		char *dir;       /* the shipped templates */
+		char *dir;	 /* the shipped templates */
 		char *local_dir; /* files here override the shipped ones, one by one */
-		char *search;    /* "local_dir:dir": what the template functions take */
+		char *search;	 /* "local_dir:dir": what the template functions take */
 	} templates;
 	struct {
 		int discarded_days, withdrawn_days, accepted_days, reserve_days, incomplete_days;
 	} retention;
 	struct {
-		int max_message_bytes; /* larger messages are not fetched whole */
+		int max_message_bytes;		 /* larger messages are not fetched whole */
 		int replies_per_address_per_day; /* automatic replies to one address */
-		int replies_per_hour;             /* automatic replies in all */
+		int replies_per_hour;		 /* automatic replies in all */
 	} limits;
 };
 

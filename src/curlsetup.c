@@ -3,8 +3,8 @@
 void curlsetup_server(CURL *c, const struct curl_server *s)
 {
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, s->require_tls ? (long)CURLUSESSL_ALL
-							    : (long)CURLUSESSL_TRY);
+	curl_easy_setopt(c, CURLOPT_USE_SSL,
+			 s->require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	if (s->ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
 	if (s->username != NULL) {

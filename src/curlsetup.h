@@ -15,7 +15,7 @@ struct curl_server {
 	const char *ca_file;  /* NULL: the system's trust store */
 	const char *username; /* NULL: no login */
 	const char *password;
-	int timeout_seconds;  /* silence allowed: connecting, each answer, a stalled transfer */
+	int timeout_seconds; /* silence allowed: connecting, each answer, a stalled transfer */
 };
 
 void curlsetup_server(CURL *c, const struct curl_server *s);

@@ -74,8 +74,8 @@ static int apply(struct store *st, const struct config *cfg, const struct decide
 	return ret;
 }
 
-int decide_apply(struct store *st, const struct config *cfg, const struct decide_in *in,
-		 gint64 now, enum decide_result *result_r, char **state_r, struct err *err)
+int decide_apply(struct store *st, const struct config *cfg, const struct decide_in *in, gint64 now,
+		 enum decide_result *result_r, char **state_r, struct err *err)
 {
 	struct app_filter f = { .ref = in->ref };
 	const char *target = decision_verdict_state(in->verdict);

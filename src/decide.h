@@ -17,24 +17,24 @@
 #include "store.h"
 
 enum decide_result {
-	DECIDE_APPLIED,       /* the state changed and the letter is queued */
+	DECIDE_APPLIED,	      /* the state changed and the letter is queued */
 	DECIDE_UNCHANGED,     /* already in that state: nothing done */
-	DECIDE_FINAL,         /* already accepted or discarded: needs --force */
+	DECIDE_FINAL,	      /* already accepted or discarded: needs --force */
 	DECIDE_NOT_IN_REVIEW, /* incomplete, pending ...: not the commission's yet */
-	DECIDE_UNKNOWN,       /* no such reference */
+	DECIDE_UNKNOWN,	      /* no such reference */
 };
 
 struct decide_in {
 	const char *ref;
 	enum verdict verdict;
-	const char *decided_by;        /* an address, or "admitctl:USER" */
+	const char *decided_by;	       /* an address, or "admitctl:USER" */
 	const char *source_message_id; /* the commission's email, or NULL */
 	bool force;
 };
 
 /* *state_r (owned, may be NULL on DECIDE_UNKNOWN) is the state before the decision. */
-int decide_apply(struct store *st, const struct config *cfg, const struct decide_in *in,
-		 gint64 now, enum decide_result *result_r, char **state_r, struct err *err);
+int decide_apply(struct store *st, const struct config *cfg, const struct decide_in *in, gint64 now,
+		 enum decide_result *result_r, char **state_r, struct err *err);
 
 /* "applied", "unchanged", "final", "not-in-review", "unknown": the snippet suffix
  * (snippets/transcript-NAME.txt) and the word admitctl prints. */

@@ -32,7 +32,7 @@ struct decision_line {
 struct decision_parse {
 	GPtrArray *lines;   /* of struct decision_line *: decisions in order */
 	GPtrArray *ignored; /* of char *: non-empty lines that are not decisions */
-	bool truncated;     /* more than DECISION_MAX_LINES lines */
+	bool truncated;	    /* more than DECISION_MAX_LINES lines */
 };
 
 /* Parses a reply body. The result belongs to the caller: decision_parse_free(). */

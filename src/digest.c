@@ -55,7 +55,8 @@ static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, 
 		g_hash_table_insert(vars, "received", g_strdup(a->received_at));
 		g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
 		g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
-		g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
+		g_hash_table_insert(vars, "problems",
+				    g_strdup(a->problems[0] ? a->problems : "none"));
 		ret = template_snippet_append(cfg->templates.search, "digest-row", vars, out, err);
 		g_hash_table_destroy(vars);
 		if (ret < 0) {
@@ -92,8 +93,10 @@ static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
 			const struct doc_row *d = g_ptr_array_index(a->documents, k);
 			char *ext = extension_of(d->filename);
 			char *name = g_strdup_printf("%s-%s%s", a->ref, d->kind, ext);
-			struct compose_attachment att = { .path = d->path, .offset = d->offset,
-							  .size = d->size, .filename = name,
+			struct compose_attachment att = { .path = d->path,
+							  .offset = d->offset,
+							  .size = d->size,
+							  .filename = name,
 							  .content_type = d->content_type };
 
 			if (strcmp(d->kind, "other") == 0) {
@@ -125,7 +128,8 @@ static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *
 	g_hash_table_insert(vars, "closes", g_strdup(b->closes_on));
 	g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
 	g_hash_table_insert(vars, "token", g_strdup(token));
-	g_hash_table_insert(vars, "reminder_days", g_strdup_printf("%d", cfg->batches.reminder_days));
+	g_hash_table_insert(vars, "reminder_days",
+			    g_strdup_printf("%d", cfg->batches.reminder_days));
 	return vars;
 }
 

@@ -16,8 +16,8 @@
 
 const char *docread_format_name(enum doc_format f)
 {
-	static const char *const names[] = { "unknown", "pdf", "docx", "odt", "doc", "rtf", "image",
-					     "calendar" };
+	static const char *const names[] = { "unknown", "pdf", "docx",	"odt",
+					     "doc",	"rtf", "image", "calendar" };
 
 	return names[f];
 }
@@ -101,7 +101,8 @@ static char *zip_member(zip_t *z, const char *name, zip_uint64_t *len_r)
 	zip_file_t *f;
 	char *buf;
 
-	if (zip_stat(z, name, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > ZIP_MEMBER_MAX)
+	if (zip_stat(z, name, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) ||
+	    st.size > ZIP_MEMBER_MAX)
 		return NULL;
 	if ((f = zip_fopen(z, name, 0)) == NULL)
 		return NULL;
@@ -120,8 +121,8 @@ static char *zip_member(zip_t *z, const char *name, zip_uint64_t *len_r)
 /* No network, no entity substitution, no DTD loading: the XML is untrusted. */
 static xmlDocPtr parse_xml(const char *buf, zip_uint64_t len)
 {
-	return xmlReadMemory(buf, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-								 XML_PARSE_NOWARNING);
+	return xmlReadMemory(buf, (int)len, NULL, NULL,
+			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
 static xmlNodePtr find_element(xmlNodePtr node, const char *name)
@@ -144,7 +145,8 @@ static void collect_text(xmlNodePtr node, const char *paragraph, GString *out)
 		if (node->type == XML_TEXT_NODE && node->content != NULL)
 			g_string_append(out, (const char *)node->content);
 		collect_text(node->children, paragraph, out);
-		if (node->type == XML_ELEMENT_NODE && xmlStrcmp(node->name, BAD_CAST paragraph) == 0)
+		if (node->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(node->name, BAD_CAST paragraph) == 0)
 			g_string_append_c(out, '\n');
 	}
 }
@@ -211,7 +213,8 @@ static void read_zip(GBytes *bytes, bool want_text, struct doc_facts *facts)
 		return;
 	}
 	mimetype = zip_member(z, "mimetype", &len);
-	if (mimetype != NULL && g_str_has_prefix(mimetype, "application/vnd.oasis.opendocument.text")) {
+	if (mimetype != NULL &&
+	    g_str_has_prefix(mimetype, "application/vnd.oasis.opendocument.text")) {
 		facts->format = FORMAT_ODT;
 		facts->pages = zip_pages(z, true);
 		if (want_text)

@@ -26,8 +26,8 @@ enum doc_format {
 /* Fixed size and flat: it crosses a pipe from the worker. */
 struct doc_facts {
 	enum doc_format format;
-	int pages;       /* -1: unknown */
-	bool unreadable; /* damaged, encrypted, or the worker failed */
+	int pages;		 /* -1: unknown */
+	bool unreadable;	 /* damaged, encrypted, or the worker failed */
 	char text[DOC_TEXT_MAX]; /* the first page's text, UTF-8, NUL-terminated; may be empty */
 };
 

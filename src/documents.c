@@ -220,7 +220,7 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
 struct documents_job {
 	const struct mail *const *mails; /* borrowed */
 	size_t n;
-	struct doc_facts *all;           /* every attachment's, in order */
+	struct doc_facts *all; /* every attachment's, in order */
 	struct docworker_job *worker;
 };
 
@@ -235,8 +235,8 @@ struct documents_job *documents_inspect_start(const struct mail *const *mails, s
 	job->n = n;
 	for (size_t i = 0; i < n; i++)
 		for (guint k = 0; k < mails[i]->attachments->len; k++) {
-			const struct mail_attachment *a =
-				g_ptr_array_index(mails[i]->attachments, k);
+			const struct mail_attachment *a = g_ptr_array_index(mails[i]->attachments,
+									    k);
 			/* The text only classifies a document its name does not (documents_classify). */
 			bool text = documents_classify_name(a->filename) == DOC_OTHER;
 			struct doc_ref doc = { a->path, a->offset, a->size };

@@ -59,7 +59,7 @@ void documents_job_free(struct documents_job **jobp);
 
 struct doc_plan {
 	const struct mail_attachment *att; /* borrowed */
-	const struct doc_facts *facts;     /* borrowed */
+	const struct doc_facts *facts;	   /* borrowed */
 	enum doc_kind kind;
 	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
 };

@@ -14,10 +14,10 @@
 
 #include <glib.h>
 
-#define WORKER_MEMORY (768UL * 1024 * 1024)
+#define WORKER_MEMORY	   (768UL * 1024 * 1024)
 #define WORKER_CPU_SECONDS 10
-#define WORKER_WALL_MS 20000
-#define WORKER_FILES 64
+#define WORKER_WALL_MS	   20000
+#define WORKER_FILES	   64
 
 /* gcc says __SANITIZE_ADDRESS__, clang (the fuzz build) __has_feature: with the limit under
  * clang's ASan every worker died in its first mmap and every document was "unreadable". */
@@ -140,8 +140,8 @@ struct child {
 };
 
 /* Forks a child to read docs[0..n) in turn. -1 without a child. */
-static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t n,
-		       struct child *c, struct err *err)
+static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t n, struct child *c,
+		       struct err *err)
 {
 	int fds[2];
 
@@ -195,16 +195,16 @@ static size_t collect_child(struct child *c, size_t n, struct doc_facts *reports
 
 struct docworker_job {
 	struct doc_facts *facts; /* borrowed: the caller's, one per document */
-	struct doc_ref *todo;    /* the documents a child must read (PDF, DOCX); paths borrowed */
+	struct doc_ref *todo;	 /* the documents a child must read (PDF, DOCX); paths borrowed */
 	bool *todo_text;
-	size_t *where;           /* todo[k] is docs[where[k]] */
+	size_t *where; /* todo[k] is docs[where[k]] */
 	size_t count;
-	bool running;            /* a child is at work on all of todo */
+	bool running; /* a child is at work on all of todo */
 	struct child first;
 };
 
-struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text,
-				      size_t n, struct doc_facts *facts, struct err *err)
+struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text, size_t n,
+				      struct doc_facts *facts, struct err *err)
 {
 	struct docworker_job *job = g_new0(struct docworker_job, 1);
 

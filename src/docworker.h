@@ -22,8 +22,8 @@ int docworker_inspect_many(const struct doc_ref *docs, const bool *want_text, si
  * place, until docworker_finish, which waits for the reports). NULL from start when no child
  * can be started. docworker_job_free drops a job unfinished (its child is stopped). */
 struct docworker_job;
-struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text,
-				      size_t n, struct doc_facts *facts, struct err *err);
+struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text, size_t n,
+				      struct doc_facts *facts, struct err *err);
 int docworker_finish(struct docworker_job **jobp, struct err *err);
 void docworker_job_free(struct docworker_job **jobp);
 

@@ -13,8 +13,8 @@ struct result {
 };
 
 struct fetcher {
-	struct imap *im;   /* borrowed; the thread's alone until fetcher_free */
-	struct spool *sp;  /* borrowed */
+	struct imap *im;  /* borrowed; the thread's alone until fetcher_free */
+	struct spool *sp; /* borrowed */
 	uint32_t uidvalidity;
 	uint32_t *uids;
 	bool *too_large;
@@ -44,7 +44,9 @@ static int fetch_one(struct fetcher *f, size_t i, struct result *r)
 			     &r->err);
 	if (fetched == 0)
 		fetched = spool_writer_commit(&w, f->sp, f->uidvalidity, r->msg.uid, &r->msg.path,
-					      r->msg.sha256, &r->err) < 0 ? -1 : 1;
+					      r->msg.sha256, &r->err) < 0
+				  ? -1
+				  : 1;
 	else
 		fetched = fetched < 0 ? -1 : 0;
 	spool_writer_free(&w);

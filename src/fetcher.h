@@ -16,8 +16,8 @@
 
 struct fetched {
 	uint32_t uid;
-	bool too_large; /* only its header was fetched (limits.max_message_bytes) */
-	char *path;     /* owned: the spooled message */
+	bool too_large;	 /* only its header was fetched (limits.max_message_bytes) */
+	char *path;	 /* owned: the spooled message */
 	char sha256[65]; /* of its bytes */
 };
 

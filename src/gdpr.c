@@ -100,11 +100,13 @@ static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const
 				file = letter_file(st, dir, v, err);
 			} else {
 				json_builder_set_member_name(b, cols[c]);
-				v ? json_builder_add_string_value(b, v) : json_builder_add_null_value(b);
+				v ? json_builder_add_string_value(b, v)
+				  : json_builder_add_null_value(b);
 				continue;
 			}
 			json_builder_set_member_name(b, "file");
-			file ? json_builder_add_string_value(b, file) : json_builder_add_null_value(b);
+			file ? json_builder_add_string_value(b, file)
+			     : json_builder_add_null_value(b);
 			g_free(name);
 			g_free(file);
 			name = file = NULL;
@@ -123,9 +125,9 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 		const char *name;
 		enum person_query q;
 	} parts[] = {
-		{ "person", PERSON_APPLICANT },	     { "applications", PERSON_APPLICATIONS },
-		{ "documents", PERSON_DOCUMENTS },   { "messages", PERSON_MESSAGES },
-		{ "letters", PERSON_LETTERS },	     { "events", PERSON_EVENTS },
+		{ "person", PERSON_APPLICANT },	   { "applications", PERSON_APPLICATIONS },
+		{ "documents", PERSON_DOCUMENTS }, { "messages", PERSON_MESSAGES },
+		{ "letters", PERSON_LETTERS },	   { "events", PERSON_EVENTS },
 	};
 	static const char *const subdirs[] = { "", "documents", "messages", "letters" };
 	JsonBuilder *b;
@@ -161,8 +163,8 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 	json_generator_set_pretty(gen, TRUE);
 	json = json_generator_to_data(gen, NULL);
 	path = g_build_filename(dir, "person.json", NULL);
-	if (ret == 0 && !g_file_set_contents_full(path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-						   0600, NULL))
+	if (ret == 0 &&
+	    !g_file_set_contents_full(path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL))
 		ret = err_set(err, ERR_TEMP, "cannot write %s", path);
 	g_free(path);
 	g_free(json);

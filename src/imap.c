@@ -14,11 +14,11 @@
 
 struct imap {
 	const struct config_imap *cfg; /* borrowed */
-	CURL *curl;                    /* owned; keeps the connection between requests */
-	char *base;                    /* "imaps://host:port" */
-	char *mailbox;                 /* the inbox, decoded from the URL path */
-	char *mailbox_url;             /* base + "/" + escaped mailbox */
-	GString *response;             /* what the last custom command answered */
+	CURL *curl;		       /* owned; keeps the connection between requests */
+	char *base;		       /* "imaps://host:port" */
+	char *mailbox;		       /* the inbox, decoded from the URL path */
+	char *mailbox_url;	       /* base + "/" + escaped mailbox */
+	GString *response;	       /* what the last custom command answered */
 	bool too_long;
 	bool trace;
 };
@@ -266,8 +266,8 @@ int imap_status(struct imap *im, uint32_t *uidvalidity_r, uint32_t *uidnext_r, s
 int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger, GArray *uids,
 		struct err *err)
 {
-	char *cmd = larger ? g_strdup_printf("UID SEARCH UID %u:%u LARGER %" G_GUINT64_FORMAT, first,
-					     last, larger)
+	char *cmd = larger ? g_strdup_printf("UID SEARCH UID %u:%u LARGER %" G_GUINT64_FORMAT,
+					     first, last, larger)
 			   : g_strdup_printf("UID SEARCH UID %u:%u", first, last);
 	int ret = command(im, im->mailbox_url, cmd, "search", NULL, err);
 	const char *p;
@@ -299,8 +299,8 @@ int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_
 	       imap_sink_fn sink_fn, void *ctx, struct err *err)
 {
 	/* ;SECTION=HEADER makes curl send BODY[HEADER] and frame it like BODY[]. */
-	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity, uid,
-				    header_only ? "/;SECTION=HEADER" : "");
+	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity,
+				    uid, header_only ? "/;SECTION=HEADER" : "");
 	struct fetch_sink sink = { .fn = sink_fn, .ctx = ctx, .err = err };
 	CURLcode rc;
 
@@ -387,8 +387,7 @@ int imap_mark_seen(struct imap *im, const uint32_t *uids, size_t n, struct err *
 	return uid_commands(im, uids, n, "STORE", "+FLAGS.SILENT (\\Seen)", err);
 }
 
-int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox,
-	      struct err *err)
+int imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *mailbox, struct err *err)
 {
 	char *name = quoted(mailbox);
 	int ret = uid_commands(im, uids, n, "MOVE", name, err);

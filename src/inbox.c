@@ -27,21 +27,21 @@ struct poll {
 	const struct config *cfg;
 	uint32_t uidvalidity;
 	bool processed_ready; /* the processed mailbox is known to exist */
-	bool stopped;         /* SIGTERM came: what is fetched is filed, the rest waits */
+	bool stopped;	      /* SIGTERM came: what is fetched is filed, the rest waits */
 	struct inbox_stats *stats;
-	GArray *move_uids;    /* filed (committed) and still to move: uint32_t */
-	GArray *move_ids;     /* their ledger rows: int64_t */
+	GArray *move_uids; /* filed (committed) and still to move: uint32_t */
+	GArray *move_ids;  /* their ledger rows: int64_t */
 };
 
 /* One fetched message of a group. */
 struct item {
 	uint32_t uid;
 	bool too_large;
-	char *path;               /* the spooled raw message */
+	char *path; /* the spooled raw message */
 	char sha256[65];
-	struct mail *mail;        /* NULL when GMime could not use it */
-	char *unreadable;         /* why, then */
-	struct doc_facts *facts;  /* one per attachment of mail, or NULL */
+	struct mail *mail;	 /* NULL when GMime could not use it */
+	char *unreadable;	 /* why, then */
+	struct doc_facts *facts; /* one per attachment of mail, or NULL */
 };
 
 static void item_clear(gpointer data)
@@ -144,10 +144,14 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 static int file_one(struct poll *p, const struct item *it, struct intake_result *res,
 		    struct err *err)
 {
-	struct intake_source src = { .uidvalidity = p->uidvalidity, .uid = it->uid,
-				     .spool_path = it->path, .sha256 = it->sha256,
-				     .mail = it->mail, .facts = it->facts,
-				     .unreadable = it->unreadable, .too_large = it->too_large };
+	struct intake_source src = { .uidvalidity = p->uidvalidity,
+				     .uid = it->uid,
+				     .spool_path = it->path,
+				     .sha256 = it->sha256,
+				     .mail = it->mail,
+				     .facts = it->facts,
+				     .unreadable = it->unreadable,
+				     .too_large = it->too_large };
 
 	if (store_savepoint(p->st, err) < 0)
 		return -1;
@@ -224,9 +228,9 @@ static bool contains(GArray *uids, uint32_t uid)
 /* A group of messages, from its parsing to its record: its documents are read by the worker in
  * the meantime, while the daemon takes and parses the next group. */
 struct group {
-	GArray *items;             /* struct item */
+	GArray *items;		   /* struct item */
 	const struct mail **mails; /* the items' readable mails, for the worker */
-	struct item **owners;      /* mails[i] is owners[i]->mail */
+	struct item **owners;	   /* mails[i] is owners[i]->mail */
 	size_t n;
 	struct documents_job *job;
 };
@@ -287,7 +291,8 @@ static int not_filed(struct poll *p, GArray *uids, GArray *large, GArray *want_r
 		uint32_t uid = g_array_index(uids, uint32_t, i);
 		int64_t ledger_id;
 		bool moved = false, too_large = contains(large, uid);
-		int found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved, err);
+		int found = store_ledger_find_uid(p->st, p->uidvalidity, uid, &ledger_id, &moved,
+						  err);
 
 		if (found < 0)
 			return -1;
@@ -357,7 +362,8 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 	group_init(&prev);
 	if (ret == 0 && want->len > 0) {
 		mark_seen(p, want);
-		f = fetcher_start(p->im, p->sp, p->uidvalidity, (const uint32_t *)(void *)want->data,
+		f = fetcher_start(p->im, p->sp, p->uidvalidity,
+				  (const uint32_t *)(void *)want->data,
 				  (const bool *)(void *)want_large->data, want->len);
 	}
 	while (f != NULL && ret == 0 && more > 0) {
@@ -417,7 +423,11 @@ static int sync_uidvalidity(struct poll *p, uint32_t *last_uid_r, struct err *er
 int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct config *cfg,
 	       struct inbox_stats *stats_r, struct err *err)
 {
-	struct poll p = { .im = im, .st = st, .sp = sp, .cfg = cfg, .stats = stats_r,
+	struct poll p = { .im = im,
+			  .st = st,
+			  .sp = sp,
+			  .cfg = cfg,
+			  .stats = stats_r,
 			  .move_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t)),
 			  .move_ids = g_array_new(FALSE, FALSE, sizeof(int64_t)) };
 	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));

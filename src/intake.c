@@ -15,9 +15,9 @@
 /* The application a message concerns, as intake builds or finds it. */
 struct app_ctx {
 	int64_t id;
-	char *ref;             /* owned */
+	char *ref;		       /* owned */
 	const struct edition *edition; /* borrowed from cfg, NULL: outside every edition */
-	gint64 received_at;    /* of the message in hand */
+	gint64 received_at;	       /* of the message in hand */
 };
 
 int intake_ledger(struct store *st, const struct intake_source *src, const char *outcome,
@@ -119,7 +119,8 @@ static int assess(struct store *st, const char *ref, struct assessment *a, struc
 	if (store_applications(st, &f, &apps, err) < 0 || apps->len != 1) {
 		if (apps != NULL)
 			g_ptr_array_free(apps, TRUE);
-		return err->class != ERR_NONE ? -1 : err_set(err, ERR_FATAL, "no application %s", ref);
+		return err->class != ERR_NONE ? -1
+					      : err_set(err, ERR_FATAL, "no application %s", ref);
 	}
 	const struct app_row *app = g_ptr_array_index(apps, 0);
 	for (guint i = 0; i < app->documents->len; i++) {
@@ -137,7 +138,8 @@ static int assess(struct store *st, const char *ref, struct assessment *a, struc
 	g_ptr_array_free(apps, TRUE);
 	/* Missing documents first: they are what the applicant must act on. */
 	if (!a->letter)
-		g_string_prepend(a->problems, a->problems->len ? "missing-letter " : "missing-letter");
+		g_string_prepend(a->problems,
+				 a->problems->len ? "missing-letter " : "missing-letter");
 	if (!a->cv)
 		g_string_prepend(a->problems, a->problems->len ? "missing-cv " : "missing-cv");
 	return 0;
@@ -302,7 +304,8 @@ static int late_documents(struct store *st, const struct config *cfg,
 	res->reply = "late-documents";
 	ret = add_documents(st, plan, app->id, ledger_id, false, true, now, err);
 	if (ret == 0)
-		ret = store_event_add(st, app->id, "late-documents", src->mail->message_id, now, err);
+		ret = store_event_add(st, app->id, "late-documents", src->mail->message_id, now,
+				      err);
 	if (ret == 0)
 		ret = queue_reply(st, cfg, src->mail, app, "late-documents", vars, now, err);
 	g_hash_table_destroy(vars);

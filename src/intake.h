@@ -19,18 +19,18 @@
 struct intake_source {
 	uint32_t uidvalidity, uid;
 	const char *spool_path;
-	const char *sha256;     /* of the raw message */
-	const struct mail *mail; /* NULL when the message could not be read */
+	const char *sha256;	       /* of the raw message */
+	const struct mail *mail;       /* NULL when the message could not be read */
 	const struct doc_facts *facts; /* one per attachment of mail (documents_inspect_all) */
-	const char *unreadable;  /* why, when mail is NULL */
-	bool too_large;          /* over limits.max_message_bytes: only the header was fetched */
+	const char *unreadable;	       /* why, when mail is NULL */
+	bool too_large; /* over limits.max_message_bytes: only the header was fetched */
 };
 
 struct intake_result {
 	const char *outcome; /* static: application, followup, ignored, decision, duplicate,
 				quarantined */
-	char *ref;           /* owned; the application concerned, or NULL */
-	char *state;         /* owned; its state afterwards, or NULL */
+	char *ref;	     /* owned; the application concerned, or NULL */
+	char *state;	     /* owned; its state afterwards, or NULL */
 	const char *reply;   /* static: the template queued, or NULL */
 };
 

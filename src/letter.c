@@ -26,7 +26,8 @@ int letter_queue_reply(struct store *st, const struct config *cfg, int64_t appli
 	if (store_outbox_count_since(st, in->to_addr, now - 86400, &to_one, err) < 0 ||
 	    store_outbox_count_since(st, NULL, now - 3600, &to_all, err) < 0)
 		return -1;
-	if (to_one >= cfg->limits.replies_per_address_per_day || to_all >= cfg->limits.replies_per_hour) {
+	if (to_one >= cfg->limits.replies_per_address_per_day ||
+	    to_all >= cfg->limits.replies_per_hour) {
 		char *detail = g_strdup_printf("to=%s template=%s", in->to_addr, in->template_name);
 		int ret = store_event_add(st, application_id, "reply-held", detail, now, err);
 
@@ -157,7 +158,8 @@ static int check_one(const struct config *cfg, size_t i, struct err *err)
 			add_sample_vars(vars, base_vars[b] + 1);
 	add_sample_vars(vars, template_table[i].extra);
 	if (template_table[i].snippet)
-		ret = template_snippet(cfg->templates.search, template_table[i].name, vars, &body, err);
+		ret = template_snippet(cfg->templates.search, template_table[i].name, vars, &body,
+				       err);
 	else
 		ret = template_render(cfg->templates.search, template_table[i].name, vars, &subject,
 				      &body, err);

@@ -223,8 +223,7 @@ static void take_body_text(struct mail *m, GMimeObject *obj)
 	m->body_text = text;
 }
 
-static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *pf,
-			 struct err *err)
+static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *pf, struct err *err)
 {
 	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
 	int ret = 0;
@@ -259,7 +258,8 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *p
 		a->path = g_strdup(pf->path);
 		a->content_id = g_strdup(g_mime_object_get_content_id(obj));
 		a->is_inline = g_mime_object_get_disposition(obj) != NULL &&
-			       g_ascii_strcasecmp(g_mime_object_get_disposition(obj), "inline") == 0;
+			       g_ascii_strcasecmp(g_mime_object_get_disposition(obj), "inline") ==
+				       0;
 		ret = save_part(GMIME_PART(obj), pf, a, err);
 	}
 	g_mime_part_iter_free(iter);

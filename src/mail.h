@@ -12,27 +12,27 @@
 #include "err.h"
 
 struct mail_attachment {
-	char *filename;     /* decoded name as sent, or NULL; display only */
+	char *filename;	    /* decoded name as sent, or NULL; display only */
 	char *content_type; /* declared type, lower-case "type/subtype" */
-	char *path;         /* the file its decoded content was saved in (a generated name) */
-	gint64 offset;      /* where in that file, shared by the message's attachments */
+	char *path;	    /* the file its decoded content was saved in (a generated name) */
+	gint64 offset;	    /* where in that file, shared by the message's attachments */
 	gint64 size;
 	char sha256[65];
-	bool is_inline;   /* Content-Disposition: inline */
+	bool is_inline;	  /* Content-Disposition: inline */
 	char *content_id; /* or NULL */
 };
 
 struct mail {
-	char *from_addr; /* lower-case address, never NULL */
-	char *from_name; /* decoded display name, "" when none */
-	char *subject;   /* decoded, "" when none */
-	char *message_id; /* without angle brackets, or NULL */
-	char *in_reply_to; /* raw header value, or NULL */
-	char *references;  /* raw header value, or NULL */
-	char *body_text;   /* the first text/plain part, UTF-8, at most 64 KiB, or "" */
-	gint64 received_at; /* from our server's top Received header; 0 when unknown */
-	const char *automatic; /* static reason this mail is machine-made (RFC 3834), or NULL */
-	GPtrArray *attachments; /* of struct mail_attachment *, owned */
+	char *from_addr;	 /* lower-case address, never NULL */
+	char *from_name;	 /* decoded display name, "" when none */
+	char *subject;		 /* decoded, "" when none */
+	char *message_id;	 /* without angle brackets, or NULL */
+	char *in_reply_to;	 /* raw header value, or NULL */
+	char *references;	 /* raw header value, or NULL */
+	char *body_text;	 /* the first text/plain part, UTF-8, at most 64 KiB, or "" */
+	gint64 received_at;	 /* from our server's top Received header; 0 when unknown */
+	const char *automatic;	 /* static reason this mail is machine-made (RFC 3834), or NULL */
+	GPtrArray *attachments;	 /* of struct mail_attachment *, owned */
 	GPtrArray *auth_results; /* of char *: every Authentication-Results header, top first */
 	GPtrArray *reported_ids; /* of char *: in a delivery report, the Message-IDs it returns */
 };
@@ -44,8 +44,7 @@ void mail_library_init(void);
  * file parts_path (created at the first one; one file a message spares the filesystem an inode
  * an attachment). Errors: ERR_MESSAGE when the file is not a usable message (no sender),
  * ERR_TEMP when saving fails. The attachments are written, not synced (spool_sync). */
-int mail_read(struct mail **mail_r, const char *eml_path, const char *parts_path,
-	      struct err *err);
+int mail_read(struct mail **mail_r, const char *eml_path, const char *parts_path, struct err *err);
 void mail_free(struct mail **mailp);
 
 /* The Message-IDs this mail answers, nearest first: In-Reply-To, then References from the

@@ -11,7 +11,7 @@
 #include "mail.h"
 
 #define BACKOFF_FIRST 60
-#define BACKOFF_MAX (6 * 3600)
+#define BACKOFF_MAX   (6 * 3600)
 
 gint64 outbox_backoff(int attempts)
 {
@@ -104,8 +104,7 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 	return ret < 0 ? -1 : 0;
 }
 
-static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r,
-			struct err *err)
+static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r, struct err *err)
 {
 	GString *out = g_string_new(NULL);
 
@@ -129,8 +128,7 @@ static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r
 	return 0;
 }
 
-int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now,
-			   struct err *err)
+int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now, struct err *err)
 {
 	GPtrArray *rows = NULL;
 	GHashTable *vars = NULL;
@@ -159,14 +157,15 @@ int outbox_report_failures(struct store *st, const struct config *cfg, gint64 no
 	};
 	ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	for (guint i = 0; ret == 0 && i < rows->len; i++)
-		ret = store_outbox_set_told(st, ((struct outbox_row *)g_ptr_array_index(rows, i))->id,
-					    err);
+		ret = store_outbox_set_told(
+			st, ((struct outbox_row *)g_ptr_array_index(rows, i))->id, err);
 	if (ret == 0)
 		ret = store_commit(st, err);
 	if (ret < 0)
 		store_rollback(st);
 	else
-		log_warn("outbox failures=%u reported to=%s", rows->len, cfg->programme.office_address);
+		log_warn("outbox failures=%u reported to=%s", rows->len,
+			 cfg->programme.office_address);
 out:
 	if (vars != NULL)
 		g_hash_table_destroy(vars);

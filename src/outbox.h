@@ -24,7 +24,6 @@ gint64 outbox_backoff(int attempts);
 
 /* One summary to programme.office_address of every letter that failed for good (refused or
  * bounced) since the last one; nothing when there is none or no office address. */
-int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now,
-			   struct err *err);
+int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now, struct err *err);
 
 #endif

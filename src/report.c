@@ -184,7 +184,8 @@ void report_outbox_table(FILE *out, GPtrArray *rows)
 	for (guint i = 0; i < rows->len; i++) {
 		const struct outbox_row *r = g_ptr_array_index(rows, i);
 
-		fprintf(out, "%-8s %-16s %-18s ", r->state, r->ref ? r->ref : "-", r->template_name);
+		fprintf(out, "%-8s %-16s %-18s ", r->state, r->ref ? r->ref : "-",
+			r->template_name);
 		cell(out, r->to_addr, 32);
 		fprintf(out, " %-8d %s\n", r->attempts, r->last_error ? r->last_error : "-");
 	}
@@ -222,9 +223,10 @@ static char *pages_of(const struct app_row *a, const char *kind)
 
 void report_applications_csv(FILE *out, GPtrArray *apps)
 {
-	static const char *const header[] = { "ref",	      "name",	      "email",
-					      "state",	      "received_at", "cv_pages",
-					      "letter_pages", "problems" };
+	static const char *const header[] = {
+		"ref",	       "name",	   "email",	   "state",
+		"received_at", "cv_pages", "letter_pages", "problems"
+	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(header); i++)
 		csv_field(out, header[i], i + 1 == G_N_ELEMENTS(header));

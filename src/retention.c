@@ -46,8 +46,8 @@ int retention_purge(struct store *st, const struct config *cfg, gint64 now, int 
 	*purged_r = 0;
 	for (size_t r = 0; r < G_N_ELEMENTS(rules) && ret == 0; r++) {
 		g_array_set_size(ids, 0);
-		ret = store_retention_due(st, rules[r].state, now - (gint64)rules[r].days * 86400, ids,
-					  err);
+		ret = store_retention_due(st, rules[r].state, now - (gint64)rules[r].days * 86400,
+					  ids, err);
 		for (guint i = 0; i < ids->len && ret == 0; i++) {
 			ret = purge_one(st, g_array_index(ids, int64_t, i), now, err);
 			*purged_r += ret == 0;

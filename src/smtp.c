@@ -9,7 +9,7 @@
 
 struct smtp {
 	const struct config_smtp *cfg; /* borrowed */
-	CURL *curl;                    /* owned; keeps the connection between sends */
+	CURL *curl;		       /* owned; keeps the connection between sends */
 };
 
 struct upload {
@@ -66,8 +66,8 @@ static void setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, c
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
 }
 
-int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message,
-	      size_t len, struct err *err)
+int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message, size_t len,
+	      struct err *err)
 {
 	struct upload up = { message, len, 0 };
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
@@ -84,6 +84,8 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 		return err_set(err, ERR_MESSAGE, "smtp to=%s: refused (%ld): %s", to, code,
 			       curl_easy_strerror(rc));
 	return err_set(err, ERR_TEMP, "smtp to=%s: %s%s (code %ld)", to, curl_easy_strerror(rc),
-		       rc == CURLE_PEER_FAILED_VERIFICATION ? ": the server's certificate is not trusted" : "",
+		       rc == CURLE_PEER_FAILED_VERIFICATION
+			       ? ": the server's certificate is not trusted"
+			       : "",
 		       code);
 }

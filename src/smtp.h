@@ -18,7 +18,7 @@ void smtp_free(struct smtp **smp);
 /* Sends `message` (CRLF lines) from `from` to `to`. Errors: ERR_MESSAGE when the server
  * refused it for good (5xx), ERR_TEMP for everything worth trying again (network, TLS, 4xx,
  * a refused login: the office fixes the password, the queue must not be lost). */
-int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message,
-	      size_t len, struct err *err);
+int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message, size_t len,
+	      struct err *err);
 
 #endif

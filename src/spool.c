@@ -218,7 +218,8 @@ int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct 
 	}
 	ok = ok && size == 0 && digest_hex(ctx, out);
 	if (!ok)
-		err_set(err, ERR_TEMP, "hash: %s", n < 0 ? strerror(errno) : "short file or failure");
+		err_set(err, ERR_TEMP, "hash: %s",
+			n < 0 ? strerror(errno) : "short file or failure");
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
 }

@@ -169,7 +169,8 @@ static sqlite3_stmt *prep(struct store *st, const char *sql, struct err *err)
 		sqlite3_clear_bindings(stmt);
 		return stmt;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+	    SQLITE_OK) {
 		sql_fail(st, err, "prepare");
 		return NULL;
 	}
@@ -349,8 +350,8 @@ void store_rollback(struct store *st)
 int store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity_r,
 		      uint32_t *last_uid_r, struct err *err)
 {
-	sqlite3_stmt *stmt =
-		prep(st, "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?", err);
+	sqlite3_stmt *stmt = prep(
+		st, "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?", err);
 	int rc;
 
 	if (stmt == NULL)
@@ -369,11 +370,12 @@ int store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidi
 int store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
 		      uint32_t last_uid, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) "
-				  "VALUES (?, ?, ?) ON CONFLICT (mailbox) DO UPDATE SET "
-				  "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) "
+		"VALUES (?, ?, ?) ON CONFLICT (mailbox) DO UPDATE SET "
+		"uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+		err);
 
 	if (stmt == NULL)
 		return -1;
@@ -498,13 +500,14 @@ int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, G
 }
 
 int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
-				char **ref_r, char **state_r, struct err *err)
+			       char **ref_r, char **state_r, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "SELECT a.id, a.ref, a.state FROM outbox o JOIN applications a "
-				  "ON a.id = o.application_id WHERE o.message_id = ? AND a.state IN "
-				  "('incomplete', 'pending', 'in_review', 'reserve', 'next_edition')",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"SELECT a.id, a.ref, a.state FROM outbox o JOIN applications a "
+		"ON a.id = o.application_id WHERE o.message_id = ? AND a.state IN "
+		"('incomplete', 'pending', 'in_review', 'reserve', 'next_edition')",
+		err);
 	int found;
 
 	if (stmt == NULL)
@@ -524,11 +527,12 @@ int store_applicant_upsert(struct store *st, const char *email, const char *name
 {
 	/* A later mail with a display name fills in a name we did not have; an empty one
 	 * never erases it. */
-	sqlite3_stmt *stmt = prep(st,
-				  "INSERT INTO applicants (email, name, created_at) VALUES (?1, ?2, ?3) "
-				  "ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name "
-				  "<> '' THEN excluded.name ELSE applicants.name END RETURNING id",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"INSERT INTO applicants (email, name, created_at) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name "
+		"<> '' THEN excluded.name ELSE applicants.name END RETURNING id",
+		err);
 	int found;
 
 	if (stmt == NULL)
@@ -567,10 +571,11 @@ int store_application_find_active(struct store *st, int64_t applicant_id, int64_
 
 int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "INSERT INTO reference_counters (prefix, last) VALUES (?, 1) "
-				  "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"INSERT INTO reference_counters (prefix, last) VALUES (?, 1) "
+		"ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+		err);
 	int found;
 
 	if (stmt == NULL)
@@ -581,8 +586,8 @@ int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, str
 	return found == 1 ? 0 : -1;
 }
 
-int store_application_insert(struct store *st, const struct app_new *app, gint64 now,
-			     int64_t *id_r, struct err *err)
+int store_application_insert(struct store *st, const struct app_new *app, gint64 now, int64_t *id_r,
+			     struct err *err)
 {
 	sqlite3_stmt *stmt = prep(
 		st,
@@ -675,8 +680,8 @@ int store_documents_supersede(struct store *st, int64_t application_id, const ch
 	return run(st, stmt, "supersede documents", err);
 }
 
-int store_batch_for_window(struct store *st, const char *opens, const char *closes,
-			   int64_t *id_r, struct err *err)
+int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,
+			   struct err *err)
 {
 	sqlite3_stmt *stmt = prep(st,
 				  "INSERT INTO batches (opens_on, closes_on) VALUES (?1, ?2) "
@@ -795,10 +800,11 @@ int store_batches(struct store *st, GPtrArray **rows_r, struct err *err)
 int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
 		      gint64 now, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "UPDATE batches SET state = 'closed', token = ?, "
-				  "digest_message_id = ?, closed_at = ? WHERE id = ? AND state = 'open'",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"UPDATE batches SET state = 'closed', token = ?, "
+		"digest_message_id = ?, closed_at = ? WHERE id = ? AND state = 'open'",
+		err);
 
 	if (stmt == NULL)
 		return -1;
@@ -809,8 +815,8 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 	if (run(st, stmt, "close batch", err) < 0)
 		return -1;
 	if (sqlite3_changes(st->db) != 1)
-		return err_set(err, ERR_FATAL, "store close batch %" G_GINT64_FORMAT
-					       ": not open (closed twice?)",
+		return err_set(err, ERR_FATAL,
+			       "store close batch %" G_GINT64_FORMAT ": not open (closed twice?)",
 			       id);
 	return 0;
 }
@@ -889,8 +895,8 @@ void batch_row_clear(struct batch_row *b)
 int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
 				struct err *err)
 {
-	sqlite3_stmt *stmt =
-		prep(st, "UPDATE applications SET state = ?, updated_at = ? WHERE id = ?", err);
+	sqlite3_stmt *stmt = prep(
+		st, "UPDATE applications SET state = ?, updated_at = ? WHERE id = ?", err);
 
 	if (stmt == NULL)
 		return -1;
@@ -950,11 +956,12 @@ int store_ledger_has_decision(struct store *st, const char *message_id, struct e
 	return found;
 }
 
-int store_event_add(struct store *st, int64_t application_id, const char *kind,
-		    const char *detail, gint64 now, struct err *err)
+int store_event_add(struct store *st, int64_t application_id, const char *kind, const char *detail,
+		    gint64 now, struct err *err)
 {
 	sqlite3_stmt *stmt = prep(
-		st, "INSERT INTO events (at, application_id, kind, detail) VALUES (?, ?, ?, ?)", err);
+		st, "INSERT INTO events (at, application_id, kind, detail) VALUES (?, ?, ?, ?)",
+		err);
 
 	if (stmt == NULL)
 		return -1;
@@ -995,8 +1002,7 @@ int store_state_get(struct store *st, const char *key, char **value_r, struct er
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_fail(st, err, "read state");
 }
 
-int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now,
-			struct err *err)
+int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now, struct err *err)
 {
 	sqlite3_stmt *stmt = prep(
 		st,
@@ -1034,13 +1040,13 @@ void outbox_row_free(gpointer p)
 
 /* Columns: o.id, a.ref, to_addr, template, state, message_id, last_error, next_attempt_at,
  * attempts, and optionally the message. */
-#define OUTBOX_COLUMNS                                                                          \
-	"SELECT o.id, a.ref, o.to_addr, o.template, o.state, o.message_id, o.last_error, "     \
-	"o.next_attempt_at, o.attempts, o.message FROM outbox o "                              \
+#define OUTBOX_COLUMNS                                                                     \
+	"SELECT o.id, a.ref, o.to_addr, o.template, o.state, o.message_id, o.last_error, " \
+	"o.next_attempt_at, o.attempts, o.message FROM outbox o "                          \
 	"LEFT JOIN applications a ON a.id = o.application_id "
 
-static int outbox_rows(struct store *st, sqlite3_stmt *stmt, bool with_message,
-		       GPtrArray **rows_r, struct err *err)
+static int outbox_rows(struct store *st, sqlite3_stmt *stmt, bool with_message, GPtrArray **rows_r,
+		       struct err *err)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func(outbox_row_free);
 	int rc;
@@ -1100,13 +1106,12 @@ int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since
 {
 	/* In all: by the minute, so from the start of the minute of `since` (a few seconds more
 	 * than asked, never fewer). */
-	sqlite3_stmt *stmt = prep(
-		st,
-		to_addr ? "SELECT count(*) FROM outbox WHERE to_addr = ?2 AND created_at >= ?1 AND "
-			  AUTO_REPLY
-			: "SELECT coalesce(sum(replies), 0) FROM reply_minutes "
-			  "WHERE minute >= substr(?1, 1, 16)",
-		err);
+	sqlite3_stmt *stmt = prep(st,
+				  to_addr ? "SELECT count(*) FROM outbox WHERE to_addr = ?2 AND "
+					    "created_at >= ?1 AND " AUTO_REPLY
+					  : "SELECT coalesce(sum(replies), 0) FROM reply_minutes "
+					    "WHERE minute >= substr(?1, 1, 16)",
+				  err);
 	int64_t n = 0;
 	int found;
 
@@ -1123,10 +1128,11 @@ int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since
 
 int store_state_increment(struct store *st, const char *key, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "INSERT INTO daemon_state (key, value) VALUES (?, '1') "
-				  "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"INSERT INTO daemon_state (key, value) VALUES (?, '1') "
+		"ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+		err);
 
 	if (stmt == NULL)
 		return -1;
@@ -1134,13 +1140,14 @@ int store_state_increment(struct store *st, const char *key, struct err *err)
 	return run(st, stmt, "increment state", err);
 }
 
-int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
-			gint64 now, struct err *err)
+int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,
+			struct err *err)
 {
-	sqlite3_stmt *mark = prep(st,
-				  "UPDATE outbox SET state = 'failed', office_told = 0, last_error = ? "
-				  "WHERE message_id = ? AND state = 'sent'",
-				  err);
+	sqlite3_stmt *mark = prep(
+		st,
+		"UPDATE outbox SET state = 'failed', office_told = 0, last_error = ? "
+		"WHERE message_id = ? AND state = 'sent'",
+		err);
 	sqlite3_stmt *who;
 	int changed;
 
@@ -1207,12 +1214,13 @@ int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *cou
 int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
 		      gint64 next_attempt_at, const char *last_error, gint64 now, struct err *err)
 {
-	sqlite3_stmt *stmt = prep(st,
-				  "UPDATE outbox SET state = ?1, attempts = ?2, "
-				  "next_attempt_at = coalesce(?3, next_attempt_at), last_error = ?4, "
-				  "sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END "
-				  "WHERE id = ?6",
-				  err);
+	sqlite3_stmt *stmt = prep(
+		st,
+		"UPDATE outbox SET state = ?1, attempts = ?2, "
+		"next_attempt_at = coalesce(?3, next_attempt_at), last_error = ?4, "
+		"sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END "
+		"WHERE id = ?6",
+		err);
 
 	if (stmt == NULL)
 		return -1;
@@ -1275,8 +1283,9 @@ static int load_documents(struct store *st, struct app_row *app, struct err *err
 		d->filename = col_text(stmt, 1);
 		d->content_type = col_text(stmt, 2);
 		d->size = sqlite3_column_int64(stmt, 3);
-		d->pages = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? -1
-									: sqlite3_column_int(stmt, 4);
+		d->pages = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+				   ? -1
+				   : sqlite3_column_int(stmt, 4);
 		d->sha256 = col_text(stmt, 5);
 		d->path = col_text(stmt, 6);
 		d->format = col_text(stmt, 7);
@@ -1353,10 +1362,11 @@ static int count_into(struct store *st, sqlite3_stmt *stmt, GHashTable *counts, 
 int store_counts(struct store *st, GHashTable **counts_r, struct err *err)
 {
 	GHashTable *counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	sqlite3_stmt *apps = prep(st, "SELECT state, count(*) FROM applications GROUP BY state", err);
+	sqlite3_stmt *apps = prep(st, "SELECT state, count(*) FROM applications GROUP BY state",
+				  err);
 	sqlite3_stmt *outbox =
-		apps ? prep(st,
-			    "SELECT 'outbox:' || state, count(*) FROM outbox GROUP BY state", err)
+		apps ? prep(st, "SELECT 'outbox:' || state, count(*) FROM outbox GROUP BY state",
+			    err)
 		     : NULL;
 
 	if (outbox == NULL || count_into(st, apps, counts, err) < 0 ||
@@ -1415,10 +1425,11 @@ static const char *const person_sql[] = {
 	[PERSON_APPLICATIONS] = "SELECT a.ref, a.state, a.edition, a.received_at, a.problems "
 				"FROM applications a JOIN applicants p ON p.id = a.applicant_id "
 				"WHERE p.email = ? ORDER BY a.id",
-	[PERSON_DOCUMENTS] = "SELECT a.ref, d.kind, d.filename, d.content_type, d.size, d.pages, "
-			     "d.sha256, d.part_offset, d.path FROM documents d JOIN applications a ON "
-			     "a.id = d.application_id JOIN applicants p ON p.id = a.applicant_id "
-			     "WHERE p.email = ? ORDER BY d.id",
+	[PERSON_DOCUMENTS] =
+		"SELECT a.ref, d.kind, d.filename, d.content_type, d.size, d.pages, "
+		"d.sha256, d.part_offset, d.path FROM documents d JOIN applications a ON "
+		"a.id = d.application_id JOIN applicants p ON p.id = a.applicant_id "
+		"WHERE p.email = ? ORDER BY d.id",
 	[PERSON_MESSAGES] = "SELECT received_at, message_id, subject, outcome, spool_path FROM "
 			    "messages WHERE sender = ?1 OR application_id IN (SELECT a.id FROM "
 			    "applications a JOIN applicants p ON p.id = a.applicant_id WHERE "
@@ -1447,8 +1458,8 @@ const char *const *store_person_columns(enum person_query q)
 	return person_cols[q];
 }
 
-int store_person_rows(struct store *st, enum person_query q, const char *email,
-		      GPtrArray **rows_r, struct err *err)
+int store_person_rows(struct store *st, enum person_query q, const char *email, GPtrArray **rows_r,
+		      struct err *err)
 {
 	sqlite3_stmt *stmt = prep(st, person_sql[q], err);
 	GPtrArray *rows;
@@ -1507,33 +1518,34 @@ static int collect_paths(struct store *st, const char *sql, const char *email, G
 	return rc == SQLITE_DONE ? 0 : sql_fail(st, err, "collect files");
 }
 
-#define PERSON_APPS "(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
-		    "a.applicant_id WHERE p.email = ?1)"
+#define PERSON_APPS                                                     \
+	"(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
+	"a.applicant_id WHERE p.email = ?1)"
 
 int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
 		       struct err *err)
 {
 	static const char *const steps[] = {
 		("INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
-		"'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
+		 "'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
 		"DELETE FROM documents WHERE application_id IN " PERSON_APPS,
 		("UPDATE messages SET sender = NULL, subject = NULL, message_id = NULL, "
-		"spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
-		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id IN "
-		PERSON_APPS),
+		 "spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
+		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
+		 "IN " PERSON_APPS),
 		"UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
 		"UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
 		("UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
-		"undeliverable_at = NULL WHERE email = ?1"),
+		 "undeliverable_at = NULL WHERE email = ?1"),
 	};
 
 	if (collect_paths(st,
-			  "SELECT DISTINCT d.path FROM documents d WHERE d.application_id IN "
-			  PERSON_APPS,
+			  "SELECT DISTINCT d.path FROM documents d WHERE d.application_id "
+			  "IN " PERSON_APPS,
 			  email, files, err) < 0 ||
 	    collect_paths(st,
-			  "SELECT spool_path FROM messages WHERE sender = ?1 OR application_id IN "
-			  PERSON_APPS,
+			  "SELECT spool_path FROM messages WHERE sender = ?1 OR application_id "
+			  "IN " PERSON_APPS,
 			  email, files, err) < 0)
 		return -1;
 	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
@@ -1577,7 +1589,8 @@ int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray 
 		"UPDATE messages SET spool_path = '' WHERE application_id = ?1",
 		"UPDATE applications SET purged_at = ?2 WHERE id = ?1",
 		("INSERT INTO events (at, application_id, kind, detail) VALUES (?2, ?1, "
-		"'retention-purged', 'documents and raw messages deleted after the retention period')"),
+		 "'retention-purged', 'documents and raw messages deleted after the retention "
+		 "period')"),
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(collect); i++) {

@@ -43,11 +43,12 @@ int store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidit
 struct ledger_entry {
 	uint32_t uidvalidity, uid;
 	const char *message_id; /* may be NULL */
-	const char *sha256;     /* of the raw message */
+	const char *sha256;	/* of the raw message */
 	const char *spool_path;
 	const char *sender;
 	const char *subject;
-	const char *outcome; /* application, followup, ignored, commission, duplicate, quarantined */
+	const char
+		*outcome; /* application, followup, ignored, commission, duplicate, quarantined */
 	const char *detail;
 	int64_t application_id; /* 0: none */
 	gint64 received_at;
@@ -82,7 +83,7 @@ int store_application_find_active(struct store *st, int64_t applicant_id, int64_
 /* The application under way that one of our letters (by its Message-ID) was about: a reply in
  * the thread from another address still belongs to it. 1 and the fields (owned), 0, or -1. */
 int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
-				char **ref_r, char **state_r, struct err *err);
+			       char **ref_r, char **state_r, struct err *err);
 
 /* Takes the next number for a reference prefix such as "AI4G-2026"; numbers are never reused. */
 int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err);
@@ -97,8 +98,8 @@ struct app_new {
 	gint64 received_at, completed_at; /* completed_at 0: not complete */
 	const char *thread_message_id;
 };
-int store_application_insert(struct store *st, const struct app_new *app, gint64 now,
-			     int64_t *id_r, struct err *err);
+int store_application_insert(struct store *st, const struct app_new *app, gint64 now, int64_t *id_r,
+			     struct err *err);
 int store_application_update(struct store *st, int64_t id, const char *state, int64_t batch_id,
 			     const char *problems, gint64 completed_at, gint64 now,
 			     struct err *err);
@@ -108,8 +109,8 @@ struct doc_new {
 	const char *format;  /* "pdf", "docx" ... (docread_format_name) */
 	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
 	gint64 offset, size; /* the bytes of path that are the document */
-	int pages; /* -1: unknown */
-	bool superseded; /* kept for the record only (arrived after the review began) */
+	int pages;	     /* -1: unknown */
+	bool superseded;     /* kept for the record only (arrived after the review began) */
 };
 int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
 			  const struct doc_new *doc, gint64 now, struct err *err);
@@ -120,8 +121,8 @@ int store_documents_supersede(struct store *st, int64_t application_id, const ch
 /* --- batches --- */
 
 /* The open batch of the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
-int store_batch_for_window(struct store *st, const char *opens, const char *closes,
-			   int64_t *id_r, struct err *err);
+int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,
+			   struct err *err);
 /* Open batches whose window ended on or before `today` ("YYYY-MM-DD"), oldest first. */
 int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err);
 /* The open batch whose window holds `day`: 1 and *id_r, or 0. */
@@ -131,7 +132,7 @@ struct batch_row {
 	int64_t id;
 	char *opens_on, *closes_on, *state, *token, *digest_message_id, *closed_at, *reminded_at;
 	int applications; /* all applications in the batch */
-	int undecided;    /* pending or in_review */
+	int undecided;	  /* pending or in_review */
 };
 /* One batch: 1 and *b filled (release with batch_row_clear), 0 when absent. */
 int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err);
@@ -145,8 +146,7 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
 int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
 /* Closed batches not yet reminded, closed at or before `closed_before`, still undecided. */
-int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids,
-			    struct err *err);
+int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err);
 int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err);
 
 /* --- decisions --- */
@@ -166,8 +166,8 @@ int store_application_set_edition(struct store *st, int64_t id, const char *edit
  * email delivered twice): 1 yes, 0 no, -1 error. */
 int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);
 
-int store_event_add(struct store *st, int64_t application_id, const char *kind,
-		    const char *detail, gint64 now, struct err *err);
+int store_event_add(struct store *st, int64_t application_id, const char *kind, const char *detail,
+		    gint64 now, struct err *err);
 
 /* Small named facts for `admitctl status`: last_poll, last_error ... */
 int store_state_set(struct store *st, const char *key, const char *value, struct err *err);
@@ -181,8 +181,7 @@ struct outbox_new {
 	const void *message;
 	size_t message_len;
 };
-int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now,
-			struct err *err);
+int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now, struct err *err);
 
 struct outbox_row {
 	int64_t id;
@@ -196,13 +195,12 @@ int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct er
 /* All rows, or those of one application when ref is not NULL. */
 int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
 int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
-		      gint64 next_attempt_at, const char *last_error, gint64 now,
-		      struct err *err);
+		      gint64 next_attempt_at, const char *last_error, gint64 now, struct err *err);
 void outbox_row_free(gpointer row);
 /* A delivery report for our message_id: the sent row becomes failed (reason kept) and its
  * recipient is marked undeliverable. Returns how many rows changed (0: not ours), or -1. */
-int store_outbox_bounce(struct store *st, const char *message_id, const char *reason,
-			gint64 now, struct err *err);
+int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,
+			struct err *err);
 /* Automatic replies (not decision letters or digests) queued since `since`, to one address
  * or (to_addr NULL) in all: the rate limits' count. */
 int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
@@ -221,15 +219,15 @@ struct doc_row {
 	char *kind, *filename, *content_type, *sha256;
 	char *path; /* the stored file (a generated name), shared by a message's documents */
 	char *format, *problem; /* problem NULL when none */
-	gint64 offset, size; /* the bytes of path that are the document */
-	int pages; /* -1: unknown */
+	gint64 offset, size;	/* the bytes of path that are the document */
+	int pages;		/* -1: unknown */
 };
 
 struct app_row {
 	int64_t id, batch_id; /* batch_id 0: none */
 	char *ref, *email, *name, *state, *edition, *received_at, *problems;
 	char *thread_message_id; /* the applicant's first message, for threading letters */
-	GPtrArray *documents;    /* of struct doc_row * */
+	GPtrArray *documents;	 /* of struct doc_row * */
 };
 
 struct app_filter {
@@ -254,13 +252,13 @@ enum person_query {
 	PERSON_DOCUMENTS,    /* ref, kind, filename, content_type, size, pages, sha256, offset,
 			      * path */
 	PERSON_MESSAGES,     /* received_at, message_id, subject, outcome, spool_path */
-	PERSON_LETTERS,      /* created_at, template, state, message_id, sent_at, id */
-	PERSON_EVENTS,       /* at, ref, kind, detail */
+	PERSON_LETTERS,	     /* created_at, template, state, message_id, sent_at, id */
+	PERSON_EVENTS,	     /* at, ref, kind, detail */
 };
 /* Rows of one query: each row a GPtrArray of its column values (char *, NULL for SQL NULL),
  * in the order of store_person_columns(); free with g_ptr_array_free(rows, TRUE). */
-int store_person_rows(struct store *st, enum person_query q, const char *email,
-		      GPtrArray **rows_r, struct err *err);
+int store_person_rows(struct store *st, enum person_query q, const char *email, GPtrArray **rows_r,
+		      struct err *err);
 const char *const *store_person_columns(enum person_query q);
 /* The bytes of one outbox letter (owned), for an export. */
 int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err);

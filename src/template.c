@@ -54,7 +54,8 @@ int template_render_text(const char *file, const char *text, GHashTable *vars, c
 			       file);
 	body = eol + 1;
 	if (*body != '\n' && !(body[0] == '\r' && body[1] == '\n'))
-		return err_set(err, ERR_CONFIG, "%s:2: an empty line must follow the subject", file);
+		return err_set(err, ERR_CONFIG, "%s:2: an empty line must follow the subject",
+			       file);
 	body += *body == '\r' ? 2 : 1;
 	subject_line = g_strstrip(g_strndup(text + 8, (gsize)(eol - text - 8)));
 	subject = g_string_new(NULL);

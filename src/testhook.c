@@ -32,7 +32,8 @@ void testhook_pause(const char *point, const char *detail)
 
 	if (!due(getenv("ADMITD_TEST_PAUSE"), point))
 		return;
-	if (file != NULL && (fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) >= 0) {
+	if (file != NULL &&
+	    (fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) >= 0) {
 		n = snprintf(line, sizeof(line), "%s %s\n", point, detail ? detail : "-");
 		if (n > 0 && write(fd, line, (size_t)n) < 0)
 			perror("testhook");

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	strcpy(addr.sun_path, argv[1]);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", argv[1]);
 	unlink(argv[1]);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {

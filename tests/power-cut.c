@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* From linux/fs/ext4/ext4.h (the same number as XFS_IOC_GOINGDOWN). */
-#define EXT4_IOC_SHUTDOWN _IOR('X', 125, uint32_t)
+#define EXT4_IOC_SHUTDOWN	    _IOR('X', 125, uint32_t)
 #define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
 
 int main(int argc, char **argv)

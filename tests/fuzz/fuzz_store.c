@@ -31,11 +31,14 @@ static void setup(struct fuzz_store *fs)
 	fs->dir = g_dir_make_tmp("admitd-fuzz-XXXXXX", NULL);
 	text = g_strdup_printf(
 		"programme = { name = \"Fuzz\"; reference_prefix = \"FZ\";\n"
-		"  registration_url = \"https://example.org/\"; reply_from = \"a@example.org\"; };\n"
-		"editions = ( { name = \"e\"; opens = \"2000-01-01\"; closes = \"2099-12-31\"; } );\n"
+		"  registration_url = \"https://example.org/\"; reply_from = \"a@example.org\"; "
+		"};\n"
+		"editions = ( { name = \"e\"; opens = \"2000-01-01\"; closes = \"2099-12-31\"; } "
+		");\n"
 		"batches = { anchor = \"2026-01-12\"; };\n"
 		"commission = { address = \"c@example.org\"; members = [ \"m@example.org\" ]; };\n"
-		"imap = { url = \"imaps://localhost/INBOX\"; username = \"u\"; processed_mailbox = \"P\"; };\n"
+		"imap = { url = \"imaps://localhost/INBOX\"; username = \"u\"; processed_mailbox = "
+		"\"P\"; };\n"
 		"smtp = { url = \"smtp://localhost\"; };\n"
 		"storage = { database = \"%s/fuzz.db\"; spool = \"%s/spool\"; };\n"
 		"templates = { dir = \"%s\"; };\n",

@@ -14,8 +14,7 @@ static const struct window_case cases[] = {
 	{ "2026-01-25", "2026-01-12", "2026-01-26" }, /* last day of the first window */
 	{ "2026-01-26", "2026-01-26", "2026-02-09" }, /* first day of the second */
 	{ "2026-01-11", "2025-12-29", "2026-01-12" }, /* the day before the anchor */
-	{ "2025-12-29", "2025-12-29", "2026-01-12" },
-	{ "2025-12-28", "2025-12-15", "2025-12-29" },
+	{ "2025-12-29", "2025-12-29", "2026-01-12" }, { "2025-12-28", "2025-12-15", "2025-12-29" },
 	{ "2028-02-29", "2028-02-21", "2028-03-06" }, /* leap day */
 	{ "2026-11-28", "2026-11-16", "2026-11-30" },
 };
@@ -44,7 +43,8 @@ static void test_windows(void **state)
 		batch_window(&cfg, &day, &opens, &closes);
 		o = time_day_text(&opens);
 		c = time_day_text(&closes);
-		ROW_CHECK(failures, strcmp(o, cases[i].opens) == 0 && strcmp(c, cases[i].closes) == 0,
+		ROW_CHECK(failures,
+			  strcmp(o, cases[i].opens) == 0 && strcmp(c, cases[i].closes) == 0,
 			  "%s: expected %s..%s, got %s..%s", cases[i].day, cases[i].opens,
 			  cases[i].closes, o, c);
 		g_free(o);

@@ -82,8 +82,8 @@ static void test_refusals_change_nothing(void **state)
 		const char *from;
 		bool token;
 	} rows[] = {
-		{ "Chair <chair@example.org>", false },      /* a member, no token */
-		{ "Mallory <mallory@example.com>", true },   /* a token, not a member */
+		{ "Chair <chair@example.org>", false },	   /* a member, no token */
+		{ "Mallory <mallory@example.com>", true }, /* a token, not a member */
 	};
 
 	(void)state;

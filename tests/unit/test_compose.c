@@ -94,10 +94,9 @@ static void test_acknowledgement_headers(void **state)
 	InternetAddress *ia = internet_address_list_get_address(to, 0);
 	assert_string_equal(internet_address_get_name(ia), "Ana Sánchez");
 	InternetAddressList *from = g_mime_message_get_from(m);
-	assert_string_equal(
-		internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(from, 0))),
-		"admissions@example.org");
+	assert_string_equal(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+				    internet_address_list_get_address(from, 0))),
+			    "admissions@example.org");
 	GMimeObject *body = g_mime_message_get_mime_part(m);
 	char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(body));
 	assert_non_null(strstr(text, "Dear Ana Sánchez,"));

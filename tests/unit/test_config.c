@@ -6,40 +6,40 @@
 
 /* Line numbers below refer to this text. */
 static const char base_config[] =
-	"programme = {\n"                                                  /* 1 */
-	"  name = \"Master in AI4Gov\";\n"                                 /* 2 */
-	"  reference_prefix = \"AI4G\";\n"                                 /* 3 */
-	"  registration_url = \"https://registration.example.org/ai4gov\";\n" /* 4 */
-	"  reply_from = \"AI4Gov Admissions <admissions@example.org>\";\n" /* 5 */
-	"};\n"                                                             /* 6 */
-	"editions = (\n"                                                   /* 7 */
-	"  { name = \"2026-2027\"; opens = \"2026-01-12\"; closes = \"2026-06-30\"; }\n" /* 8 */
-	");\n"                                                             /* 9 */
-	"batches = { anchor = \"2026-01-12\"; period_days = 14; };\n"      /* 10 */
-	"commission = {\n"                                                 /* 11 */
-	"  address = \"commission@example.org\";\n"                        /* 12 */
-	"  members = [ \"chair@example.org\", \"Secretary@Example.org\" ];\n" /* 13 */
-	"};\n"                                                             /* 14 */
-	"imap = {\n"                                                       /* 15 */
-	"  url = \"imaps://imap.example.org:993/INBOX\";\n"                /* 16 */
-	"  username = \"admissions@example.org\";\n"                       /* 17 */
-	"  password_file = \"imap.password\";\n"                           /* 18 */
-	"  processed_mailbox = \"Processed\";\n"                           /* 19 */
-	"  poll_seconds = 60;\n"                                           /* 20 */
-	"};\n"                                                             /* 21 */
-	"smtp = {\n"                                                       /* 22 */
-	"  url = \"smtp://smtp.example.org:587\";\n"                       /* 23 */
-	"  username = \"admissions@example.org\";\n"                       /* 24 */
-	"  password_file = \"smtp.password\";\n"                           /* 25 */
-	"};\n"                                                             /* 26 */
+	"programme = {\n"								  /* 1 */
+	"  name = \"Master in AI4Gov\";\n"						  /* 2 */
+	"  reference_prefix = \"AI4G\";\n"						  /* 3 */
+	"  registration_url = \"https://registration.example.org/ai4gov\";\n"		  /* 4 */
+	"  reply_from = \"AI4Gov Admissions <admissions@example.org>\";\n"		  /* 5 */
+	"};\n"										  /* 6 */
+	"editions = (\n"								  /* 7 */
+	"  { name = \"2026-2027\"; opens = \"2026-01-12\"; closes = \"2026-06-30\"; }\n"  /* 8 */
+	");\n"										  /* 9 */
+	"batches = { anchor = \"2026-01-12\"; period_days = 14; };\n"			  /* 10 */
+	"commission = {\n"								  /* 11 */
+	"  address = \"commission@example.org\";\n"					  /* 12 */
+	"  members = [ \"chair@example.org\", \"Secretary@Example.org\" ];\n"		  /* 13 */
+	"};\n"										  /* 14 */
+	"imap = {\n"									  /* 15 */
+	"  url = \"imaps://imap.example.org:993/INBOX\";\n"				  /* 16 */
+	"  username = \"admissions@example.org\";\n"					  /* 17 */
+	"  password_file = \"imap.password\";\n"					  /* 18 */
+	"  processed_mailbox = \"Processed\";\n"					  /* 19 */
+	"  poll_seconds = 60;\n"							  /* 20 */
+	"};\n"										  /* 21 */
+	"smtp = {\n"									  /* 22 */
+	"  url = \"smtp://smtp.example.org:587\";\n"					  /* 23 */
+	"  username = \"admissions@example.org\";\n"					  /* 24 */
+	"  password_file = \"smtp.password\";\n"					  /* 25 */
+	"};\n"										  /* 26 */
 	"storage = { database = \"state/admitd.db\"; spool = \"/var/spool/admitd\"; };\n" /* 27 */
-	"templates = { dir = \"/usr/share/admitd/templates\"; };\n";       /* 28 */
+	"templates = { dir = \"/usr/share/admitd/templates\"; };\n";			  /* 28 */
 
 struct config_case {
 	const char *name;
-	const char *find;    /* text of base_config to replace (NULL: use as is) */
+	const char *find; /* text of base_config to replace (NULL: use as is) */
 	const char *replace;
-	const char *expect;  /* substring of the problems; NULL: the file must load */
+	const char *expect; /* substring of the problems; NULL: the file must load */
 };
 
 static const struct config_case cases[] = {
@@ -61,8 +61,9 @@ static const struct config_case cases[] = {
 	{ "edition closes first", "closes = \"2026-06-30\"", "closes = \"2025-06-30\"",
 	  "cfg:8: editions[1]: closes before it opens" },
 	{ "IMAP URL of another scheme", "imaps://imap.example.org:993/INBOX",
-	  "https://imap.example.org/INBOX", "cfg:16: imap.url: \"https://imap.example.org/INBOX\" is "
-					    "not an IMAP URL" },
+	  "https://imap.example.org/INBOX",
+	  "cfg:16: imap.url: \"https://imap.example.org/INBOX\" is "
+	  "not an IMAP URL" },
 	{ "IMAP URL without a mailbox", "imaps://imap.example.org:993/INBOX",
 	  "imaps://imap.example.org:993", "cfg:16: imap.url:" },
 	{ "SMTP URL garbage", "smtp://smtp.example.org:587", "smtp.example.org",
@@ -82,11 +83,13 @@ static const struct config_case cases[] = {
 	  "cfg:21: imap.password: passwords do not belong in the config file" },
 	{ "no password at all", "  password_file = \"imap.password\";\n", "",
 	  "cfg:15: imap: no password" },
-	{ "missing group", "smtp = {\n  url = \"smtp://smtp.example.org:587\";\n  username = "
-			   "\"admissions@example.org\";\n  password_file = \"smtp.password\";\n};\n",
+	{ "missing group",
+	  "smtp = {\n  url = \"smtp://smtp.example.org:587\";\n  username = "
+	  "\"admissions@example.org\";\n  password_file = \"smtp.password\";\n};\n",
 	  "", "smtp: missing required group" },
-	{ "empty editions", "  { name = \"2026-2027\"; opens = \"2026-01-12\"; closes = "
-			    "\"2026-06-30\"; }\n",
+	{ "empty editions",
+	  "  { name = \"2026-2027\"; opens = \"2026-01-12\"; closes = "
+	  "\"2026-06-30\"; }\n",
 	  "", "cfg:7: editions: expected" },
 	{ "empty string", "name = \"Master in AI4Gov\";", "name = \"\";",
 	  "cfg:2: programme.name: must not be empty" },
@@ -129,8 +132,8 @@ static void test_config_table(void **state)
 
 		g_string_replace(normal, prefix, "cfg:", 0);
 		if (c->expect == NULL)
-			ROW_CHECK(failures, rc == 0 && cfg != NULL, "%s: expected success, got:\n%s",
-				  c->name, problems->str);
+			ROW_CHECK(failures, rc == 0 && cfg != NULL,
+				  "%s: expected success, got:\n%s", c->name, problems->str);
 		else
 			ROW_CHECK(failures, rc < 0 && strstr(normal->str, c->expect) != NULL,
 				  "%s: expected \"%s\", got:\n%s", c->name, c->expect, normal->str);

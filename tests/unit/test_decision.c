@@ -30,8 +30,8 @@ static const struct parse_case cases[] = {
 	  "discard:AI4G-2026-0005", 0 },
 	{ "prose is ignored and reported", "Dear all,\nACCEPT AI4G-2026-0001\nThanks!\n",
 	  "accept:AI4G-2026-0001", 2 },
-	{ "a keyword inside a sentence is not a decision",
-	  "I accept AI4G-2026-0001 is strong\n", "", 1 },
+	{ "a keyword inside a sentence is not a decision", "I accept AI4G-2026-0001 is strong\n",
+	  "", 1 },
 	{ "a keyword alone has no reference", "ACCEPT\n", "accept:", 0 },
 	{ "a reference-like word that is not one", "ACCEPT AI4G-26-0001\n", "", 1 },
 	{ "placeholder from the digest", "ACCEPT <reference>\n", "", 1 },
@@ -47,8 +47,8 @@ static char *summary(const struct decision_parse *p)
 		const struct decision_line *d = g_ptr_array_index(p->lines, i);
 		char *refs = g_strjoinv(",", d->refs);
 
-		g_string_append_printf(s, "%s%s:%s", i ? ";" : "", decision_verdict_name(d->verdict),
-				       refs);
+		g_string_append_printf(s, "%s%s:%s", i ? ";" : "",
+				       decision_verdict_name(d->verdict), refs);
 		g_free(refs);
 	}
 	return g_string_free(s, FALSE);
@@ -66,8 +66,9 @@ static void test_parse_table(void **state)
 		ROW_CHECK(failures,
 			  strcmp(got, cases[i].decisions) == 0 &&
 				  (int)p->ignored->len == cases[i].ignored,
-			  "%s: expected \"%s\" (%d ignored), got \"%s\" (%u ignored)", cases[i].name,
-			  cases[i].decisions, cases[i].ignored, got, p->ignored->len);
+			  "%s: expected \"%s\" (%d ignored), got \"%s\" (%u ignored)",
+			  cases[i].name, cases[i].decisions, cases[i].ignored, got,
+			  p->ignored->len);
 		g_free(got);
 		decision_parse_free(&p);
 	}
@@ -97,7 +98,8 @@ static void test_tokens(void **state)
 	decision_find_tokens("<digest.0123456789abcdef01234567@example.org>", t);
 	decision_find_tokens("Re: 3 applications, batch 2 [fedcba9876543210fedcba98]", t);
 	decision_find_tokens("too short 0123456789abcdef0123456 and too long "
-			     "0123456789abcdef0123456789", t);
+			     "0123456789abcdef0123456789",
+			     t);
 	decision_find_tokens(NULL, t);
 	assert_int_equal(t->len, 2);
 	assert_string_equal(g_ptr_array_index(t, 0), "0123456789abcdef01234567");
@@ -110,12 +112,12 @@ static void test_auth_results(void **state)
 	(void)state;
 	assert_true(decision_auth_passes("mx.example.org; dkim=pass header.d=example.org",
 					 "mx.example.org", "dkim"));
-	assert_true(decision_auth_passes("mx.example.org 1; spf=pass; DMARC=pass",
-					 "mx.example.org", "dmarc"));
+	assert_true(decision_auth_passes("mx.example.org 1; spf=pass; DMARC=pass", "mx.example.org",
+					 "dmarc"));
 	assert_false(decision_auth_passes("mx.example.org; dkim=fail", "mx.example.org", "dkim"));
 	assert_false(decision_auth_passes("evil.example.com; dkim=pass", "mx.example.org", "dkim"));
-	assert_false(decision_auth_passes("mx.example.org.evil; dkim=pass", "mx.example.org",
-					  "dkim"));
+	assert_false(
+		decision_auth_passes("mx.example.org.evil; dkim=pass", "mx.example.org", "dkim"));
 	assert_false(decision_auth_passes("no semicolon dkim=pass", "mx.example.org", "dkim"));
 }
 

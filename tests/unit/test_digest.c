@@ -51,7 +51,8 @@ static void test_digest_and_reminder(void **state)
 	want = g_strdup_printf("[%s]", token);
 	assert_non_null(strstr(text, want)); /* in the subject, so a reply quoting it proves it */
 	for (const char *ref = ana.ref; ref != NULL; ref = ref == ana.ref ? lena.ref : NULL) {
-		char *cv = g_strdup_printf("%s-cv.pdf", ref), *letter = g_strdup_printf("%s-letter.pdf", ref);
+		char *cv = g_strdup_printf("%s-cv.pdf", ref),
+		     *letter = g_strdup_printf("%s-letter.pdf", ref);
 
 		assert_non_null(strstr(text, ref));
 		assert_non_null(strstr(text, cv));

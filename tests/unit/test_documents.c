@@ -88,7 +88,8 @@ static void test_classify_text(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(text_cases); i++) {
-		enum doc_kind got = documents_classify_text(text_cases[i].text, text_cases[i].pages);
+		enum doc_kind got = documents_classify_text(text_cases[i].text,
+							    text_cases[i].pages);
 
 		ROW_CHECK(failures, got == text_cases[i].kind, "\"%s\": expected %s, got %s",
 			  text_cases[i].text ? text_cases[i].text : "(null)",
@@ -155,8 +156,9 @@ static void test_worker_on_bad_input(void **state)
 static void test_worker_many(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const struct doc_ref docs[] = { { cv, 0, -1 }, { "/nonexistent.pdf", 0, -1 },
-					{ letter, 0, -1 }, { letter, 0, -1 } };
+	const struct doc_ref docs[] = {
+		{ cv, 0, -1 }, { "/nonexistent.pdf", 0, -1 }, { letter, 0, -1 }, { letter, 0, -1 }
+	};
 	const bool want_text[] = { false, true, true, false };
 	struct doc_facts facts[4];
 	struct err err = { 0 };

@@ -98,8 +98,9 @@ static void test_erase(void **state)
 	lena = bench_file(&b, "german-application.eml", NULL);
 	char *ana_raw = g_build_filename(b.dir, "m-1.eml", NULL);
 	char *lena_raw = g_build_filename(b.dir, "m-2.eml", NULL);
-	char *ana_parts = g_strdup(((struct doc_row *)g_ptr_array_index(
-		bench_app(&b, ana.ref, &keep)->documents, 0))->path);
+	char *ana_parts = g_strdup(
+		((struct doc_row *)g_ptr_array_index(bench_app(&b, ana.ref, &keep)->documents, 0))
+			->path);
 	g_ptr_array_free(keep, TRUE);
 
 	assert_int_equal(gdpr_erase(b.st, ANA, BENCH_NOW + 60, &files, &err), 0);

@@ -25,8 +25,8 @@ static void test_uid_sets(void **state)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *set = imap_uid_set(cases[i].uids, cases[i].n);
 
-		ROW_CHECK(failures, strcmp(set, cases[i].expected) == 0, "case %zu: %s, expected %s",
-			  i, set, cases[i].expected);
+		ROW_CHECK(failures, strcmp(set, cases[i].expected) == 0,
+			  "case %zu: %s, expected %s", i, set, cases[i].expected);
 		g_free(set);
 	}
 	assert_int_equal(failures, 0);

@@ -68,7 +68,8 @@ static void test_filed_but_not_answered(void **state)
 	struct intake_result r = bench_file(&b, "out-of-office.eml", NULL);
 	assert_string_equal(r.outcome, "ignored");
 	intake_result_clear(&r);
-	r = bench_file(&b, NULL, "From: chair@example.org\r\nSubject: Re: batch\r\n\r\nACCEPT x\r\n");
+	r = bench_file(&b, NULL,
+		       "From: chair@example.org\r\nSubject: Re: batch\r\n\r\nACCEPT x\r\n");
 	assert_string_equal(r.outcome, "decision"); /* refused: no digest token */
 	intake_result_clear(&r);
 	r = bench_file(&b, NULL, "Subject: no sender\r\n\r\nbody\r\n");
@@ -112,7 +113,8 @@ static void test_empty_batch_closes_silently(void **state)
 	(void)state;
 	bench_init(&b, "2026-01-12", "2027-06-30");
 	assert_int_equal(store_batch_for_window(b.st, "2026-01-12", "2026-01-26", &id, &err), 0);
-	assert_int_equal(batch_close_due(b.st, b.cfg, 1769904000 /* 2026-02-01 */, &closed, &err), 0);
+	assert_int_equal(batch_close_due(b.st, b.cfg, 1769904000 /* 2026-02-01 */, &closed, &err),
+			 0);
 	assert_int_equal(closed, 1);
 	assert_int_equal(store_batch_get(b.st, id, &row, &err), 1);
 	assert_string_equal(row.state, "closed");

@@ -13,14 +13,16 @@ static void test_vars(void **state)
 	(void)state;
 	bench_init(&b, "2026-01-12", "2027-06-30");
 	vars = letter_vars_new(b.cfg, "", "ana@example.net", "AI4G-2026-0001", NULL);
-	assert_string_equal(g_hash_table_lookup(vars, "name"), "ana@example.net"); /* no name given */
+	assert_string_equal(g_hash_table_lookup(vars, "name"),
+			    "ana@example.net"); /* no name given */
 	assert_string_equal(g_hash_table_lookup(vars, "reference"), "AI4G-2026-0001");
 	assert_string_equal(g_hash_table_lookup(vars, "programme"), "Master in AI4Gov");
 	assert_string_equal(g_hash_table_lookup(vars, "registration_url"),
 			    "https://registration.example.org/ai4gov");
 	assert_string_equal(g_hash_table_lookup(vars, "edition"), "");
 	g_hash_table_destroy(vars);
-	vars = letter_vars_new(b.cfg, "Ana Sánchez", "ana@example.net", "AI4G-2026-0001", "2026-2027");
+	vars = letter_vars_new(b.cfg, "Ana Sánchez", "ana@example.net", "AI4G-2026-0001",
+			       "2026-2027");
 	assert_string_equal(g_hash_table_lookup(vars, "name"), "Ana Sánchez");
 	assert_string_equal(g_hash_table_lookup(vars, "edition"), "2026-2027");
 	g_hash_table_destroy(vars);
@@ -45,9 +47,11 @@ static void test_missing_text(void **state)
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
 		char *text = NULL;
 
-		assert_int_equal(letter_missing_text(b.cfg, rows[i].cv, rows[i].letter, &text, &err), 0);
+		assert_int_equal(
+			letter_missing_text(b.cfg, rows[i].cv, rows[i].letter, &text, &err), 0);
 		assert_int_equal(strstr(text, "your CV") != NULL, rows[i].says_cv);
-		assert_int_equal(strstr(text, "your letter of interest") != NULL, rows[i].says_letter);
+		assert_int_equal(strstr(text, "your letter of interest") != NULL,
+				 rows[i].says_letter);
 		g_free(text);
 	}
 	bench_free(&b);

@@ -127,7 +127,8 @@ static void test_automatic_mail(void **state)
 		struct mail *m = NULL;
 		struct err err = { 0 };
 
-		ROW_CHECK(failures, mail_read(&m, path, dir, &err) == 0, "case %zu: %s", i, err.text);
+		ROW_CHECK(failures, mail_read(&m, path, dir, &err) == 0, "case %zu: %s", i,
+			  err.text);
 		if (m != NULL)
 			ROW_CHECK(failures, g_strcmp0(m->automatic, auto_cases[i].reason) == 0,
 				  "headers \"%s\": expected %s, got %s", auto_cases[i].headers,
@@ -217,9 +218,10 @@ static void test_address_parse(void **state)
 			ROW_CHECK(failures, rc < 0, "\"%s\" should be refused", c->text);
 		else
 			ROW_CHECK(failures,
-				  rc == 0 && strcmp(addr, c->addr) == 0 && strcmp(name, c->name) == 0,
-				  "\"%s\": got rc=%d addr=%s name=%s", c->text, rc, addr ? addr : "-",
-				  name ? name : "-");
+				  rc == 0 && strcmp(addr, c->addr) == 0 &&
+					  strcmp(name, c->name) == 0,
+				  "\"%s\": got rc=%d addr=%s name=%s", c->text, rc,
+				  addr ? addr : "-", name ? name : "-");
 		g_free(addr);
 		g_free(name);
 	}

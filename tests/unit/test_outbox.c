@@ -12,8 +12,8 @@
 static const char *const *script;
 static int sends;
 
-int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message,
-	      size_t len, struct err *err)
+int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message, size_t len,
+	      struct err *err)
 {
 	const char *answer = script != NULL && script[sends] != NULL ? script[sends] : "ok";
 
@@ -64,8 +64,8 @@ static void test_backoff(void **state)
 	static const struct {
 		int attempts;
 		gint64 delay;
-	} rows[] = { { 1, 60 }, { 2, 120 }, { 3, 240 }, { 8, 7680 }, { 9, 15360 },
-		     { 10, 21600 }, { 50, 21600 } };
+	} rows[] = { { 1, 60 },	   { 2, 120 },	  { 3, 240 },	{ 8, 7680 },
+		     { 9, 15360 }, { 10, 21600 }, { 50, 21600 } };
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
@@ -161,8 +161,9 @@ static void test_left_sending_is_sent_again(void **state)
 	queue(&b, "ana@example.net");
 	rows = bench_outbox(&b);
 	/* What a kill between the server's 250 and the 'sent' mark leaves behind. */
-	assert_int_equal(store_outbox_mark(b.st, row(rows, 0)->id, "sending", 1, 0, NULL, BENCH_NOW,
-					   &err), 0);
+	assert_int_equal(
+		store_outbox_mark(b.st, row(rows, 0)->id, "sending", 1, 0, NULL, BENCH_NOW, &err),
+		0);
 	g_ptr_array_free(rows, TRUE);
 	flush(&b, BENCH_NOW + 1, NULL);
 	assert_int_equal(sends, 1);

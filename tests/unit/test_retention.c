@@ -61,7 +61,8 @@ static void test_discarded_after_its_days(void **state)
 	assert_int_equal(purge(&b, BENCH_NOW + 31 * DAY), 1);
 	for (guint i = 0; i < gone_files->len; i++)
 		if (g_file_test(g_ptr_array_index(gone_files, i), G_FILE_TEST_EXISTS))
-			fail_msg("%s survived its retention", (char *)g_ptr_array_index(gone_files, i));
+			fail_msg("%s survived its retention",
+				 (char *)g_ptr_array_index(gone_files, i));
 	/* The accepted one has its own period (730 days by default). */
 	for (guint i = 0; i < kept_files->len; i++)
 		assert_true(g_file_test(g_ptr_array_index(kept_files, i), G_FILE_TEST_EXISTS));

@@ -79,7 +79,8 @@ static void test_writer_empty(void **state)
 	(void)state;
 	assert_int_equal(spool_writer_new(sp, &w, &err), 0);
 	assert_int_equal(spool_writer_commit(&w, sp, 1, 1, &path, sha, &err), 0);
-	assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(sha,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	g_free(path);
 	spool_close(&sp);
 	g_free(dir);

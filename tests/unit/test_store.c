@@ -109,8 +109,13 @@ static void test_ledger(void **state)
 	struct store *st = open_fresh(&dir, &path);
 	struct err err = { 0 };
 	struct ledger_entry e = {
-		.uidvalidity = 7, .uid = 42, .message_id = "m1@example.org", .sha256 = "abc",
-		.spool_path = "/spool/msg/7-42.eml", .outcome = "ignored", .received_at = 1,
+		.uidvalidity = 7,
+		.uid = 42,
+		.message_id = "m1@example.org",
+		.sha256 = "abc",
+		.spool_path = "/spool/msg/7-42.eml",
+		.outcome = "ignored",
+		.received_at = 1,
 	};
 	int64_t id, found_id;
 	bool moved = true;
@@ -126,8 +131,10 @@ static void test_ledger(void **state)
 	/* The same UID twice is refused by the schema: a message is filed once. */
 	assert_int_equal(store_ledger_insert(st, &e, &found_id, &err), -1);
 	/* Found by content under another UIDVALIDITY; a different hash is another message. */
-	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abc", &found_id, &err), 1);
-	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abd", &found_id, &err), 0);
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abc", &found_id, &err),
+			 1);
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abd", &found_id, &err),
+			 0);
 	assert_int_equal(store_ledger_find_content(st, NULL, "abc", &found_id, &err), 0);
 	assert_int_equal(store_ledger_unmoved(st, 7, uids, ids, &err), 0);
 	assert_int_equal(uids->len, 1);
@@ -152,35 +159,46 @@ static void test_applicants_and_applications(void **state)
 	GPtrArray *apps = NULL;
 
 	(void)state;
-	assert_int_equal(store_applicant_upsert(st, "ana@example.net", "Ana", 100, &applicant, &err),
-			 0);
+	assert_int_equal(
+		store_applicant_upsert(st, "ana@example.net", "Ana", 100, &applicant, &err), 0);
 	/* An empty display name never erases the one we have. */
 	assert_int_equal(store_applicant_upsert(st, "ana@example.net", "", 200, &again, &err), 0);
 	assert_int_equal(again, applicant);
 	assert_int_equal(store_batch_for_window(st, "2026-01-12", "2026-01-26", &batch, &err), 0);
 	assert_int_equal(store_batch_for_window(st, "2026-01-12", "2026-01-26", &batch2, &err), 0);
 	assert_int_equal(batch, batch2);
-	struct app_new a = { .ref = "AI4G-2026-0001", .applicant_id = applicant,
-			     .edition = "2026-2027", .state = "incomplete", .problems = "missing-cv",
+	struct app_new a = { .ref = "AI4G-2026-0001",
+			     .applicant_id = applicant,
+			     .edition = "2026-2027",
+			     .state = "incomplete",
+			     .problems = "missing-cv",
 			     .received_at = 1767225600 };
 	assert_int_equal(store_application_insert(st, &a, 100, &app_id, &err), 0);
-	assert_int_equal(store_application_find_active(st, applicant, &found_id, &ref, &app_state,
-						       &err),
-			 1);
+	assert_int_equal(
+		store_application_find_active(st, applicant, &found_id, &ref, &app_state, &err), 1);
 	assert_string_equal(ref, "AI4G-2026-0001");
 	assert_string_equal(app_state, "incomplete");
-	struct doc_new d = { .kind = "cv", .filename = "cv.pdf", .content_type = "application/pdf",
-			     .sha256 = "ff", .path = "/spool/att/1-1/part-1", .size = 10,
+	struct doc_new d = { .kind = "cv",
+			     .filename = "cv.pdf",
+			     .content_type = "application/pdf",
+			     .sha256 = "ff",
+			     .path = "/spool/att/1-1/part-1",
+			     .size = 10,
 			     .pages = -1 };
-	struct ledger_entry e = { .uidvalidity = 1, .uid = 1, .sha256 = "x", .spool_path = "p",
-				  .outcome = "application", .application_id = app_id,
+	struct ledger_entry e = { .uidvalidity = 1,
+				  .uid = 1,
+				  .sha256 = "x",
+				  .spool_path = "p",
+				  .outcome = "application",
+				  .application_id = app_id,
 				  .received_at = 1 };
 	int64_t ledger_id;
 	assert_int_equal(store_ledger_insert(st, &e, &ledger_id, &err), 0);
 	assert_int_equal(store_document_insert(st, app_id, ledger_id, &d, 100, &err), 0);
 	assert_int_equal(store_application_update(st, app_id, "pending", batch, "", 100, 100, &err),
 			 0);
-	assert_int_equal(store_applications(st, &(struct app_filter){ "pending", NULL, 0 }, &apps, &err), 0);
+	assert_int_equal(
+		store_applications(st, &(struct app_filter){ "pending", NULL, 0 }, &apps, &err), 0);
 	assert_int_equal(apps->len, 1);
 	struct app_row *row = g_ptr_array_index(apps, 0);
 	assert_string_equal(row->name, "Ana");
@@ -188,7 +206,9 @@ static void test_applicants_and_applications(void **state)
 	assert_int_equal(row->batch_id, batch);
 	assert_int_equal(row->documents->len, 1);
 	g_ptr_array_free(apps, TRUE);
-	assert_int_equal(store_applications(st, &(struct app_filter){ "incomplete", NULL, 0 }, &apps, &err), 0);
+	assert_int_equal(
+		store_applications(st, &(struct app_filter){ "incomplete", NULL, 0 }, &apps, &err),
+		0);
 	assert_int_equal(apps->len, 0);
 	g_ptr_array_free(apps, TRUE);
 	/* The state is checked by the schema. */
@@ -227,7 +247,8 @@ static void test_reply_counts(void **state)
 	char *dir, *path;
 	struct store *st = open_fresh(&dir, &path);
 	struct err err = { 0 };
-	const gint64 t = 1795000020; /* the start of a minute: t - 30 and t - 10 share the one before */
+	const gint64 t =
+		1795000020; /* the start of a minute: t - 30 and t - 10 share the one before */
 
 	(void)state;
 	queue_at(st, "acknowledgement", "ana@example.net", t - 7200);
@@ -260,8 +281,9 @@ static void test_outbox(void **state)
 	struct store *st = open_fresh(&dir, &path);
 	struct err err = { 0 };
 	GPtrArray *rows = NULL;
-	struct outbox_new m = { 0, "acknowledgement", "ana@example.net", "id1@example.org",
-				"message", 7 };
+	struct outbox_new m = {
+		0, "acknowledgement", "ana@example.net", "id1@example.org", "message", 7
+	};
 
 	(void)state;
 	assert_int_equal(store_outbox_insert(st, &m, 1000, &err), 0);

@@ -11,11 +11,10 @@ struct template_case {
 };
 
 static const struct template_case cases[] = {
-	{ "plain", "Subject: Hello {{name}}\n\nDear {{name}},\nref {{ reference }}.\n",
-	  "Hello Ana", "Dear Ana,\nref AI4G-2026-0001.\n" },
+	{ "plain", "Subject: Hello {{name}}\n\nDear {{name}},\nref {{ reference }}.\n", "Hello Ana",
+	  "Dear Ana,\nref AI4G-2026-0001.\n" },
 	{ "CRLF template", "Subject: Hi\r\n\r\nBody\r\n", "Hi", "Body\r\n" },
-	{ "value with braces is not re-expanded", "Subject: x\n\n{{tricky}}\n", "x",
-	  "{{name}}\n" },
+	{ "value with braces is not re-expanded", "Subject: x\n\n{{tricky}}\n", "x", "{{name}}\n" },
 	{ "unknown variable", "Subject: x\n\nline two\n{{nmae}}\n", NULL,
 	  "t.txt:4: unknown variable {{nmae}}" },
 	{ "unknown variable in subject", "Subject: {{oops}}\n\nbody\n", NULL,
@@ -49,8 +48,8 @@ static void test_template_table(void **state)
 		else
 			ROW_CHECK(failures,
 				  rc < 0 && err.class == ERR_CONFIG && strstr(err.text, c->body),
-				  "%s: expected error \"%s\", got rc=%d \"%s\"", c->name, c->body, rc,
-				  err.text);
+				  "%s: expected error \"%s\", got rc=%d \"%s\"", c->name, c->body,
+				  rc, err.text);
 		g_free(subject);
 		g_free(body);
 	}
@@ -64,9 +63,10 @@ static void test_shipped_templates(void **state)
 	static const char *const names[] = { "acknowledgement", "incomplete", "next-edition" };
 	char *dir = g_build_filename(TEST_SOURCE_DIR, "..", "templates", NULL);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	static const char *const keys[] = { "name",    "email",        "reference",
-					    "programme", "registration_url", "edition",
-					    "batch_closes", "missing", "notes" };
+	static const char *const keys[] = {
+		"name",	   "email",	   "reference", "programme", "registration_url",
+		"edition", "batch_closes", "missing",	"notes"
+	};
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
@@ -95,7 +95,8 @@ static void test_shipped_templates(void **state)
 static void test_local_override(void **state)
 {
 	char *top = test_tmpdir();
-	char *local = g_build_filename(top, "local", NULL), *shipped = g_build_filename(top, "shipped", NULL);
+	char *local = g_build_filename(top, "local", NULL),
+	     *shipped = g_build_filename(top, "shipped", NULL);
 	char *search = g_strconcat(local, ":", shipped, NULL);
 	char *subject = NULL, *body = NULL;
 	struct err err = { 0 };

@@ -76,14 +76,14 @@ static inline char *test_config_text(const char *dir, const char *opens, const c
 }
 
 /* Counts and prints a failing table row; the test asserts the count is zero at the end. */
-#define ROW_CHECK(failures, cond, ...)                                                          \
-	do {                                                                                    \
-		if (!(cond)) {                                                                  \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-			fprintf(stderr, __VA_ARGS__);                                           \
-			fputc('\n', stderr);                                                    \
-			(failures)++;                                                           \
-		}                                                                               \
+#define ROW_CHECK(failures, cond, ...)                                       \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+			(failures)++;                                        \
+		}                                                            \
 	} while (0)
 
 #endif

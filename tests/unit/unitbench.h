@@ -114,7 +114,8 @@ static inline struct app_row *bench_app(struct bench *b, const char *ref, GPtrAr
 {
 	struct err err = { 0 };
 
-	assert_int_equal(store_applications(b->st, &(struct app_filter){ NULL, ref, 0 }, keep, &err), 0);
+	assert_int_equal(
+		store_applications(b->st, &(struct app_filter){ NULL, ref, 0 }, keep, &err), 0);
 	assert_int_equal((*keep)->len, 1);
 	return g_ptr_array_index(*keep, 0);
 }
@@ -200,7 +201,9 @@ static inline bool bench_queue_reply(struct bench *b, const char *template_name,
 				     gint64 now)
 {
 	GHashTable *vars = letter_vars_new(b->cfg, "", to, "AI4G-2026-0001", "2026-2027");
-	struct compose_in in = { .template_name = template_name, .vars = vars, .to_addr = to,
+	struct compose_in in = { .template_name = template_name,
+				 .vars = vars,
+				 .to_addr = to,
 				 .auto_submitted = "auto-replied" };
 	struct err err = { 0 };
 	bool held = false;
@@ -230,8 +233,9 @@ static inline int64_t bench_close_batch(struct bench *b, gint64 now)
 static inline enum decide_result bench_decide(struct bench *b, const char *ref, enum verdict v,
 					      bool force, gint64 now, char **before_r)
 {
-	struct decide_in in = { .ref = ref, .verdict = v, .decided_by = "chair@example.org",
-				.force = force };
+	struct decide_in in = {
+		.ref = ref, .verdict = v, .decided_by = "chair@example.org", .force = force
+	};
 	enum decide_result result;
 	struct err err = { 0 };
 	char *before = NULL;

@@ -1,8 +1,12 @@
 /* store.h — the sqlite database: schema, migrations and every SQL statement of admitd.
+ * Implemented by the store*.c family, one file per section below (named in each section's
+ * heading); store_p.h is what they share. No other file includes sqlite3.h.
  *
  * Strings passed in are borrowed. Rows returned (struct app_row, struct outbox_row ...) and
  * their strings belong to the caller; free them with the matching _free function.
- * Errors are ERR_TEMP (busy, I/O: try again) or ERR_FATAL (a broken or newer database). */
+ * Errors: store_open gives ERR_CONFIG when the file cannot be opened and ERR_FATAL for a
+ * database newer than this build; afterwards every call gives ERR_TEMP (busy, locked, I/O,
+ * disk full: try again later) or ERR_FATAL (a broken database, a broken rule). */
 #ifndef ADMITD_STORE_H
 #define ADMITD_STORE_H
 
@@ -13,11 +17,12 @@
 
 #include "err.h"
 
+/* --- store.c: the connection and transactions --- */
+
 struct store;
 
 int store_open(struct store **st_r, const char *path, struct err *err);
 void store_close(struct store **stp);
-
 /* Whether commits wait for the disk (synchronous=FULL, the default) or only for the kernel
  * (NORMAL). NORMAL survives a crash of admitd but not of the machine: only for writes whose
  * loss costs a repeat, never a loss (the outbox's sending/sent marks). */
@@ -27,13 +32,12 @@ int store_set_durable(struct store *st, bool durable, struct err *err);
 int store_savepoint(struct store *st, struct err *err);
 int store_release(struct store *st, struct err *err);
 void store_rollback_savepoint(struct store *st);
-
 /* One write transaction: BEGIN IMMEDIATE ... COMMIT. Rollback never fails loudly. */
 int store_begin(struct store *st, struct err *err);
 int store_commit(struct store *st, struct err *err);
 void store_rollback(struct store *st);
 
-/* --- the IMAP side: where we are in the inbox, and the ledger of every message filed --- */
+/* --- store_ledger.c: where we are in each mailbox, and the ledger of every message filed --- */
 
 int store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity_r,
 		      uint32_t *last_uid_r, struct err *err); /* 0 and 0 when never seen */
@@ -47,8 +51,8 @@ struct ledger_entry {
 	const char *spool_path;
 	const char *sender;
 	const char *subject;
-	const char
-		*outcome; /* application, followup, ignored, commission, duplicate, quarantined */
+	/* application, followup, inquiry, decision, too-large, duplicate, ignored, quarantined */
+	const char *outcome;
 	const char *detail;
 	int64_t application_id; /* 0: none */
 	gint64 received_at;
@@ -68,23 +72,23 @@ int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
  * between commit and move). Appends uint32_t UIDs and int64_t ledger ids. */
 int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, GArray *ids,
 			 struct err *err);
+/* Whether a commission reply with this Message-ID was already filed as a decision (the same
+ * email delivered twice): 1 yes, 0 no, -1 error. */
+int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);
 
-/* --- applicants and applications --- */
+/* --- store_applications.c: applicants, applications, decisions; reading them --- */
 
 int store_applicant_upsert(struct store *st, const char *email, const char *name, gint64 now,
 			   int64_t *id_r, struct err *err);
-
 /* The newest application of this applicant that is still under way (not decided for good
  * nor withdrawn). Returns 1 and sets *id_r, *ref_r and *state_r (owned), 0 when none, -1 on
  * error. */
 int store_application_find_active(struct store *st, int64_t applicant_id, int64_t *id_r,
 				  char **ref_r, char **state_r, struct err *err);
-
 /* The application under way that one of our letters (by its Message-ID) was about: a reply in
  * the thread from another address still belongs to it. 1 and the fields (owned), 0, or -1. */
 int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
 			       char **ref_r, char **state_r, struct err *err);
-
 /* Takes the next number for a reference prefix such as "AI4G-2026"; numbers are never reused. */
 int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err);
 
@@ -98,122 +102,25 @@ struct app_new {
 	gint64 received_at, completed_at; /* completed_at 0: not complete */
 	const char *thread_message_id;
 };
+
 int store_application_insert(struct store *st, const struct app_new *app, gint64 now, int64_t *id_r,
 			     struct err *err);
 int store_application_update(struct store *st, int64_t id, const char *state, int64_t batch_id,
 			     const char *problems, gint64 completed_at, gint64 now,
 			     struct err *err);
 
-struct doc_new {
-	const char *kind, *filename, *content_type, *sha256, *path;
-	const char *format;  /* "pdf", "docx" ... (docread_format_name) */
-	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
-	gint64 offset, size; /* the bytes of path that are the document */
-	int pages;	     /* -1: unknown */
-	bool superseded;     /* kept for the record only (arrived after the review began) */
-};
-int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
-			  const struct doc_new *doc, gint64 now, struct err *err);
-/* Marks the application's current documents of `kind` as replaced (they stay in the store). */
-int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
-			      struct err *err);
-
-/* --- batches --- */
-
-/* The open batch of the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
-int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,
-			   struct err *err);
-/* Open batches whose window ended on or before `today` ("YYYY-MM-DD"), oldest first. */
-int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err);
-/* The open batch whose window holds `day`: 1 and *id_r, or 0. */
-int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, struct err *err);
-
-struct batch_row {
-	int64_t id;
-	char *opens_on, *closes_on, *state, *token, *digest_message_id, *closed_at, *reminded_at;
-	int applications; /* all applications in the batch */
-	int undecided;	  /* pending or in_review */
-};
-/* One batch: 1 and *b filled (release with batch_row_clear), 0 when absent. */
-int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err);
-int store_batches(struct store *st, GPtrArray **rows_r, struct err *err);
-void batch_row_free(gpointer row);
-void batch_row_clear(struct batch_row *b);
-/* open → closed, once: closing a batch that is not open is ERR_FATAL. */
-int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
-		      gint64 now, struct err *err);
-/* Its pending applications go in_review. */
-int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
-int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
-/* Closed batches not yet reminded, closed at or before `closed_before`, still undecided. */
-int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err);
-int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err);
-
-/* --- decisions --- */
-
 struct decision_new {
 	int64_t application_id;
 	const char *decision, *previous_state, *decided_by, *source_message_id;
 	bool forced;
 };
+
 int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
 			  struct err *err);
 int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
 				struct err *err);
 int store_application_set_edition(struct store *st, int64_t id, const char *edition,
 				  struct err *err);
-/* Whether a commission reply with this Message-ID was already filed as a decision (the same
- * email delivered twice): 1 yes, 0 no, -1 error. */
-int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);
-
-int store_event_add(struct store *st, int64_t application_id, const char *kind, const char *detail,
-		    gint64 now, struct err *err);
-
-/* Small named facts for `admitctl status`: last_poll, last_error ... */
-int store_state_set(struct store *st, const char *key, const char *value, struct err *err);
-int store_state_get(struct store *st, const char *key, char **value_r, struct err *err);
-
-/* --- the outbox --- */
-
-struct outbox_new {
-	int64_t application_id; /* 0: none */
-	const char *template_name, *to_addr, *message_id;
-	const void *message;
-	size_t message_len;
-};
-int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now, struct err *err);
-
-struct outbox_row {
-	int64_t id;
-	char *ref; /* NULL when not about one application */
-	char *to_addr, *template_name, *state, *message_id, *last_error, *next_attempt_at;
-	int attempts;
-	GBytes *message; /* only from store_outbox_due() */
-};
-/* Rows to send now: queued (or left sending by a crash) and due. */
-int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
-/* All rows, or those of one application when ref is not NULL. */
-int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
-int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
-		      gint64 next_attempt_at, const char *last_error, gint64 now, struct err *err);
-void outbox_row_free(gpointer row);
-/* A delivery report for our message_id: the sent row becomes failed (reason kept) and its
- * recipient is marked undeliverable. Returns how many rows changed (0: not ours), or -1. */
-int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,
-			struct err *err);
-/* Automatic replies (not decision letters or digests) queued since `since`, to one address
- * or (to_addr NULL) in all: the rate limits' count. */
-int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
-			     struct err *err);
-int store_state_increment(struct store *st, const char *key, struct err *err);
-/* Failed rows the office has not been told about yet; then mark each told. */
-int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
-int store_outbox_set_told(struct store *st, int64_t id, struct err *err);
-/* Failed rows of one application back to queued, due now (admitctl resend). */
-int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
-			 struct err *err);
-
-/* --- reading applications for admitctl --- */
 
 struct doc_row {
 	char *kind, *filename, *content_type, *sha256;
@@ -235,16 +142,117 @@ struct app_filter {
 	const char *ref;   /* NULL: any */
 	int64_t batch_id;  /* 0: any */
 };
+
 /* Applications, oldest first, with their current documents. */
 int store_applications(struct store *st, const struct app_filter *f, GPtrArray **apps_r,
 		       struct err *err);
 void app_row_free(gpointer row);
-
 /* Counts for status: applications by state (GHashTable char * → GINT_TO_POINTER), outbox by
  * state in the same table under "outbox:queued" etc. */
 int store_counts(struct store *st, GHashTable **counts_r, struct err *err);
 
-/* --- data protection: everything about one person (by email) --- */
+/* --- store_documents.c: documents --- */
+
+struct doc_new {
+	const char *kind, *filename, *content_type, *sha256, *path;
+	const char *format;  /* "pdf", "docx" ... (docread_format_name) */
+	const char *problem; /* NULL, "unreadable-document" or "unsupported-format" */
+	gint64 offset, size; /* the bytes of path that are the document */
+	int pages;	     /* -1: unknown */
+	bool superseded;     /* kept for the record only (arrived after the review began) */
+};
+
+int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
+			  const struct doc_new *doc, gint64 now, struct err *err);
+/* Marks the application's current documents of `kind` as replaced (they stay in the store). */
+int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
+			      struct err *err);
+
+/* --- store_batches.c: batches --- */
+
+/* The open batch of the window opens..closes (dates "YYYY-MM-DD"), made when missing. */
+int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,
+			   struct err *err);
+/* Open batches whose window ended on or before `today` ("YYYY-MM-DD"), oldest first. */
+int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err);
+/* The open batch whose window holds `day`: 1 and *id_r, or 0. */
+int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, struct err *err);
+
+struct batch_row {
+	int64_t id;
+	char *opens_on, *closes_on, *state, *token, *digest_message_id, *closed_at, *reminded_at;
+	int applications; /* all applications in the batch */
+	int undecided;	  /* pending or in_review */
+};
+
+/* One batch: 1 and *b filled (release with batch_row_clear), 0 when absent. */
+int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err);
+int store_batches(struct store *st, GPtrArray **rows_r, struct err *err);
+void batch_row_free(gpointer row);
+void batch_row_clear(struct batch_row *b);
+/* open → closed, once: closing a batch that is not open is ERR_FATAL. */
+int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
+		      gint64 now, struct err *err);
+/* Its pending applications go in_review. */
+int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
+int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
+/* Closed batches not yet reminded, closed at or before `closed_before`, still undecided. */
+int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err);
+int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err);
+
+/* --- store_outbox.c: the outbox --- */
+
+struct outbox_new {
+	int64_t application_id; /* 0: none */
+	const char *template_name, *to_addr, *message_id;
+	const void *message;
+	size_t message_len;
+};
+
+int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now, struct err *err);
+
+struct outbox_row {
+	int64_t id;
+	char *ref; /* NULL when not about one application */
+	char *to_addr, *template_name, *state, *message_id, *last_error, *next_attempt_at;
+	int attempts;
+	GBytes *message; /* only from store_outbox_due() */
+};
+
+/* Rows to send now: queued (or left sending by a crash) and due. */
+int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
+/* All rows, or those of one application when ref is not NULL. */
+int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
+int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
+		      gint64 next_attempt_at, const char *last_error, gint64 now, struct err *err);
+void outbox_row_free(gpointer row);
+/* A delivery report for our message_id: the sent row becomes failed (reason kept) and its
+ * recipient is marked undeliverable. Returns how many rows changed (0: not ours), or -1. */
+int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,
+			struct err *err);
+/* Automatic replies (not decision letters or digests) queued since `since`, to one address
+ * or (to_addr NULL) in all: the rate limits' count. */
+int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
+			     struct err *err);
+/* Failed rows the office has not been told about yet; then mark each told. */
+int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
+int store_outbox_set_told(struct store *st, int64_t id, struct err *err);
+/* Failed rows of one application back to queued, due now (admitctl resend). */
+int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
+			 struct err *err);
+
+/* --- store_events.c: the audit trail and named facts --- */
+
+int store_event_add(struct store *st, int64_t application_id, const char *kind, const char *detail,
+		    gint64 now, struct err *err);
+/* Small named facts for `admitctl status`: last_poll, last_error ... */
+int store_state_set(struct store *st, const char *key, const char *value, struct err *err);
+int store_state_get(struct store *st, const char *key, char **value_r, struct err *err);
+int store_state_increment(struct store *st, const char *key, struct err *err);
+/* The audit trail of one application: array of "AT KIND DETAIL" strings. */
+int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
+
+/* --- store_person.c: everything about one person (by email) --- */
 
 enum person_query {
 	PERSON_APPLICANT,    /* email, name, created_at, undeliverable_at */
@@ -269,6 +277,8 @@ int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct 
 int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
 		       struct err *err);
 
+/* --- store_retention.c: retention --- */
+
 /* Applications in `state` last changed at or before `before` and not yet purged. */
 int store_retention_due(struct store *st, const char *state, gint64 before, GArray *ids,
 			struct err *err);
@@ -277,8 +287,5 @@ int store_retention_due(struct store *st, const char *state, gint64 before, GArr
  * the purge recorded as an event. */
 int store_application_purge(struct store *st, int64_t id, gint64 now, GPtrArray *files,
 			    struct err *err);
-
-/* The audit trail of one application: array of "AT KIND DETAIL" strings. */
-int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
 
 #endif

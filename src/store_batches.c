@@ -1,0 +1,218 @@
+/* store_batches.c — the fortnightly batches: windows, closing, review, reminders. */
+
+#include "store_p.h"
+
+/* A batch with its counts; ?1 = 0 gives all of them. */
+static const char batch_sql[] =
+	"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
+	"b.closed_at, b.reminded_at, count(a.id), "
+	"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
+	"LEFT JOIN applications a ON a.batch_id = b.id WHERE ?1 = 0 OR b.id = ?1 "
+	"GROUP BY b.id ORDER BY b.id";
+
+/* The columns of batch_sql. */
+static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b)
+{
+	b->id = sqlite3_column_int64(stmt, 0);
+	b->opens_on = store_col_text(stmt, 1);
+	b->closes_on = store_col_text(stmt, 2);
+	b->state = store_col_text(stmt, 3);
+	b->token = store_col_text(stmt, 4);
+	b->digest_message_id = store_col_text(stmt, 5);
+	b->closed_at = store_col_text(stmt, 6);
+	b->reminded_at = store_col_text(stmt, 7);
+	b->applications = sqlite3_column_int(stmt, 8);
+	b->undecided = sqlite3_column_int(stmt, 9);
+}
+
+int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,
+			   struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st,
+					"INSERT INTO batches (opens_on, closes_on) VALUES (?1, ?2) "
+					"ON CONFLICT (opens_on) WHERE state = 'open' "
+					"DO UPDATE SET opens_on = opens_on RETURNING id",
+					err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, opens);
+	store_bind_text(stmt, 2, closes);
+	found = store_find_id(st, stmt, id_r, "batch for window", err);
+	sqlite3_reset(stmt);
+	return found == 1 ? 0 : -1;
+}
+
+int store_batches_due(struct store *st, const char *today, GArray *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT id FROM batches WHERE state = 'open' AND closes_on <= ? "
+		"ORDER BY opens_on, id",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, today);
+	return store_collect_ids(st, stmt, ids, "due batches", err);
+}
+
+int store_batch_open_for_day(struct store *st, const char *day, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT id FROM batches WHERE state = 'open' AND opens_on <= ?1 "
+		"AND ?1 < closes_on",
+		err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, day);
+	found = store_find_id(st, stmt, id_r, "current batch", err);
+	sqlite3_reset(stmt);
+	return found;
+}
+
+/* Reads the batches that batch_sql gives for id (0: all) into rows. */
+static int batch_rows(struct store *st, int64_t id, GPtrArray *rows, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, batch_sql, err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct batch_row *b = g_new0(struct batch_row, 1);
+
+		batch_row_read(stmt, b);
+		g_ptr_array_add(rows, b);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read batches");
+}
+
+int store_batch_get(struct store *st, int64_t id, struct batch_row *b, struct err *err)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(batch_row_free);
+	int found = batch_rows(st, id, rows, err);
+
+	if (found == 0 && rows->len == 1) {
+		*b = *(struct batch_row *)g_ptr_array_index(rows, 0);
+		/* The strings now belong to *b: free only the shell. */
+		g_free(g_ptr_array_steal_index(rows, 0));
+		found = 1;
+	}
+	g_ptr_array_free(rows, TRUE);
+	return found;
+}
+
+int store_batches(struct store *st, GPtrArray **rows_r, struct err *err)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(batch_row_free);
+
+	if (batch_rows(st, 0, rows, err) < 0) {
+		g_ptr_array_free(rows, TRUE);
+		return -1;
+	}
+	*rows_r = rows;
+	return 0;
+}
+
+int store_batch_close(struct store *st, int64_t id, const char *token, const char *digest_mid,
+		      gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"UPDATE batches SET state = 'closed', token = ?, "
+		"digest_message_id = ?, closed_at = ? WHERE id = ? AND state = 'open'",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, token);
+	store_bind_text(stmt, 2, digest_mid);
+	store_bind_time(stmt, 3, now);
+	sqlite3_bind_int64(stmt, 4, id);
+	if (store_run(st, stmt, "close batch", err) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1)
+		return err_set(err, ERR_FATAL,
+			       "store close batch %" G_GINT64_FORMAT ": not open (closed twice?)",
+			       id);
+	return 0;
+}
+
+int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "SELECT id FROM batches WHERE token = ?", err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, token);
+	found = store_find_id(st, stmt, id_r, "batch by token", err);
+	sqlite3_reset(stmt);
+	return found;
+}
+
+int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT b.id FROM batches b WHERE b.state = 'closed' AND b.reminded_at IS NULL "
+		"AND b.closed_at <= ? AND EXISTS (SELECT 1 FROM applications a WHERE "
+		"a.batch_id = b.id AND a.state = 'in_review') ORDER BY b.id",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_time(stmt, 1, closed_before);
+	return store_collect_ids(st, stmt, ids, "batches to remind", err);
+}
+
+int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "UPDATE batches SET reminded_at = ? WHERE id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_time(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_run(st, stmt, "mark batch reminded", err);
+}
+
+int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"UPDATE applications SET state = 'in_review', updated_at = ? "
+		"WHERE batch_id = ? AND state = 'pending'",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_time(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_run(st, stmt, "start review", err);
+}
+
+void batch_row_free(gpointer p)
+{
+	batch_row_clear(p);
+	g_free(p);
+}
+
+void batch_row_clear(struct batch_row *b)
+{
+	g_free(b->opens_on);
+	g_free(b->closes_on);
+	g_free(b->state);
+	g_free(b->token);
+	g_free(b->digest_message_id);
+	g_free(b->closed_at);
+	g_free(b->reminded_at);
+	*b = (struct batch_row){ 0 };
+}

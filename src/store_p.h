@@ -1,0 +1,56 @@
+/* store_p.h — what the store_*.c files share: the connection, statement cache and the small
+ * helpers every query uses. Private to the store: nothing outside store*.c includes it, and
+ * these are the only files that include sqlite3.h.
+ *
+ * Errors: store_fail() maps the connection's last error to ERR_TEMP (busy, locked, I/O, full)
+ * or ERR_FATAL, with "store WHAT: sqlite's message"; every helper returning int returns -1
+ * after it. */
+#ifndef ADMITD_STORE_P_H
+#define ADMITD_STORE_P_H
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store.h"
+#include "timeutil.h"
+
+struct store {
+	sqlite3 *db;
+	GHashTable *stmts; /* SQL text (static) → prepared statement, reused */
+};
+
+/* Outbox rows that count toward the reply limits: everything but decisions' letters and the
+ * commission's mail. Part of schema version 2's trigger: changing it needs a migration. */
+#define AUTO_REPLY "template NOT IN ('accepted', 'discarded', 'reserve', 'digest', 'reminder')"
+
+int store_fail(struct store *st, struct err *err, const char *what);
+/* A prepared statement for `sql`, reset and ready to bind, or NULL (err set). `sql` must be a
+ * string literal: its address is the cache key. */
+sqlite3_stmt *store_prep(struct store *st, const char *sql, struct err *err);
+/* One statement or several without results (pragmas, transactions, migrations). */
+int store_exec(struct store *st, const char *sql, const char *what, struct err *err);
+/* Steps a statement that returns no rows (or whose rows are not read), then resets it. */
+int store_run(struct store *st, sqlite3_stmt *stmt, const char *what, struct err *err);
+/* Steps a query expected to return at most one row whose first column is an id: 1 and *id_r
+ * (the statement is left on the row for further columns: the caller resets), 0, or -1. */
+int store_find_id(struct store *st, sqlite3_stmt *stmt, int64_t *id_r, const char *what,
+		  struct err *err);
+/* Appends the first column (an id) of every row to ids, then resets. */
+int store_collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *ids, const char *what,
+		      struct err *err);
+
+/* Binding: NULL text and id 0 are SQL NULL; times are ISO 8601 text in UTC, 0 is NULL. */
+void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+void store_bind_time(sqlite3_stmt *stmt, int i, gint64 t);
+void store_bind_id(sqlite3_stmt *stmt, int i, int64_t id);
+/* The column as an owned string, NULL for SQL NULL. */
+char *store_col_text(sqlite3_stmt *stmt, int i);
+
+/* store_schema.c: brings the database to this build's schema version. */
+int store_migrate(struct store *st, struct err *err);
+
+/* store_documents.c: fills app->documents (created by the caller) with its current documents. */
+int store_documents_load(struct store *st, struct app_row *app, struct err *err);
+void store_doc_row_free(gpointer row);
+
+#endif

@@ -1,0 +1,146 @@
+/* store_person.c — everything about one person, by email: export and erasure (GDPR). */
+
+#include "store_p.h"
+
+static const char *const person_sql[] = {
+	[PERSON_APPLICANT] = "SELECT email, name, created_at, undeliverable_at FROM applicants "
+			     "WHERE email = ?",
+	[PERSON_APPLICATIONS] = "SELECT a.ref, a.state, a.edition, a.received_at, a.problems "
+				"FROM applications a JOIN applicants p ON p.id = a.applicant_id "
+				"WHERE p.email = ? ORDER BY a.id",
+	[PERSON_DOCUMENTS] =
+		"SELECT a.ref, d.kind, d.filename, d.content_type, d.size, d.pages, "
+		"d.sha256, d.part_offset, d.path FROM documents d JOIN applications a ON "
+		"a.id = d.application_id JOIN applicants p ON p.id = a.applicant_id "
+		"WHERE p.email = ? ORDER BY d.id",
+	[PERSON_MESSAGES] = "SELECT received_at, message_id, subject, outcome, spool_path FROM "
+			    "messages WHERE sender = ?1 OR application_id IN (SELECT a.id FROM "
+			    "applications a JOIN applicants p ON p.id = a.applicant_id WHERE "
+			    "p.email = ?1) ORDER BY id",
+	[PERSON_LETTERS] = "SELECT created_at, template, state, message_id, sent_at, id FROM "
+			   "outbox WHERE to_addr = ? ORDER BY id",
+	[PERSON_EVENTS] = "SELECT e.at, a.ref, e.kind, e.detail FROM events e JOIN applications a "
+			  "ON a.id = e.application_id JOIN applicants p ON p.id = a.applicant_id "
+			  "WHERE p.email = ? ORDER BY e.id",
+};
+
+static const char *const person_cols[][10] = {
+	[PERSON_APPLICANT] = { "email", "name", "created_at", "undeliverable_at", NULL },
+	[PERSON_APPLICATIONS] = { "ref", "state", "edition", "received_at", "problems", NULL },
+	[PERSON_DOCUMENTS] = { "ref", "kind", "filename", "content_type", "size", "pages", "sha256",
+			       "offset", "path", NULL },
+	[PERSON_MESSAGES] = { "received_at", "message_id", "subject", "outcome", "spool_path",
+			      NULL },
+	[PERSON_LETTERS] = { "created_at", "template", "state", "message_id", "sent_at", "id",
+			     NULL },
+	[PERSON_EVENTS] = { "at", "ref", "kind", "detail", NULL },
+};
+
+const char *const *store_person_columns(enum person_query q)
+{
+	return person_cols[q];
+}
+
+int store_person_rows(struct store *st, enum person_query q, const char *email, GPtrArray **rows_r,
+		      struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, person_sql[q], err);
+	GPtrArray *rows;
+	int rc, n;
+
+	if (stmt == NULL)
+		return -1;
+	rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	store_bind_text(stmt, 1, email);
+	n = sqlite3_column_count(stmt);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		GPtrArray *row = g_ptr_array_new_full((guint)n, g_free);
+
+		for (int i = 0; i < n; i++)
+			g_ptr_array_add(row, store_col_text(stmt, i)); /* may be NULL */
+		g_ptr_array_add(rows, row);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(rows, TRUE);
+		return store_fail(st, err, "read person");
+	}
+	*rows_r = rows;
+	return 0;
+}
+
+int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "SELECT message FROM outbox WHERE id = ?", err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*bytes_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
+				       (gsize)sqlite3_column_bytes(stmt, 0));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(st, err, "read letter");
+}
+
+static int collect_paths(struct store *st, const char *sql, const char *email, GPtrArray *files,
+			 struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, sql, err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, email);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (sqlite3_column_text(stmt, 0) != NULL && sqlite3_column_bytes(stmt, 0) > 0)
+			g_ptr_array_add(files, store_col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "collect files");
+}
+
+#define PERSON_APPS                                                     \
+	"(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
+	"a.applicant_id WHERE p.email = ?1)"
+
+int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
+		       struct err *err)
+{
+	static const char *const steps[] = {
+		("INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
+		 "'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
+		"DELETE FROM documents WHERE application_id IN " PERSON_APPS,
+		("UPDATE messages SET sender = NULL, subject = NULL, message_id = NULL, "
+		 "spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
+		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
+		 "IN " PERSON_APPS),
+		"UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
+		"UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
+		("UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
+		 "undeliverable_at = NULL WHERE email = ?1"),
+	};
+
+	if (collect_paths(st,
+			  "SELECT DISTINCT d.path FROM documents d WHERE d.application_id "
+			  "IN " PERSON_APPS,
+			  email, files, err) < 0 ||
+	    collect_paths(st,
+			  "SELECT spool_path FROM messages WHERE sender = ?1 OR application_id "
+			  "IN " PERSON_APPS,
+			  email, files, err) < 0)
+		return -1;
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		sqlite3_stmt *stmt = store_prep(st, steps[i], err);
+
+		if (stmt == NULL)
+			return -1;
+		store_bind_text(stmt, 1, email);
+		if (sqlite3_bind_parameter_count(stmt) >= 2)
+			store_bind_time(stmt, 2, now);
+		if (store_run(st, stmt, "erase person", err) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -8,7 +8,7 @@
 
 #include "batch.h"
 #include "config.h"
-#include "decide.h"
+#include "application.h"
 #include "decision.h"
 #include "gdpr.h"
 #include "letter.h"
@@ -22,20 +22,16 @@
 
 #define DEFAULT_CONFIG "/etc/admitd/admitd.conf"
 
-static const char *const states[] = { "incomplete",   "pending",   "in_review",
-				      "accepted",     "discarded", "reserve",
-				      "next_edition", "withdrawn", NULL };
-
 struct ctl {
 	struct config *cfg;
 	struct store *st;
 	bool json;
 	bool csv;
 	bool force;
-	bool yes;	   /* --yes: no confirmation prompt */
-	const char *out;   /* --out DIR */
-	int64_t batch;	   /* --batch */
-	const char *state; /* --state filter */
+	bool yes;		  /* --yes: no confirmation prompt */
+	const char *out;	  /* --out DIR */
+	int64_t batch;		  /* --batch */
+	struct app_filter filter; /* --state */
 };
 
 static void usage(FILE *out)
@@ -48,6 +44,7 @@ static void usage(FILE *out)
 	      "  history REF                 the audit trail of one application\n"
 	      "  decide REF accept|discard|reserve [--force]\n"
 	      "                              record a decision and queue the applicant's letter\n"
+	      "  withdraw REF                withdraw an application at the applicant's request\n"
 	      "  batch list                  batches, their windows and counts\n"
 	      "  batch close                 close the current batch now and queue its digest\n"
 	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
@@ -58,14 +55,6 @@ static void usage(FILE *out)
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
 	      "         --now TIME (act as if it were TIME, ISO 8601)\n",
 	      out);
-}
-
-static bool known_state(const char *s)
-{
-	for (const char *const *p = states; *p != NULL; p++)
-		if (strcmp(*p, s) == 0)
-			return true;
-	return false;
 }
 
 static int fail(const struct err *err)
@@ -105,8 +94,9 @@ static int cmd_status(struct ctl *c)
 		return fail(&err);
 	}
 	printf("%s\n\nApplications\n", c->cfg->programme.name);
-	for (const char *const *s = states; *s != NULL; s++)
-		printf("  %-13s %d\n", *s, GPOINTER_TO_INT(g_hash_table_lookup(counts, *s)));
+	for (int s = 0; s < APP_STATE_COUNT; s++)
+		printf("  %-13s %d\n", app_state_name(s),
+		       GPOINTER_TO_INT(g_hash_table_lookup(counts, app_state_name(s))));
 	printf("Outbox\n");
 	static const char *const outbox_states[] = { "queued", "sending", "sent", "failed" };
 	for (size_t i = 0; i < G_N_ELEMENTS(outbox_states); i++) {
@@ -129,11 +119,13 @@ static int cmd_status(struct ctl *c)
 
 static int print_apps(struct ctl *c, const char *ref)
 {
+	struct app_filter f = c->filter;
 	GPtrArray *apps = NULL;
 	struct err err = { 0 };
 	char *json;
 
-	if (store_applications(c->st, &(struct app_filter){ c->state, ref, 0 }, &apps, &err) < 0)
+	f.ref = ref;
+	if (store_applications(c->st, &f, &apps, &err) < 0)
 		return fail(&err);
 	if (ref != NULL && apps->len == 0) {
 		fprintf(stderr, "admitctl: no application %s\n", ref);
@@ -205,13 +197,37 @@ static void print_sent_letters(struct ctl *c, const char *ref)
 	g_ptr_array_free(rows, TRUE);
 }
 
+/* What admitctl decide or withdraw did, in words; the exit code. */
+static int report_change(const char *ref, enum application_result result, enum app_state before,
+			 enum app_state after, const char *refusal)
+{
+	switch (result) {
+	case APPLICATION_APPLIED:
+		printf("%s: %s -> %s; the letter is queued and admitd sends it on its next cycle\n",
+		       ref, app_state_name(before), app_state_name(after));
+		return EX_OK;
+	case APPLICATION_UNCHANGED:
+		printf("%s: already %s; nothing changed\n", ref, app_state_name(after));
+		return EX_OK;
+	case APPLICATION_FINAL:
+	case APPLICATION_NOT_IN_REVIEW:
+		fprintf(stderr, "admitctl: %s is %s; %s\n", ref, app_state_name(before), refusal);
+		return EX_DATAERR;
+	case APPLICATION_UNKNOWN:
+		break;
+	}
+	fprintf(stderr, "admitctl: no application %s\n", ref);
+	return EX_DATAERR;
+}
+
 static int cmd_decide(struct ctl *c, const char *ref, const char *verdict_name)
 {
-	struct decide_in in = { .ref = ref, .force = c->force };
-	enum decide_result result;
+	struct application_decision in = { .ref = ref, .force = c->force };
+	enum application_result result;
+	enum app_state before;
 	struct err err = { 0 };
-	char *before = NULL, *by;
-	int rc = EX_OK;
+	char *by;
+	int rc;
 
 	if (!decision_verdict_from_name(verdict_name, &in.verdict)) {
 		fprintf(stderr, "admitctl: decide: \"%s\" is not accept, discard or reserve\n",
@@ -221,36 +237,38 @@ static int cmd_decide(struct ctl *c, const char *ref, const char *verdict_name)
 	by = g_strdup_printf("admitctl:%s", g_get_user_name());
 	in.decided_by = by;
 	if (store_begin(c->st, &err) < 0 ||
-	    decide_apply(c->st, c->cfg, &in, time_now(), &result, &before, &err) < 0 ||
+	    application_decide(c->st, c->cfg, &in, time_now(), &result, &before, &err) < 0 ||
 	    store_commit(c->st, &err) < 0) {
 		store_rollback(c->st);
 		g_free(by);
 		return fail(&err);
 	}
-	switch (result) {
-	case DECIDE_APPLIED:
-		printf("%s: %s -> %s; the letter is queued and admitd sends it on its next cycle\n",
-		       ref, before, decision_verdict_state(in.verdict));
-		if (c->force)
-			print_sent_letters(c, ref);
-		break;
-	case DECIDE_UNCHANGED:
-		printf("%s: already %s; nothing changed\n", ref, before);
-		break;
-	case DECIDE_FINAL:
-	case DECIDE_NOT_IN_REVIEW:
-		fprintf(stderr, "admitctl: %s is %s; use --force to decide anyway\n", ref, before);
-		print_sent_letters(c, ref);
-		rc = EX_DATAERR;
-		break;
-	case DECIDE_UNKNOWN:
-		fprintf(stderr, "admitctl: no application %s\n", ref);
-		rc = EX_DATAERR;
-		break;
-	}
-	g_free(before);
 	g_free(by);
+	rc = report_change(ref, result, before, decision_verdict_state(in.verdict),
+			   "use --force to decide anyway");
+	/* The office may need to write to the applicant about what they were already told. */
+	if ((result == APPLICATION_APPLIED && c->force) || result == APPLICATION_FINAL ||
+	    result == APPLICATION_NOT_IN_REVIEW)
+		print_sent_letters(c, ref);
 	return rc;
+}
+
+static int cmd_withdraw(struct ctl *c, const char *ref)
+{
+	enum application_result result;
+	enum app_state before;
+	struct err err = { 0 };
+	char *by = g_strdup_printf("admitctl:%s", g_get_user_name());
+
+	if (store_begin(c->st, &err) < 0 ||
+	    application_withdraw(c->st, c->cfg, ref, by, time_now(), &result, &before, &err) < 0 ||
+	    store_commit(c->st, &err) < 0) {
+		store_rollback(c->st);
+		g_free(by);
+		return fail(&err);
+	}
+	g_free(by);
+	return report_change(ref, result, before, APP_WITHDRAWN, "it cannot be withdrawn");
 }
 
 static int cmd_batch_list(struct ctl *c)
@@ -456,6 +474,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_gdpr_erase(c, argv[2]);
 	if (strcmp(cmd, "export") == 0 && argc == 1)
 		return cmd_export(c);
+	if (strcmp(cmd, "withdraw") == 0 && argc == 2)
+		return cmd_withdraw(c, argv[1]);
 	if (strcmp(cmd, "resend") == 0 && argc == 2)
 		return cmd_resend(c, argv[1]);
 	if (strcmp(cmd, "preview") == 0 && argc == 3)
@@ -497,11 +517,11 @@ int main(int argc, char **argv)
 			c.json = true;
 			break;
 		case 's':
-			if (!known_state(optarg)) {
+			if (!app_state_parse(optarg, &c.filter.state)) {
 				fprintf(stderr, "admitctl: --state %s: not a state\n", optarg);
 				return EX_USAGE;
 			}
-			c.state = optarg;
+			c.filter.by_state = true;
 			break;
 		case 'f':
 			c.force = true;

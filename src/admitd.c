@@ -222,9 +222,9 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	queued = GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:queued")) +
 		 GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:sending"));
 	notify_status("%d pending, %d in review, %s, %s",
-		      GPOINTER_TO_INT(g_hash_table_lookup(counts, "pending")),
-		      GPOINTER_TO_INT(g_hash_table_lookup(counts, "in_review")), batch_text,
-		      queued ? "outbox has letters waiting" : "outbox empty");
+		      GPOINTER_TO_INT(g_hash_table_lookup(counts, app_state_name(APP_PENDING))),
+		      GPOINTER_TO_INT(g_hash_table_lookup(counts, app_state_name(APP_IN_REVIEW))),
+		      batch_text, queued ? "outbox has letters waiting" : "outbox empty");
 	g_hash_table_destroy(counts);
 }
 

@@ -43,7 +43,7 @@ int batch_for_time(struct store *st, const struct config *cfg, gint64 t, int64_t
 
 static int in_review_of(struct store *st, int64_t batch_id, GPtrArray **apps_r, struct err *err)
 {
-	struct app_filter f = { .state = "in_review", .batch_id = batch_id };
+	struct app_filter f = { .by_state = true, .state = APP_IN_REVIEW, .batch_id = batch_id };
 
 	return store_applications(st, &f, apps_r, err);
 }
@@ -56,7 +56,7 @@ static int review_events(struct store *st, GPtrArray *apps, int64_t batch_id, gi
 
 	for (guint i = 0; i < apps->len && ret == 0; i++)
 		ret = store_event_add(st, ((struct app_row *)g_ptr_array_index(apps, i))->id,
-				      "in_review", detail, now, err);
+				      app_state_name(APP_IN_REVIEW), detail, now, err);
 	g_free(detail);
 	return ret;
 }

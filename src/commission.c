@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "decide.h"
+#include "application.h"
 #include "decision.h"
 #include "letter.h"
 #include "log.h"
@@ -152,23 +152,26 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL,
 				err);
 	for (char **ref = d->refs; *ref != NULL; ref++) {
-		struct decide_in in = { *ref, d->verdict, m->from_addr, m->message_id, false };
-		enum decide_result result;
-		char *before = NULL, *snippet;
+		struct application_decision in = { *ref, d->verdict, m->from_addr, m->message_id,
+						   false };
+		enum application_result result;
+		enum app_state before;
+		const char *state = NULL;
+		char *snippet;
 		int ret;
 
-		if (decide_apply(st, cfg, &in, now, &result, &before, err) < 0)
+		if (application_decide(st, cfg, &in, now, &result, &before, err) < 0)
 			return -1;
-		snippet = g_strconcat("transcript-", decide_result_name(result), NULL);
-		ret = add_line(cfg, out, snippet, vars, d->text, *ref,
-			       result == DECIDE_APPLIED ? decision_verdict_state(d->verdict)
-							: before,
-			       err);
+		if (result != APPLICATION_UNKNOWN)
+			state = app_state_name(result == APPLICATION_APPLIED
+						       ? decision_verdict_state(d->verdict)
+						       : before);
+		snippet = g_strconcat("transcript-", application_result_name(result), NULL);
+		ret = add_line(cfg, out, snippet, vars, d->text, *ref, state, err);
 		log_info("decision ref=%s verdict=%s by=%s result=%s", *ref,
 			 decision_verdict_name(d->verdict), m->from_addr,
-			 decide_result_name(result));
+			 application_result_name(result));
 		g_free(snippet);
-		g_free(before);
 		if (ret < 0)
 			return -1;
 	}

@@ -3,14 +3,14 @@
 #include <string.h>
 
 static const char *const verdict_names[] = { "accept", "discard", "reserve" };
-static const char *const verdict_states[] = { "accepted", "discarded", "reserve" };
+static const enum app_state verdict_states[] = { APP_ACCEPTED, APP_DISCARDED, APP_RESERVE };
 
 const char *decision_verdict_name(enum verdict v)
 {
 	return verdict_names[v];
 }
 
-const char *decision_verdict_state(enum verdict v)
+enum app_state decision_verdict_state(enum verdict v)
 {
 	return verdict_states[v];
 }

@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "app_state.h"
 #include "config.h"
 
 #define DECISION_MAX_LINES 500
@@ -41,7 +42,7 @@ void decision_parse_free(struct decision_parse **pp);
 
 /* "accept", "discard", "reserve" (as stored), and the state each leads to. */
 const char *decision_verdict_name(enum verdict v);
-const char *decision_verdict_state(enum verdict v);
+enum app_state decision_verdict_state(enum verdict v);
 bool decision_verdict_from_name(const char *name, enum verdict *v_r);
 
 /* Every digest token-like word in `text` (24 lower-case hex digits), appended to `tokens`

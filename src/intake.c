@@ -183,7 +183,7 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	struct assessment a = { 0 };
 	int64_t batch_id = 0;
 	char *closes = NULL, *missing = NULL, *notes = NULL;
-	const char *state;
+	enum app_state state;
 	gint64 completed_at = 0;
 	int ret = -1;
 
@@ -191,17 +191,17 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 		goto out;
 	g_hash_table_insert(vars, "notes", g_strdup(notes));
 	if (app->edition == NULL) {
-		state = "next_edition";
+		state = APP_NEXT_EDITION;
 		res->reply = "next-edition";
 	} else if (a.cv && a.letter) {
-		state = "pending";
+		state = APP_PENDING;
 		res->reply = complete_reply;
 		completed_at = app->received_at;
 		if (batch_for_time(st, cfg, completed_at, &batch_id, &closes, err) < 0)
 			goto out;
 		g_hash_table_insert(vars, "batch_closes", g_strdup(closes));
 	} else {
-		state = "incomplete";
+		state = APP_INCOMPLETE;
 		res->reply = "incomplete";
 		if (letter_missing_text(cfg, a.cv, a.letter, &missing, err) < 0)
 			goto out;
@@ -210,9 +210,9 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	if (store_application_update(st, app->id, state, batch_id, a.problems->str, completed_at,
 				     now, err) < 0 ||
 	    queue_reply(st, cfg, m, app, res->reply, vars, now, err) < 0 ||
-	    store_event_add(st, app->id, state, a.problems->str, now, err) < 0)
+	    store_event_add(st, app->id, app_state_name(state), a.problems->str, now, err) < 0)
 		goto out;
-	res->state = g_strdup(state);
+	res->state = app_state_name(state);
 	ret = 0;
 out:
 	g_hash_table_destroy(vars);
@@ -244,7 +244,7 @@ static int new_application(struct store *st, const struct config *cfg,
 			.ref = app->ref,
 			.applicant_id = applicant_id,
 			.edition = app->edition ? app->edition->name : NULL,
-			.state = "incomplete",
+			.state = APP_INCOMPLETE,
 			.problems = "",
 			.received_at = app->received_at,
 			.thread_message_id = m->message_id,
@@ -260,7 +260,7 @@ static int new_application(struct store *st, const struct config *cfg,
 /* An applicant who writes from another address, replying to one of our letters: the thread
  * names the application. */
 static int find_by_thread(struct store *st, const struct mail *m, struct app_ctx *app,
-			  char **state_r, struct err *err)
+			  enum app_state *state_r, struct err *err)
 {
 	GPtrArray *ids = mail_thread_ids(m);
 	int found = 0;
@@ -322,7 +322,7 @@ static int from_applicant(struct store *st, const struct config *cfg,
 	struct app_ctx app = { .received_at = m->received_at ? m->received_at : now };
 	GArray *plan = documents_plan(m, src->facts);
 	int64_t applicant_id, ledger_id;
-	char *state = NULL;
+	enum app_state state = APP_INCOMPLETE;
 	int found, ret = -1;
 	bool open;
 	GDate day;
@@ -345,27 +345,25 @@ static int from_applicant(struct store *st, const struct config *cfg,
 	if (intake_ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0)
 		goto out;
 	/* Before its batch closes an application takes new documents; after, they are kept. */
-	open = found == 0 || strcmp(state, "incomplete") == 0 || strcmp(state, "pending") == 0 ||
-	       strcmp(state, "next_edition") == 0;
+	open = found == 0 || app_state_is(state, APP_TAKES_DOCUMENTS);
 	if (!open) {
-		res->state = g_strdup(state);
+		res->state = app_state_name(state);
 		ret = late_documents(st, cfg, src, plan, &app, ledger_id, now, res, err);
 		goto out;
 	}
 	if (found == 1 && plan->len == 0) { /* a note without documents: the office reads it */
-		res->state = g_strdup(state);
+		res->state = app_state_name(state);
 		ret = store_event_add(st, app.id, "followup", m->message_id, now, err);
 		goto out;
 	}
 	if (add_documents(st, plan, app.id, ledger_id, found == 1, false, now, err) < 0)
 		goto out;
 	ret = settle(st, cfg, m, &app,
-		     found == 1 && strcmp(state, "incomplete") != 0 ? "updated" : "acknowledgement",
-		     now, res, err);
+		     found == 1 && state != APP_INCOMPLETE ? "updated" : "acknowledgement", now,
+		     res, err);
 out:
 	g_array_free(plan, TRUE);
 	g_free(app.ref);
-	g_free(state);
 	return ret;
 }
 
@@ -446,7 +444,6 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 void intake_result_clear(struct intake_result *res)
 {
 	g_free(res->ref);
-	g_free(res->state);
 	*res = (struct intake_result){ 0 };
 }
 
@@ -483,7 +480,7 @@ static int open_one(struct store *st, const struct config *cfg, const struct app
 		.auto_submitted = "auto-generated",
 	};
 	if (store_application_set_edition(st, a->id, ed->name, err) == 0 &&
-	    store_application_update(st, a->id, complete ? "pending" : "incomplete", batch_id,
+	    store_application_update(st, a->id, complete ? APP_PENDING : APP_INCOMPLETE, batch_id,
 				     as.problems->str, complete ? now : 0, now, err) == 0 &&
 	    store_event_add(st, a->id, "edition-open", ed->name, now, err) == 0 &&
 	    letter_queue(st, cfg, a->id, &in, now, NULL, err) == 0)
@@ -501,7 +498,7 @@ out:
 int intake_open_editions(struct store *st, const struct config *cfg, gint64 now, int *moved_r,
 			 struct err *err)
 {
-	struct app_filter f = { .state = "next_edition" };
+	struct app_filter f = { .by_state = true, .state = APP_NEXT_EDITION };
 	const struct edition *ed;
 	GPtrArray *apps = NULL;
 	GDate today;

@@ -30,7 +30,7 @@ struct intake_result {
 	const char *outcome; /* static: application, followup, ignored, decision, duplicate,
 				quarantined */
 	char *ref;	     /* owned; the application concerned, or NULL */
-	char *state;	     /* owned; its state afterwards, or NULL */
+	const char *state;   /* its state afterwards (static: app_state_name), or NULL */
 	const char *reply;   /* static: the template queued, or NULL */
 };
 

@@ -103,6 +103,7 @@ static const struct {
 	{ "accepted", false, 'L', "" },
 	{ "discarded", false, 'L', "" },
 	{ "reserve", false, 'L', "" },
+	{ "withdrawn", false, 'L', "" },
 	{ "digest", false, 'B', "applications" },
 	{ "reminder", false, 'B', "applications digest_date" },
 	{ "decision_transcript", false, 'R', "results" },

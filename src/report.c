@@ -43,7 +43,7 @@ static void add_application(JsonBuilder *b, const struct app_row *a)
 	member_string(b, "ref", a->ref);
 	member_string(b, "email", a->email);
 	member_string(b, "name", a->name);
-	member_string(b, "state", a->state);
+	member_string(b, "state", app_state_name(a->state));
 	member_string(b, "edition", a->edition);
 	member_int_or_null(b, "batch", a->batch_id, a->batch_id != 0);
 	member_string(b, "received_at", a->received_at);
@@ -143,7 +143,7 @@ void report_applications_table(FILE *out, GPtrArray *apps)
 
 		cell(out, a->ref, 16);
 		fputc(' ', out);
-		cell(out, a->state, 12);
+		cell(out, app_state_name(a->state), 12);
 		fputc(' ', out);
 		cell(out, a->received_at, 21);
 		fputc(' ', out);
@@ -155,7 +155,8 @@ void report_applications_table(FILE *out, GPtrArray *apps)
 void report_application_text(FILE *out, const struct app_row *a)
 {
 	fprintf(out, "Reference:  %s\nApplicant:  %s <%s>\nState:      %s\nEdition:    %s\n",
-		a->ref, a->name, a->email, a->state, a->edition ? a->edition : "(next edition)");
+		a->ref, a->name, a->email, app_state_name(a->state),
+		a->edition ? a->edition : "(next edition)");
 	if (a->batch_id != 0)
 		fprintf(out, "Batch:      %" G_GINT64_FORMAT "\n", a->batch_id);
 	fprintf(out, "Received:   %s\nProblems:   %s\nDocuments:\n", a->received_at,
@@ -237,7 +238,7 @@ void report_applications_csv(FILE *out, GPtrArray *apps)
 		csv_field(out, a->ref, false);
 		csv_field(out, a->name, false);
 		csv_field(out, a->email, false);
-		csv_field(out, a->state, false);
+		csv_field(out, app_state_name(a->state), false);
 		csv_field(out, a->received_at, false);
 		csv_field(out, cv, false);
 		csv_field(out, letter, false);

@@ -31,14 +31,14 @@ int retention_purge(struct store *st, const struct config *cfg, gint64 now, int 
 		    struct err *err)
 {
 	const struct {
-		const char *state;
+		enum app_state state;
 		int days;
 	} rules[] = {
-		{ "discarded", cfg->retention.discarded_days },
-		{ "withdrawn", cfg->retention.withdrawn_days },
-		{ "incomplete", cfg->retention.incomplete_days },
-		{ "accepted", cfg->retention.accepted_days },
-		{ "reserve", cfg->retention.reserve_days },
+		{ APP_DISCARDED, cfg->retention.discarded_days },
+		{ APP_WITHDRAWN, cfg->retention.withdrawn_days },
+		{ APP_INCOMPLETE, cfg->retention.incomplete_days },
+		{ APP_ACCEPTED, cfg->retention.accepted_days },
+		{ APP_RESERVE, cfg->retention.reserve_days },
 	};
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	int ret = 0;

@@ -57,6 +57,49 @@ void store_bind_id(sqlite3_stmt *stmt, int i, int64_t id)
 		sqlite3_bind_int64(stmt, i, id);
 }
 
+void store_bind_state(sqlite3_stmt *stmt, int i, enum app_state s)
+{
+	sqlite3_bind_text(stmt, i, app_state_name(s), -1, SQLITE_STATIC);
+}
+
+int store_col_state(sqlite3_stmt *stmt, int i, enum app_state *s_r, struct err *err)
+{
+	const char *name = (const char *)sqlite3_column_text(stmt, i);
+
+	if (name == NULL || !app_state_parse(name, s_r))
+		return err_set(err, ERR_FATAL, "store: unknown application state \"%s\"",
+			       name ? name : "NULL");
+	return 0;
+}
+
+/* app_state_has(STATE, 'PROPERTY'): whether the state has the property; NULL for an unknown
+ * state or property, which makes the query's condition false. */
+static void sql_app_state_has(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *state = (const char *)sqlite3_value_text(argv[0]);
+	const char *property = (const char *)sqlite3_value_text(argv[1]);
+	enum app_state s;
+	enum app_state_property p;
+
+	(void)argc;
+	if (state == NULL || property == NULL || !app_state_parse(state, &s) ||
+	    !app_state_property_parse(property, &p)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_int(ctx, app_state_is(s, p));
+}
+
+/* Queries ask app_state_has() instead of listing state names. */
+static int define_functions(struct store *st, struct err *err)
+{
+	if (sqlite3_create_function(st->db, "app_state_has", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				    sql_app_state_has, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, err, "define app_state_has");
+	return 0;
+}
+
 char *store_col_text(sqlite3_stmt *stmt, int i)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, i);
@@ -108,7 +151,7 @@ int store_open(struct store **st_r, const char *path, struct err *err)
 	    /* A message's savepoint journals more than SQLite's 64 KiB before it spills to a
 	     * temporary file: one file and ~150 writes per filed message, for nothing durable. */
 	    store_exec(st, "PRAGMA temp_store = MEMORY", "open", err) < 0 ||
-	    store_migrate(st, err) < 0) {
+	    define_functions(st, err) < 0 || store_migrate(st, err) < 0) {
 		err_prefix(err, "%s", path);
 		store_close(&st);
 		return -1;

@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "app_state.h"
 #include "err.h"
 
 /* --- store.c: the connection and transactions --- */
@@ -80,15 +81,14 @@ int store_ledger_has_decision(struct store *st, const char *message_id, struct e
 
 int store_applicant_upsert(struct store *st, const char *email, const char *name, gint64 now,
 			   int64_t *id_r, struct err *err);
-/* The newest application of this applicant that is still under way (not decided for good
- * nor withdrawn). Returns 1 and sets *id_r, *ref_r and *state_r (owned), 0 when none, -1 on
- * error. */
+/* The newest application of this applicant that is still under way (APP_UNDER_WAY). Returns
+ * 1 and sets *id_r, *ref_r (owned) and *state_r, 0 when none, -1 on error. */
 int store_application_find_active(struct store *st, int64_t applicant_id, int64_t *id_r,
-				  char **ref_r, char **state_r, struct err *err);
+				  char **ref_r, enum app_state *state_r, struct err *err);
 /* The application under way that one of our letters (by its Message-ID) was about: a reply in
  * the thread from another address still belongs to it. 1 and the fields (owned), 0, or -1. */
 int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
-			       char **ref_r, char **state_r, struct err *err);
+			       char **ref_r, enum app_state *state_r, struct err *err);
 /* Takes the next number for a reference prefix such as "AI4G-2026"; numbers are never reused. */
 int store_reference_next(struct store *st, const char *prefix, int64_t *n_r, struct err *err);
 
@@ -96,7 +96,7 @@ struct app_new {
 	const char *ref;
 	int64_t applicant_id;
 	const char *edition; /* may be NULL */
-	const char *state;
+	enum app_state state;
 	int64_t batch_id; /* 0: none */
 	const char *problems;
 	gint64 received_at, completed_at; /* completed_at 0: not complete */
@@ -105,19 +105,21 @@ struct app_new {
 
 int store_application_insert(struct store *st, const struct app_new *app, gint64 now, int64_t *id_r,
 			     struct err *err);
-int store_application_update(struct store *st, int64_t id, const char *state, int64_t batch_id,
+int store_application_update(struct store *st, int64_t id, enum app_state state, int64_t batch_id,
 			     const char *problems, gint64 completed_at, gint64 now,
 			     struct err *err);
 
 struct decision_new {
 	int64_t application_id;
-	const char *decision, *previous_state, *decided_by, *source_message_id;
+	const char *decision; /* decision_verdict_name() */
+	enum app_state previous_state;
+	const char *decided_by, *source_message_id;
 	bool forced;
 };
 
 int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
 			  struct err *err);
-int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
+int store_application_set_state(struct store *st, int64_t id, enum app_state state, gint64 now,
 				struct err *err);
 int store_application_set_edition(struct store *st, int64_t id, const char *edition,
 				  struct err *err);
@@ -132,15 +134,17 @@ struct doc_row {
 
 struct app_row {
 	int64_t id, batch_id; /* batch_id 0: none */
-	char *ref, *email, *name, *state, *edition, *received_at, *problems;
+	enum app_state state;
+	char *ref, *email, *name, *edition, *received_at, *problems;
 	char *thread_message_id; /* the applicant's first message, for threading letters */
 	GPtrArray *documents;	 /* of struct doc_row * */
 };
 
 struct app_filter {
-	const char *state; /* NULL: any */
-	const char *ref;   /* NULL: any */
-	int64_t batch_id;  /* 0: any */
+	bool by_state;	      /* false: any state */
+	enum app_state state; /* when by_state */
+	const char *ref;      /* NULL: any */
+	int64_t batch_id;     /* 0: any */
 };
 
 /* Applications, oldest first, with their current documents. */
@@ -280,7 +284,7 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 /* --- store_retention.c: retention --- */
 
 /* Applications in `state` last changed at or before `before` and not yet purged. */
-int store_retention_due(struct store *st, const char *state, gint64 before, GArray *ids,
+int store_retention_due(struct store *st, enum app_state state, gint64 before, GArray *ids,
 			struct err *err);
 /* Inside the caller's transaction: the application's documents and raw messages lose their
  * files (paths appended to `files`, owned, for the caller to delete), it is marked purged and

@@ -4,13 +4,13 @@
 #include "store_p.h"
 
 int store_application_by_reply(struct store *st, const char *message_id, int64_t *id_r,
-			       char **ref_r, char **state_r, struct err *err)
+			       char **ref_r, enum app_state *state_r, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"SELECT a.id, a.ref, a.state FROM outbox o JOIN applications a "
-		"ON a.id = o.application_id WHERE o.message_id = ? AND a.state IN "
-		"('incomplete', 'pending', 'in_review', 'reserve', 'next_edition')",
+		"ON a.id = o.application_id WHERE o.message_id = ? AND "
+		"app_state_has(a.state, 'under_way')",
 		err);
 	int found;
 
@@ -18,10 +18,10 @@ int store_application_by_reply(struct store *st, const char *message_id, int64_t
 		return -1;
 	store_bind_text(stmt, 1, message_id);
 	found = store_find_id(st, stmt, id_r, "application by reply", err);
-	if (found == 1) {
+	if (found == 1 && store_col_state(stmt, 2, state_r, err) < 0)
+		found = -1;
+	if (found == 1)
 		*ref_r = store_col_text(stmt, 1);
-		*state_r = store_col_text(stmt, 2);
-	}
 	sqlite3_reset(stmt);
 	return found;
 }
@@ -52,13 +52,12 @@ int store_applicant_upsert(struct store *st, const char *email, const char *name
 }
 
 int store_application_find_active(struct store *st, int64_t applicant_id, int64_t *id_r,
-				  char **ref_r, char **state_r, struct err *err)
+				  char **ref_r, enum app_state *state_r, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"SELECT id, ref, state FROM applications WHERE applicant_id = ? "
-		"AND state IN ('incomplete', 'pending', 'in_review', 'reserve', "
-		"'next_edition') ORDER BY id DESC LIMIT 1",
+		"AND app_state_has(state, 'under_way') ORDER BY id DESC LIMIT 1",
 		err);
 	int found;
 
@@ -66,10 +65,10 @@ int store_application_find_active(struct store *st, int64_t applicant_id, int64_
 		return -1;
 	sqlite3_bind_int64(stmt, 1, applicant_id);
 	found = store_find_id(st, stmt, id_r, "find active application", err);
-	if (found == 1) {
+	if (found == 1 && store_col_state(stmt, 2, state_r, err) < 0)
+		found = -1;
+	if (found == 1)
 		*ref_r = store_col_text(stmt, 1);
-		*state_r = store_col_text(stmt, 2);
-	}
 	sqlite3_reset(stmt);
 	return found;
 }
@@ -106,7 +105,7 @@ int store_application_insert(struct store *st, const struct app_new *app, gint64
 	store_bind_text(stmt, 1, app->ref);
 	sqlite3_bind_int64(stmt, 2, app->applicant_id);
 	store_bind_text(stmt, 3, app->edition);
-	store_bind_text(stmt, 4, app->state);
+	store_bind_state(stmt, 4, app->state);
 	store_bind_id(stmt, 5, app->batch_id);
 	store_bind_text(stmt, 6, app->problems);
 	store_bind_time(stmt, 7, app->received_at);
@@ -119,7 +118,7 @@ int store_application_insert(struct store *st, const struct app_new *app, gint64
 	return 0;
 }
 
-int store_application_update(struct store *st, int64_t id, const char *state, int64_t batch_id,
+int store_application_update(struct store *st, int64_t id, enum app_state state, int64_t batch_id,
 			     const char *problems, gint64 completed_at, gint64 now, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
@@ -130,7 +129,7 @@ int store_application_update(struct store *st, int64_t id, const char *state, in
 
 	if (stmt == NULL)
 		return -1;
-	store_bind_text(stmt, 1, state);
+	store_bind_state(stmt, 1, state);
 	store_bind_id(stmt, 2, batch_id);
 	store_bind_text(stmt, 3, problems);
 	store_bind_time(stmt, 4, completed_at);
@@ -139,7 +138,7 @@ int store_application_update(struct store *st, int64_t id, const char *state, in
 	return store_run(st, stmt, "update application", err);
 }
 
-int store_application_set_state(struct store *st, int64_t id, const char *state, gint64 now,
+int store_application_set_state(struct store *st, int64_t id, enum app_state state, gint64 now,
 				struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
@@ -147,7 +146,7 @@ int store_application_set_state(struct store *st, int64_t id, const char *state,
 
 	if (stmt == NULL)
 		return -1;
-	store_bind_text(stmt, 1, state);
+	store_bind_state(stmt, 1, state);
 	store_bind_time(stmt, 2, now);
 	sqlite3_bind_int64(stmt, 3, id);
 	return store_run(st, stmt, "set application state", err);
@@ -179,7 +178,7 @@ int store_decision_insert(struct store *st, const struct decision_new *d, gint64
 		return -1;
 	sqlite3_bind_int64(stmt, 1, d->application_id);
 	store_bind_text(stmt, 2, d->decision);
-	store_bind_text(stmt, 3, d->previous_state);
+	store_bind_state(stmt, 3, d->previous_state);
 	store_bind_text(stmt, 4, d->decided_by);
 	store_bind_text(stmt, 5, d->source_message_id);
 	sqlite3_bind_int(stmt, 6, d->forced);
@@ -194,7 +193,6 @@ void app_row_free(gpointer p)
 	g_free(a->ref);
 	g_free(a->email);
 	g_free(a->name);
-	g_free(a->state);
 	g_free(a->edition);
 	g_free(a->received_at);
 	g_free(a->problems);
@@ -220,7 +218,8 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 		g_ptr_array_free(apps, TRUE);
 		return -1;
 	}
-	store_bind_text(stmt, 1, f->state);
+	if (f->by_state)
+		store_bind_state(stmt, 1, f->state);
 	store_bind_text(stmt, 2, f->ref);
 	sqlite3_bind_int64(stmt, 3, f->batch_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -230,7 +229,6 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 		a->ref = store_col_text(stmt, 1);
 		a->email = store_col_text(stmt, 2);
 		a->name = store_col_text(stmt, 3);
-		a->state = store_col_text(stmt, 4);
 		a->edition = store_col_text(stmt, 5);
 		a->batch_id = sqlite3_column_int64(stmt, 6);
 		a->received_at = store_col_text(stmt, 7);
@@ -238,11 +236,13 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 		a->thread_message_id = store_col_text(stmt, 9);
 		a->documents = g_ptr_array_new_with_free_func(store_doc_row_free);
 		g_ptr_array_add(apps, a);
+		if (store_col_state(stmt, 4, &a->state, err) < 0)
+			break;
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_free(apps, TRUE);
-		return store_fail(st, err, "read applications");
+		return rc == SQLITE_ROW ? -1 : store_fail(st, err, "read applications");
 	}
 	for (guint i = 0; i < apps->len; i++) {
 		if (store_documents_load(st, g_ptr_array_index(apps, i), err) < 0) {

@@ -6,7 +6,7 @@
 static const char batch_sql[] =
 	"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
 	"b.closed_at, b.reminded_at, count(a.id), "
-	"coalesce(sum(a.state IN ('pending', 'in_review')), 0) FROM batches b "
+	"coalesce(sum(app_state_has(a.state, 'undecided')), 0) FROM batches b "
 	"LEFT JOIN applications a ON a.batch_id = b.id WHERE ?1 = 0 OR b.id = ?1 "
 	"GROUP BY b.id ORDER BY b.id";
 
@@ -164,12 +164,13 @@ int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids,
 		st,
 		"SELECT b.id FROM batches b WHERE b.state = 'closed' AND b.reminded_at IS NULL "
 		"AND b.closed_at <= ? AND EXISTS (SELECT 1 FROM applications a WHERE "
-		"a.batch_id = b.id AND a.state = 'in_review') ORDER BY b.id",
+		"a.batch_id = b.id AND a.state = ?2) ORDER BY b.id",
 		err);
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_time(stmt, 1, closed_before);
+	store_bind_state(stmt, 2, APP_IN_REVIEW);
 	return store_collect_ids(st, stmt, ids, "batches to remind", err);
 }
 
@@ -186,16 +187,17 @@ int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct er
 
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err)
 {
-	sqlite3_stmt *stmt = store_prep(
-		st,
-		"UPDATE applications SET state = 'in_review', updated_at = ? "
-		"WHERE batch_id = ? AND state = 'pending'",
-		err);
+	sqlite3_stmt *stmt = store_prep(st,
+					"UPDATE applications SET state = ?3, updated_at = ?1 WHERE "
+					"batch_id = ?2 AND state = ?4",
+					err);
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_time(stmt, 1, now);
 	sqlite3_bind_int64(stmt, 2, id);
+	store_bind_state(stmt, 3, APP_IN_REVIEW);
+	store_bind_state(stmt, 4, APP_PENDING);
 	return store_run(st, stmt, "start review", err);
 }
 

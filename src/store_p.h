@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "app_state.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -45,8 +46,14 @@ void store_bind_time(sqlite3_stmt *stmt, int i, gint64 t);
 void store_bind_id(sqlite3_stmt *stmt, int i, int64_t id);
 /* The column as an owned string, NULL for SQL NULL. */
 char *store_col_text(sqlite3_stmt *stmt, int i);
+/* States are stored by name (app_state.h). Reading one that this build does not know is
+ * ERR_FATAL; store_check_states() makes that a broken database, not a daily event. */
+void store_bind_state(sqlite3_stmt *stmt, int i, enum app_state s);
+int store_col_state(sqlite3_stmt *stmt, int i, enum app_state *s_r, struct err *err);
 
-/* store_schema.c: brings the database to this build's schema version. */
+/* store_schema.c: brings the database to this build's schema version, then checks that the
+ * applications' CHECK constraint allows exactly the states of app_state.h (ERR_FATAL naming
+ * the difference when not: a state added in C needs a migration too). */
 int store_migrate(struct store *st, struct err *err);
 
 /* store_documents.c: fills app->documents (created by the caller) with its current documents. */

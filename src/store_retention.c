@@ -2,7 +2,7 @@
 
 #include "store_p.h"
 
-int store_retention_due(struct store *st, const char *state, gint64 before, GArray *ids,
+int store_retention_due(struct store *st, enum app_state state, gint64 before, GArray *ids,
 			struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
@@ -13,7 +13,7 @@ int store_retention_due(struct store *st, const char *state, gint64 before, GArr
 
 	if (stmt == NULL)
 		return -1;
-	store_bind_text(stmt, 1, state);
+	store_bind_state(stmt, 1, state);
 	store_bind_time(stmt, 2, before);
 	return store_collect_ids(st, stmt, ids, "retention due", err);
 }

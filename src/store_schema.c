@@ -136,6 +136,72 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN part_offset INTEGER NOT NULL DEFAULT 0;",
 };
 
+/* The names in the applications table's CHECK (state IN ('a', 'b' ...)), as stored in
+ * sqlite_schema, appended to `names`. */
+static int checked_states(struct store *st, GPtrArray *names, struct err *err)
+{
+	static const char opening[] = "CHECK (state IN (";
+	sqlite3_stmt *stmt = store_prep(
+		st, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'applications'",
+		err);
+	const char *sql = NULL, *list = NULL, *end = NULL;
+	char *inner, **items;
+
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		sql = (const char *)sqlite3_column_text(stmt, 0);
+	if (sql != NULL && (list = strstr(sql, opening)) != NULL)
+		end = strchr(list, ')');
+	if (end == NULL) {
+		sqlite3_reset(stmt);
+		return err_set(err, ERR_FATAL, "store: the applications table has no state check");
+	}
+	list += strlen(opening);
+	inner = g_strndup(list, (gsize)(end - list));
+	sqlite3_reset(stmt);
+	items = g_strsplit(inner, ",", -1);
+	for (char **item = items; *item != NULL; item++)
+		g_ptr_array_add(names, g_strdup(g_strstrip(g_strdelimit(*item, "'", ' '))));
+	g_free(inner);
+	g_strfreev(items);
+	return 0;
+}
+
+/* The stored CHECK must allow exactly the states this build knows: a state added to
+ * app_state.c without a migration would fail at its first write, and one removed would make
+ * stored rows unreadable. */
+static int check_states(struct store *st, struct err *err)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GString *diff = g_string_new(NULL);
+	int ret = checked_states(st, names, err);
+
+	for (int s = 0; s < APP_STATE_COUNT && ret == 0; s++) {
+		gboolean found = FALSE;
+
+		for (guint i = 0; i < names->len && !found; i++)
+			found = strcmp(g_ptr_array_index(names, i), app_state_name(s)) == 0;
+		if (!found)
+			g_string_append_printf(diff, " missing %s;", app_state_name(s));
+	}
+	for (guint i = 0; i < names->len && ret == 0; i++) {
+		enum app_state s;
+
+		if (!app_state_parse(g_ptr_array_index(names, i), &s))
+			g_string_append_printf(diff, " unknown %s;",
+					       (char *)g_ptr_array_index(names, i));
+	}
+	if (ret == 0 && diff->len > 0)
+		ret = err_set(err, ERR_FATAL,
+			      "store: the database's application states differ from this "
+			      "admitd's (%s ): a migration is missing",
+			      diff->str + 1);
+	g_string_free(diff, TRUE);
+	g_ptr_array_free(names, TRUE);
+	return ret;
+}
+
 int store_migrate(struct store *st, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(st, "PRAGMA user_version", err);
@@ -166,5 +232,5 @@ int store_migrate(struct store *st, struct err *err)
 		if (ret < 0)
 			return -1;
 	}
-	return 0;
+	return check_states(st, err);
 }

@@ -136,6 +136,19 @@ check "the history shows every step" \
 check "preview shows a letter with the registration link" \
   contains <(admitctl preview accepted "$ANA_REF") "registration.example.org/ai4gov"
 
+# An accepted applicant declines the place: the office withdraws the application.
+admitctl withdraw "$JOSE_REF" >"$WORK/withdraw.out"
+check "admitctl withdraw says what changed" contains "$WORK/withdraw.out" "$JOSE_REF: accepted -> withdrawn"
+check "the application is withdrawn" equals "$(state_of "$JOSE_REF")" withdrawn
+check "the history says who withdrew it" contains <(admitctl history "$JOSE_REF") "withdrawn  by admitctl:"
+check "the letter goes on the next cycle" admitd --once --now "$(in_days 20)"
+wait_mail "$JOSE" 4
+check "the applicant is told" test -n "$(letter "$JOSE" "is withdrawn")"
+admitctl withdraw "$JOSE_REF" >"$WORK/withdraw.out"
+check "withdrawing again changes nothing" contains "$WORK/withdraw.out" "already withdrawn"
+admitctl_raw withdraw AI4G-1999-9999 >/dev/null 2>&1 && rc=0 || rc=$?
+check "an unknown reference is refused" equals "$rc" 65
+
 # The incomplete application completes (by the Received time, inside the first window, which
 # has ended by the injected clock): its new batch closes at once; nobody decides; one reminder.
 send_fixture cv-followup.eml

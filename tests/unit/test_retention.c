@@ -45,9 +45,9 @@ static void test_discarded_after_its_days(void **state)
 	kept = bench_file(&b, "german-application.eml", NULL);
 	bench_close_batch(&b, BENCH_NOW + 60);
 	assert_int_equal(bench_decide(&b, gone.ref, VERDICT_DISCARD, false, BENCH_NOW + 120, NULL),
-			 DECIDE_APPLIED);
+			 APPLICATION_APPLIED);
 	assert_int_equal(bench_decide(&b, kept.ref, VERDICT_ACCEPT, false, BENCH_NOW + 120, NULL),
-			 DECIDE_APPLIED);
+			 APPLICATION_APPLIED);
 	gone_files = files_of(&b, gone.ref);
 	kept_files = files_of(&b, kept.ref);
 	/* The raw messages as spooled (the bench files message N as m-N.eml). */
@@ -67,7 +67,7 @@ static void test_discarded_after_its_days(void **state)
 	for (guint i = 0; i < kept_files->len; i++)
 		assert_true(g_file_test(g_ptr_array_index(kept_files, i), G_FILE_TEST_EXISTS));
 	/* Its row stays, with its state, for the programme's records. */
-	assert_string_equal(bench_app(&b, gone.ref, &keep)->state, "discarded");
+	assert_int_equal(bench_app(&b, gone.ref, &keep)->state, APP_DISCARDED);
 	assert_int_equal(purge(&b, BENCH_NOW + 32 * DAY), 0);
 	g_ptr_array_free(keep, TRUE);
 	g_ptr_array_free(gone_files, TRUE);

@@ -77,6 +77,72 @@ static void test_newer_schema_refused(void **state)
 	g_free(dir);
 }
 
+/* Rewrites the stored CREATE TABLE applications with `from` replaced by `to`, as a database
+ * made by another build would have it. */
+static void edit_state_check(const char *path, const char *from, const char *to)
+{
+	char *sql = g_strdup_printf("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = "
+				    "replace(sql, '%s', '%s') WHERE name = 'applications'; "
+				    "PRAGMA writable_schema = OFF;",
+				    from, to);
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	g_free(sql);
+}
+
+/* The CHECK written by migration 1 and app_state.c must agree: a state known in C but not to
+ * the database (or the other way round) stops admitd at open, naming it. */
+static void test_state_check_matches_table(void **state)
+{
+	static const struct {
+		const char *from, *to, *message;
+	} rows[] = {
+		{ ", ''withdrawn''", "", "missing withdrawn" },
+		{ "''reserve'',", "''reserve'', ''maybe'',", "unknown maybe" },
+	};
+	struct err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		char *dir, *path;
+		struct store *st = open_fresh(&dir, &path);
+
+		store_close(&st);
+		edit_state_check(path, rows[i].from, rows[i].to);
+		assert_int_equal(store_open(&st, path, &err), -1);
+		assert_int_equal(err.class, ERR_FATAL);
+		if (strstr(err.text, rows[i].message) == NULL)
+			fail_msg("row %zu: %s", i, err.text);
+		g_free(path);
+		g_free(dir);
+	}
+}
+
+/* The schema still refuses a state that is not one, whoever writes it. */
+static void test_state_refused_by_schema(void **state)
+{
+	char *dir, *path;
+	struct store *st = open_fresh(&dir, &path);
+	sqlite3 *db;
+
+	(void)state;
+	store_close(&st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO applicants (email, created_at) VALUES ('a@b', 'x');"
+			     "INSERT INTO applications (ref, applicant_id, state, received_at, "
+			     "updated_at) VALUES ('R-1', 1, 'maybe', 'x', 'x')",
+			     NULL, NULL, NULL),
+		SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+	g_free(path);
+	g_free(dir);
+}
+
 static void test_references_never_reused(void **state)
 {
 	char *dir, *path;
@@ -152,7 +218,8 @@ static void test_ledger(void **state)
 
 static void test_applicants_and_applications(void **state)
 {
-	char *dir, *path, *ref = NULL, *app_state = NULL;
+	char *dir, *path, *ref = NULL;
+	enum app_state found_state;
 	struct store *st = open_fresh(&dir, &path);
 	struct err err = { 0 };
 	int64_t applicant, again, app_id, found_id, batch, batch2;
@@ -170,14 +237,15 @@ static void test_applicants_and_applications(void **state)
 	struct app_new a = { .ref = "AI4G-2026-0001",
 			     .applicant_id = applicant,
 			     .edition = "2026-2027",
-			     .state = "incomplete",
+			     .state = APP_INCOMPLETE,
 			     .problems = "missing-cv",
 			     .received_at = 1767225600 };
 	assert_int_equal(store_application_insert(st, &a, 100, &app_id, &err), 0);
 	assert_int_equal(
-		store_application_find_active(st, applicant, &found_id, &ref, &app_state, &err), 1);
+		store_application_find_active(st, applicant, &found_id, &ref, &found_state, &err),
+		1);
 	assert_string_equal(ref, "AI4G-2026-0001");
-	assert_string_equal(app_state, "incomplete");
+	assert_int_equal(found_state, APP_INCOMPLETE);
 	struct doc_new d = { .kind = "cv",
 			     .filename = "cv.pdf",
 			     .content_type = "application/pdf",
@@ -195,10 +263,12 @@ static void test_applicants_and_applications(void **state)
 	int64_t ledger_id;
 	assert_int_equal(store_ledger_insert(st, &e, &ledger_id, &err), 0);
 	assert_int_equal(store_document_insert(st, app_id, ledger_id, &d, 100, &err), 0);
-	assert_int_equal(store_application_update(st, app_id, "pending", batch, "", 100, 100, &err),
-			 0);
 	assert_int_equal(
-		store_applications(st, &(struct app_filter){ "pending", NULL, 0 }, &apps, &err), 0);
+		store_application_update(st, app_id, APP_PENDING, batch, "", 100, 100, &err), 0);
+	assert_int_equal(store_applications(
+				 st, &(struct app_filter){ .by_state = true, .state = APP_PENDING },
+				 &apps, &err),
+			 0);
 	assert_int_equal(apps->len, 1);
 	struct app_row *row = g_ptr_array_index(apps, 0);
 	assert_string_equal(row->name, "Ana");
@@ -206,15 +276,14 @@ static void test_applicants_and_applications(void **state)
 	assert_int_equal(row->batch_id, batch);
 	assert_int_equal(row->documents->len, 1);
 	g_ptr_array_free(apps, TRUE);
-	assert_int_equal(
-		store_applications(st, &(struct app_filter){ "incomplete", NULL, 0 }, &apps, &err),
-		0);
+	assert_int_equal(store_applications(
+				 st,
+				 &(struct app_filter){ .by_state = true, .state = APP_INCOMPLETE },
+				 &apps, &err),
+			 0);
 	assert_int_equal(apps->len, 0);
 	g_ptr_array_free(apps, TRUE);
-	/* The state is checked by the schema. */
-	assert_int_equal(store_application_update(st, app_id, "maybe", 0, "", 0, 100, &err), -1);
 	g_free(ref);
-	g_free(app_state);
 	store_close(&st);
 	g_free(path);
 	g_free(dir);
@@ -323,6 +392,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_and_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_state_check_matches_table),
+		cmocka_unit_test(test_state_refused_by_schema),
 		cmocka_unit_test(test_references_never_reused),
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_applicants_and_applications),

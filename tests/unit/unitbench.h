@@ -8,7 +8,7 @@
 
 #include "batch.h"
 #include "config.h"
-#include "decide.h"
+#include "application.h"
 #include "decision.h"
 #include "documents.h"
 #include "intake.h"
@@ -114,8 +114,8 @@ static inline struct app_row *bench_app(struct bench *b, const char *ref, GPtrAr
 {
 	struct err err = { 0 };
 
-	assert_int_equal(
-		store_applications(b->st, &(struct app_filter){ NULL, ref, 0 }, keep, &err), 0);
+	assert_int_equal(store_applications(b->st, &(struct app_filter){ .ref = ref }, keep, &err),
+			 0);
 	assert_int_equal((*keep)->len, 1);
 	return g_ptr_array_index(*keep, 0);
 }
@@ -123,7 +123,7 @@ static inline struct app_row *bench_app(struct bench *b, const char *ref, GPtrAr
 static inline char *bench_state(struct bench *b, const char *ref)
 {
 	GPtrArray *keep = NULL;
-	char *state = g_strdup(bench_app(b, ref, &keep)->state);
+	char *state = g_strdup(app_state_name(bench_app(b, ref, &keep)->state));
 
 	g_ptr_array_free(keep, TRUE);
 	return state;
@@ -230,24 +230,22 @@ static inline int64_t bench_close_batch(struct bench *b, gint64 now)
 
 /* Applies a decision at `now` in a transaction of its own, as admitctl decide does; *before_r
  * (g_free; may be NULL) gets the state it found. */
-static inline enum decide_result bench_decide(struct bench *b, const char *ref, enum verdict v,
-					      bool force, gint64 now, char **before_r)
+static inline enum application_result bench_decide(struct bench *b, const char *ref, enum verdict v,
+						   bool force, gint64 now, char **before_r)
 {
-	struct decide_in in = {
+	struct application_decision in = {
 		.ref = ref, .verdict = v, .decided_by = "chair@example.org", .force = force
 	};
-	enum decide_result result;
+	enum application_result result;
+	enum app_state before;
 	struct err err = { 0 };
-	char *before = NULL;
 
 	assert_int_equal(store_begin(b->st, &err), 0);
-	if (decide_apply(b->st, b->cfg, &in, now, &result, &before, &err) < 0)
+	if (application_decide(b->st, b->cfg, &in, now, &result, &before, &err) < 0)
 		fail_msg("decide %s: %s", ref, err.text);
 	assert_int_equal(store_commit(b->st, &err), 0);
 	if (before_r != NULL)
-		*before_r = before;
-	else
-		g_free(before);
+		*before_r = result == APPLICATION_UNKNOWN ? NULL : g_strdup(app_state_name(before));
 	return result;
 }
 

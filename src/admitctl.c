@@ -14,6 +14,7 @@
 #include "letter.h"
 #include "log.h"
 #include "template.h"
+#include "template_spec.h"
 #include "timeutil.h"
 #include "err.h"
 #include "mail.h"
@@ -411,6 +412,20 @@ static int cmd_resend(struct ctl *c, const char *ref)
 	return EX_OK;
 }
 
+/* A preview shows "[notes]" for what only the moment of sending can fill. The table does not
+ * own its keys: interned names live as long as the program. */
+static void fill_placeholders(GHashTable *vars, const char *template_name)
+{
+	const struct template_spec *spec = template_spec_find(template_name, false);
+	char **names = spec ? template_spec_names(spec) : NULL;
+
+	for (char **n = names; n != NULL && *n != NULL; n++)
+		if (g_hash_table_lookup(vars, *n) == NULL)
+			g_hash_table_insert(vars, (gpointer)g_intern_string(*n),
+					    g_strdup_printf("[%s]", *n));
+	g_strfreev(names);
+}
+
 static int cmd_preview(struct ctl *c, const char *template_name, const char *ref)
 {
 	struct app_filter f = { .ref = ref };
@@ -436,6 +451,7 @@ static int cmd_preview(struct ctl *c, const char *template_name, const char *ref
 	if (letter_missing_text(c->cfg, strstr(a->problems, "missing-cv") == NULL,
 				strstr(a->problems, "missing-letter") == NULL, &missing, &err) == 0)
 		g_hash_table_insert(vars, "missing", missing);
+	fill_placeholders(vars, template_name);
 	if (template_render(c->cfg->templates.search, template_name, vars, &subject, &body, &err) <
 	    0)
 		rc = fail(&err);

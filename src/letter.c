@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "template.h"
+#include "template_spec.h"
 
 GHashTable *letter_vars_new(const struct config *cfg, const char *name, const char *email,
 			    const char *ref, const char *edition)
@@ -81,89 +82,22 @@ int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **t
 	return 0;
 }
 
-/* Which variables each template and snippet gets, by the code that renders it: L the letter
- * variables of letter_vars_new(), B a batch's (digest.c), R a commission reply's
- * (commission.c); then the extra names. */
-static const struct {
-	const char *name;
-	bool snippet;
-	char base;
-	const char *extra;
-} template_table[] = {
-	{ "acknowledgement", false, 'L', "batch_closes notes" },
-	{ "incomplete", false, 'L', "missing notes" },
-	{ "updated", false, 'L', "batch_closes notes" },
-	{ "next-edition", false, 'L', "notes" },
-	{ "late-documents", false, 'L', "" },
-	{ "inquiry", false, 'L', "" },
-	{ "too-large", false, 'L', "limit_mb" },
-	{ "edition-open", false, 'L', "batch_closes missing status" },
-	{ "edition-open-complete", true, 'L', "batch_closes missing" },
-	{ "edition-open-incomplete", true, 'L', "batch_closes missing" },
-	{ "accepted", false, 'L', "" },
-	{ "discarded", false, 'L', "" },
-	{ "reserve", false, 'L', "" },
-	{ "withdrawn", false, 'L', "" },
-	{ "digest", false, 'B', "applications" },
-	{ "reminder", false, 'B', "applications digest_date" },
-	{ "decision_transcript", false, 'R', "results" },
-	{ "delivery-failures", false, 'B', "failures" },
-	{ "failure-row", true, 'R', "to template ref error" },
-	{ "decision_refused", false, 'R', "results reason" },
-	{ "missing-cv", true, 'L', "" },
-	{ "missing-letter", true, 'L', "" },
-	{ "note-cv-too-long", true, 'L', "" },
-	{ "note-letter-too-long", true, 'L', "" },
-	{ "note-unreadable-document", true, 'L', "" },
-	{ "note-unsupported-format", true, 'L', "" },
-	{ "digest-row", true, 'L', "received cv_pages letter_pages problems" },
-	{ "transcript-applied", true, 'R', "line ref state" },
-	{ "transcript-unchanged", true, 'R', "line ref state" },
-	{ "transcript-final", true, 'R', "line ref state" },
-	{ "transcript-not-in-review", true, 'R', "line ref state" },
-	{ "transcript-unknown", true, 'R', "line ref state" },
-	{ "transcript-no-reference", true, 'R', "line ref state" },
-	{ "transcript-ignored", true, 'R', "line ref state" },
-	{ "transcript-truncated", true, 'R', "line ref state" },
-	{ "transcript-none", true, 'R', "line ref state" },
-	{ "transcript-refused", true, 'R', "line ref state reason" },
-	{ "refused-not-member", true, 'R', "" },
-	{ "refused-no-token", true, 'R', "" },
-	{ "refused-not-authenticated", true, 'R', "" },
-};
-
-static const char *const base_vars[] = {
-	"Lname email reference programme registration_url edition",
-	"Bprogramme batch opens closes last_day count token reminder_days",
-	"Rprogramme sender subject authserv_id",
-};
-
-static void add_sample_vars(GHashTable *vars, const char *names)
+/* Renders one spec'd template or snippet with a sample value for each of its variables. */
+static int check_one(const struct config *cfg, const struct template_spec *spec, struct err *err)
 {
-	char **list = g_strsplit(names, " ", -1);
-
-	for (char **n = list; *n != NULL; n++)
-		if (**n != '\0')
-			g_hash_table_insert(vars, g_strdup(*n), g_strdup("SAMPLE"));
-	g_strfreev(list);
-}
-
-static int check_one(const struct config *cfg, size_t i, struct err *err)
-{
-	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char **names = template_spec_names(spec);
 	char *subject = NULL, *body = NULL;
 	int ret;
 
-	for (size_t b = 0; b < G_N_ELEMENTS(base_vars); b++)
-		if (base_vars[b][0] == template_table[i].base)
-			add_sample_vars(vars, base_vars[b] + 1);
-	add_sample_vars(vars, template_table[i].extra);
-	if (template_table[i].snippet)
-		ret = template_snippet(cfg->templates.search, template_table[i].name, vars, &body,
-				       err);
+	for (char **n = names; *n != NULL; n++)
+		g_hash_table_insert(vars, g_strdup(*n), "SAMPLE");
+	if (spec->snippet)
+		ret = template_snippet(cfg->templates.search, spec->name, vars, &body, err);
 	else
-		ret = template_render(cfg->templates.search, template_table[i].name, vars, &subject,
-				      &body, err);
+		ret = template_render(cfg->templates.search, spec->name, vars, &subject, &body,
+				      err);
+	g_strfreev(names);
 	g_free(subject);
 	g_free(body);
 	g_hash_table_destroy(vars);
@@ -172,8 +106,11 @@ static int check_one(const struct config *cfg, size_t i, struct err *err)
 
 int letter_check_templates(const struct config *cfg, struct err *err)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(template_table); i++)
-		if (check_one(cfg, i, err) < 0)
+	size_t count;
+	const struct template_spec *specs = template_spec_all(&count);
+
+	for (size_t i = 0; i < count; i++)
+		if (check_one(cfg, &specs[i], err) < 0)
 			return -1;
 	return 0;
 }

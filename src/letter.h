@@ -35,8 +35,9 @@ int letter_queue_reply(struct store *st, const struct config *cfg, int64_t appli
 int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,
 			struct err *err);
 
-/* Renders every template and snippet with the variables its code provides, so a typo or a
- * missing file shows at --check-config, not at the first applicant. Errors: ERR_CONFIG. */
+/* Renders every template and snippet of template_spec.c with a sample value for exactly the
+ * variables its spec lists, as the daemon will: a typo, a variable its caller does not fill or
+ * a missing file shows at --check-config, not at the first applicant. Errors: ERR_CONFIG. */
 int letter_check_templates(const struct config *cfg, struct err *err);
 
 #endif

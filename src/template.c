@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "template_spec.h"
+
 static int line_of(const char *text, const char *at)
 {
 	int line = 1;
@@ -92,23 +94,51 @@ static char *find_file(const char *search, const char *relative)
 	return path ? path : g_strdup(relative);
 }
 
+/* The text of SEARCH/RELATIVE (owned), checked to be UTF-8; *file_r names where it was found
+ * (owned, set even on error). */
+static int read_template(const char *search, const char *relative, char **file_r, char **text_r,
+			 struct err *err)
+{
+	GError *gerr = NULL;
+
+	*file_r = find_file(search, relative);
+	*text_r = NULL;
+	if (!g_file_get_contents(*file_r, text_r, NULL, &gerr)) {
+		err_set(err, ERR_CONFIG, "template %s: %s", *file_r, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	if (!g_utf8_validate(*text_r, -1, NULL))
+		return err_set(err, ERR_CONFIG, "template %s: not valid UTF-8", *file_r);
+	return 0;
+}
+
+/* The variables the spec of NAME allows, from `vars` (a new table, borrowed values). */
+static int spec_vars(const char *name, bool snippet, GHashTable *vars, GHashTable **out_r,
+		     struct err *err)
+{
+	const struct template_spec *spec = template_spec_find(name, snippet);
+
+	if (spec == NULL)
+		return err_set(err, ERR_FATAL,
+			       "%s%s: not one that admitd renders (template_spec.c)",
+			       snippet ? "snippets/" : "", name);
+	return template_spec_vars(spec, vars, out_r, err);
+}
+
 int template_render(const char *search, const char *name, GHashTable *vars, char **subject_r,
 		    char **body_r, struct err *err)
 {
 	char *relative = g_strconcat(name, ".txt", NULL);
-	char *file = find_file(search, relative);
-	GError *gerr = NULL;
-	char *text = NULL;
+	char *file = NULL, *text = NULL;
+	GHashTable *allowed = NULL;
 	int ret = -1;
 
-	if (!g_file_get_contents(file, &text, NULL, &gerr)) {
-		err_set(err, ERR_CONFIG, "template %s: %s", file, gerr->message);
-		g_error_free(gerr);
-	} else if (!g_utf8_validate(text, -1, NULL)) {
-		err_set(err, ERR_CONFIG, "template %s: not valid UTF-8", file);
-	} else {
-		ret = template_render_text(file, text, vars, subject_r, body_r, err);
-	}
+	if (spec_vars(name, false, vars, &allowed, err) == 0 &&
+	    read_template(search, relative, &file, &text, err) == 0)
+		ret = template_render_text(file, text, allowed, subject_r, body_r, err);
+	if (allowed != NULL)
+		g_hash_table_destroy(allowed);
 	g_free(text);
 	g_free(file);
 	g_free(relative);
@@ -119,26 +149,22 @@ int template_snippet(const char *search, const char *name, GHashTable *vars, cha
 		     struct err *err)
 {
 	char *relative = g_strdup_printf("snippets/%s.txt", name);
-	char *file = find_file(search, relative);
-	GError *gerr = NULL;
-	char *text = NULL;
-	GString *out;
+	char *file = NULL, *text = NULL;
+	GHashTable *allowed = NULL;
+	GString *out = g_string_new(NULL);
 	int ret = -1;
 
-	if (!g_file_get_contents(file, &text, NULL, &gerr)) {
-		err_set(err, ERR_CONFIG, "template %s: %s", file, gerr->message);
-		g_error_free(gerr);
-		goto out;
+	if (spec_vars(name, true, vars, &allowed, err) == 0 &&
+	    read_template(search, relative, &file, &text, err) == 0 &&
+	    substitute(file, g_strchomp(text), text, allowed, out, err) == 0) {
+		*text_r = g_string_free(out, FALSE);
+		out = NULL;
+		ret = 0;
 	}
-	g_strchomp(text);
-	out = g_string_new(NULL);
-	if (substitute(file, text, text, vars, out, err) < 0) {
+	if (out != NULL)
 		g_string_free(out, TRUE);
-		goto out;
-	}
-	*text_r = g_string_free(out, FALSE);
-	ret = 0;
-out:
+	if (allowed != NULL)
+		g_hash_table_destroy(allowed);
 	g_free(text);
 	g_free(file);
 	g_free(relative);

@@ -13,18 +13,21 @@
 /* SEARCH is a list of folders separated by ':' (config's templates.search: the local folder
  * first, whose files override the shipped ones one by one). */
 
-/* Renders SEARCH/NAME.txt with vars (char * → char *, borrowed). *subject_r and *body_r belong
- * to the caller. Errors: ERR_CONFIG (missing file, bad template, unknown variable). */
+/* Renders SEARCH/NAME.txt with the variables its spec (template_spec.h) allows, taken from vars
+ * (char * → char *, borrowed; others are ignored). *subject_r and *body_r belong to the caller.
+ * Errors: ERR_CONFIG (missing file, not UTF-8, bad template, a variable outside the spec);
+ * ERR_FATAL when NAME has no spec or vars lacks one of its variables (a bug in admitd). */
 int template_render(const char *search, const char *name, GHashTable *vars, char **subject_r,
 		    char **body_r, struct err *err);
 
-/* The same, from text already read; `file` only names the source in errors. */
+/* The same, from text already read and with no spec: every variable of `vars` may be used.
+ * `file` only names the source in errors. */
 int template_render_text(const char *file, const char *text, GHashTable *vars, char **subject_r,
 			 char **body_r, struct err *err);
 
-/* SEARCH/snippets/NAME.txt rendered with vars, without its trailing newline: the short pieces
- * that templates list (what is missing, a row of the digest, a line of a transcript).
- * *text_r belongs to the caller. Errors: ERR_CONFIG. */
+/* SEARCH/snippets/NAME.txt rendered like template_render(), without its trailing newline: the
+ * short pieces that templates list (what is missing, a row of the digest, a line of a
+ * transcript). *text_r belongs to the caller. */
 int template_snippet(const char *search, const char *name, GHashTable *vars, char **text_r,
 		     struct err *err);
 

@@ -27,6 +27,28 @@ admitd --check-config 2>"$WORK/stderr" && rc=0 || rc=$?
 check "a template with an unknown variable exits 78" equals "$rc" 78
 check "the template error names file and line" contains "$WORK/stderr" "templates/incomplete.txt:1: unknown variable {{referense}}"
 
+# A local override may only use what its caller fills: {{batch}} belongs to the digest, not to
+# the office's delivery-failure summary, and would stop the daemon (exit 78) at the first
+# failure. --check-config refuses it, naming the file and line.
+mkdir "$WORK/local"
+printf 'Subject: {{programme}}: {{count}} letters failed (batch {{batch}})\n\n{{failures}}\n' \
+  >"$WORK/local/delivery-failures.txt"
+cp "$WORK/good.conf" "$WORK/admitd.conf"
+sed -i "s#dir = \"$TEMPLATES_DIR\"#dir = \"$TEMPLATES_DIR\"; local_dir = \"$WORK/local\"#" "$WORK/admitd.conf"
+admitd --check-config 2>"$WORK/stderr" && rc=0 || rc=$?
+check "a local template using a variable its caller does not fill exits 78" equals "$rc" 78
+check "and names the local file and line" contains "$WORK/stderr" "local/delivery-failures.txt:1: unknown variable {{batch}}"
+# A snippet too: the list of missing documents is rendered without the letter's variables.
+mkdir "$WORK/local/snippets"
+printf -- '- {{name}}, your CV (at most two pages)\n' >"$WORK/local/snippets/missing-cv.txt"
+printf 'Subject: {{programme}}: {{count}} letters failed\n\n{{failures}}\n' >"$WORK/local/delivery-failures.txt"
+admitd --check-config 2>"$WORK/stderr" && rc=0 || rc=$?
+check "a local snippet using a variable its caller does not fill exits 78" equals "$rc" 78
+check "and names the snippet" contains "$WORK/stderr" "local/snippets/missing-cv.txt:1: unknown variable {{name}}"
+rm -r "$WORK/local"
+cp "$WORK/good.conf" "$WORK/admitd.conf"
+sed -i "s#dir = \"$TEMPLATES_DIR\"#dir = \"$WORK/templates\"#" "$WORK/admitd.conf"
+
 rm "$WORK/templates/acknowledgement.txt"
 admitd --check-config 2>"$WORK/stderr" && rc=0 || rc=$?
 check "a missing template exits 78" equals "$rc" 78

@@ -85,8 +85,49 @@ static void test_shipped_templates(void **state)
 	struct err err = { 0 };
 	char *s = NULL, *b = NULL;
 	assert_int_equal(template_render(dir, "no-such-template", vars, &s, &b, &err), -1);
+	assert_int_equal(err.class, ERR_FATAL);
+	assert_non_null(strstr(err.text, "no-such-template: not one that admitd renders"));
+	g_hash_table_destroy(vars);
+	g_free(dir);
+}
+
+/* A template gets exactly its spec's variables: one the spec does not list is unknown even when
+ * the caller has it; one the spec lists and the caller lacks is admitd's bug, not the office's;
+ * a name without a spec is never rendered. */
+static void test_spec_decides_the_variables(void **state)
+{
+	char *dir = test_tmpdir();
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *subject = NULL, *body = NULL;
+	struct err err = { 0 };
+
+	(void)state;
+	g_free(test_write_file(dir, "delivery-failures.txt",
+			       "Subject: {{programme}} {{count}}\n\n{{failures}} {{batch}}\n"));
+	g_hash_table_insert(vars, "programme", "P");
+	g_hash_table_insert(vars, "count", "2");
+	g_hash_table_insert(vars, "failures", "F");
+	g_hash_table_insert(vars, "batch", "7");
+	assert_int_equal(template_render(dir, "delivery-failures", vars, &subject, &body, &err),
+			 -1);
 	assert_int_equal(err.class, ERR_CONFIG);
-	assert_non_null(strstr(err.text, "no-such-template.txt"));
+	assert_non_null(strstr(err.text, "delivery-failures.txt:3: unknown variable {{batch}}"));
+	g_free(test_write_file(dir, "delivery-failures.txt",
+			       "Subject: {{programme}} {{count}}\n\n{{failures}}\n"));
+	g_hash_table_remove(vars, "count");
+	err = (struct err){ 0 };
+	assert_int_equal(template_render(dir, "delivery-failures", vars, &subject, &body, &err),
+			 -1);
+	assert_int_equal(err.class, ERR_FATAL);
+	assert_non_null(strstr(err.text, "{{count}} was not filled (by outbox.c"));
+	g_hash_table_insert(vars, "count", "2");
+	assert_int_equal(template_render(dir, "delivery-failures", vars, &subject, &body, &err), 0);
+	assert_string_equal(subject, "P 2");
+	g_free(subject);
+	g_free(body);
+	err = (struct err){ 0 };
+	assert_int_equal(template_render(dir, "made-up", vars, &subject, &body, &err), -1);
+	assert_int_equal(err.class, ERR_FATAL);
 	g_hash_table_destroy(vars);
 	g_free(dir);
 }
@@ -104,19 +145,23 @@ static void test_local_override(void **state)
 	(void)state;
 	g_mkdir(local, 0700);
 	g_mkdir(shipped, 0700);
-	g_free(test_write_file(local, "x.txt", "Subject: local\n\nL\n"));
-	g_free(test_write_file(shipped, "x.txt", "Subject: shipped\n\nS\n"));
-	g_free(test_write_file(shipped, "y.txt", "Subject: shipped y\n\nS\n"));
-	assert_int_equal(template_render(search, "x", NULL, &subject, &body, &err), 0);
+	for (int i = 0; i < 2; i++) {
+		char *snippets = g_build_filename(i ? local : shipped, "snippets", NULL);
+
+		g_mkdir(snippets, 0700);
+		g_free(snippets);
+	}
+	g_free(test_write_file(local, "snippets/missing-cv.txt", "local\n"));
+	g_free(test_write_file(shipped, "snippets/missing-cv.txt", "shipped\n"));
+	g_free(test_write_file(shipped, "snippets/missing-letter.txt", "shipped letter\n"));
+	assert_int_equal(template_snippet(search, "missing-cv", NULL, &subject, &err), 0);
 	assert_string_equal(subject, "local");
 	g_free(subject);
-	g_free(body);
-	assert_int_equal(template_render(search, "y", NULL, &subject, &body, &err), 0);
-	assert_string_equal(subject, "shipped y");
+	assert_int_equal(template_snippet(search, "missing-letter", NULL, &subject, &err), 0);
+	assert_string_equal(subject, "shipped letter");
 	g_free(subject);
-	g_free(body);
-	assert_int_equal(template_render(search, "z", NULL, &subject, &body, &err), -1);
-	assert_non_null(strstr(err.text, "shipped/z.txt"));
+	assert_int_equal(template_snippet(search, "note-cv-too-long", NULL, &body, &err), -1);
+	assert_non_null(strstr(err.text, "shipped/snippets/note-cv-too-long.txt"));
 	g_free(search);
 	g_free(local);
 	g_free(shipped);
@@ -129,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_template_table),
 		cmocka_unit_test(test_shipped_templates),
 		cmocka_unit_test(test_local_override),
+		cmocka_unit_test(test_spec_decides_the_variables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,101 @@
+#include "template_spec.h"
+
+#include <string.h>
+
+/* The sets of variables that one function fills for many templates. */
+#define LETTER "name email reference programme registration_url edition" /* letter_vars_new() */
+#define BATCH  "programme batch opens closes last_day count token reminder_days" /* digest.c */
+#define REPLY  "programme sender subject authserv_id" /* commission.c reply_vars() */
+#define LINE   REPLY " line ref state"		      /* commission.c add_line() */
+
+static const struct template_spec specs[] = {
+	/* To applicants. */
+	{ "acknowledgement", false, LETTER " batch_closes notes", "intake.c settle()" },
+	{ "updated", false, LETTER " batch_closes notes", "intake.c settle()" },
+	{ "incomplete", false, LETTER " missing notes", "intake.c settle()" },
+	{ "next-edition", false, LETTER " notes", "intake.c settle()" },
+	{ "late-documents", false, LETTER, "intake.c late_documents()" },
+	{ "inquiry", false, LETTER, "intake.c inquiry()" },
+	{ "too-large", false, LETTER " limit_mb", "intake.c too_large()" },
+	{ "edition-open", false, LETTER " batch_closes missing status", "intake.c open_one()" },
+	{ "edition-open-complete", true, LETTER " batch_closes missing", "intake.c open_one()" },
+	{ "edition-open-incomplete", true, LETTER " batch_closes missing", "intake.c open_one()" },
+	{ "accepted", false, LETTER, "application.c" },
+	{ "discarded", false, LETTER, "application.c" },
+	{ "reserve", false, LETTER, "application.c" },
+	{ "withdrawn", false, LETTER, "application.c" },
+	{ "missing-cv", true, "", "letter.c letter_missing_text()" },
+	{ "missing-letter", true, "", "letter.c letter_missing_text()" },
+	{ "note-cv-too-long", true, "", "intake.c notes_text()" },
+	{ "note-letter-too-long", true, "", "intake.c notes_text()" },
+	{ "note-unreadable-document", true, "", "intake.c notes_text()" },
+	{ "note-unsupported-format", true, "", "intake.c notes_text()" },
+	/* To the commission. */
+	{ "digest", false, BATCH " applications", "digest.c" },
+	{ "reminder", false, BATCH " applications digest_date", "digest.c" },
+	{ "digest-row", true, LETTER " received cv_pages letter_pages problems", "digest.c" },
+	{ "decision_transcript", false, LINE " results", "commission.c decide_all()" },
+	{ "decision_refused", false, LINE " reason results", "commission.c refuse()" },
+	{ "transcript-applied", true, LINE, "commission.c add_line()" },
+	{ "transcript-unchanged", true, LINE, "commission.c add_line()" },
+	{ "transcript-final", true, LINE, "commission.c add_line()" },
+	{ "transcript-not-in-review", true, LINE, "commission.c add_line()" },
+	{ "transcript-unknown", true, LINE, "commission.c add_line()" },
+	{ "transcript-no-reference", true, LINE, "commission.c add_line()" },
+	{ "transcript-ignored", true, LINE, "commission.c add_line()" },
+	{ "transcript-truncated", true, LINE, "commission.c add_line()" },
+	{ "transcript-none", true, LINE, "commission.c add_line()" },
+	{ "transcript-refused", true, LINE " reason", "commission.c refuse()" },
+	{ "refused-not-member", true, REPLY, "commission.c refuse()" },
+	{ "refused-no-token", true, REPLY, "commission.c refuse()" },
+	{ "refused-not-authenticated", true, REPLY, "commission.c refuse()" },
+	/* To the office. */
+	{ "delivery-failures", false, "programme count failures", "outbox.c" },
+	{ "failure-row", true, "to template ref error", "outbox.c failure_rows()" },
+};
+
+const struct template_spec *template_spec_find(const char *name, bool snippet)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(specs); i++)
+		if (specs[i].snippet == snippet && strcmp(specs[i].name, name) == 0)
+			return &specs[i];
+	return NULL;
+}
+
+const struct template_spec *template_spec_all(size_t *count_r)
+{
+	*count_r = G_N_ELEMENTS(specs);
+	return specs;
+}
+
+char **template_spec_names(const struct template_spec *spec)
+{
+	/* Names are separated by single spaces; "" splits into no names. */
+	return g_strsplit(spec->vars, " ", -1);
+}
+
+int template_spec_vars(const struct template_spec *spec, GHashTable *vars, GHashTable **out_r,
+		       struct err *err)
+{
+	char **names = template_spec_names(spec);
+	GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	int ret = 0;
+
+	for (char **n = names; *n != NULL && ret == 0; n++) {
+		const char *value = vars ? g_hash_table_lookup(vars, *n) : NULL;
+
+		if (value == NULL)
+			ret = err_set(err, ERR_FATAL,
+				      "template %s: {{%s}} was not filled (by %s; see "
+				      "template_spec.c)",
+				      spec->name, *n, spec->supplier);
+		else
+			g_hash_table_insert(out, g_strdup(*n), (gpointer)value);
+	}
+	g_strfreev(names);
+	if (ret < 0)
+		g_hash_table_destroy(out);
+	else
+		*out_r = out;
+	return ret;
+}

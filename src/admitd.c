@@ -17,7 +17,7 @@
 #include "err.h"
 #include "imap.h"
 #include "inbox.h"
-#include "intake.h"
+#include "rollover.h"
 #include "letter.h"
 #include "batch.h"
 #include "log.h"
@@ -135,7 +135,7 @@ static int review_step(struct daemon *d, struct err *err)
 	struct err batch_err = { 0 };
 	int closed = 0, reminded = 0, opened = 0, purged = 0;
 
-	if (intake_open_editions(d->st, d->cfg, time_now(), &opened, &batch_err) < 0 ||
+	if (rollover_open_editions(d->st, d->cfg, time_now(), &opened, &batch_err) < 0 ||
 	    retention_purge(d->st, d->cfg, time_now(), &purged, &batch_err) < 0 ||
 	    batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
 	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, &batch_err) < 0) {

@@ -205,8 +205,8 @@ static int decide_all(struct store *st, const struct config *cfg, const struct m
 	return ret;
 }
 
-int commission_reply(struct store *st, const struct config *cfg, const struct intake_source *src,
-		     gint64 now, struct intake_result *res, struct err *err)
+int commission_reply(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		     gint64 now, struct ledger_result *res, struct err *err)
 {
 	const struct mail *m = src->mail;
 	const char *reason;
@@ -217,11 +217,11 @@ int commission_reply(struct store *st, const struct config *cfg, const struct in
 	if (seen == 1) {
 		/* The same reply delivered again: it was applied and answered once already. */
 		res->outcome = "duplicate";
-		return intake_ledger(st, src, "duplicate", "decision already filed", 0, now, NULL,
+		return ledger_record(st, src, "duplicate", "decision already filed", 0, now, NULL,
 				     err);
 	}
 	res->outcome = "decision";
-	if (intake_ledger(st, src, "decision", NULL, 0, now, NULL, err) < 0 ||
+	if (ledger_record(st, src, "decision", NULL, 0, now, NULL, err) < 0 ||
 	    refusal(st, cfg, m, &reason, err) < 0)
 		return -1;
 	if (reason != NULL) {

@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "err.h"
-#include "intake.h"
+#include "ledger.h"
 #include "mail.h"
 #include "store.h"
 
@@ -20,7 +20,7 @@ int commission_concerns(struct store *st, const struct config *cfg, const struct
 			struct err *err);
 
 /* Files the reply: outcome "decision" (or "duplicate" for the same email delivered again). */
-int commission_reply(struct store *st, const struct config *cfg, const struct intake_source *src,
-		     gint64 now, struct intake_result *res, struct err *err);
+int commission_reply(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		     gint64 now, struct ledger_result *res, struct err *err);
 
 #endif

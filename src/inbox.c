@@ -141,10 +141,10 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 
 /* Within the group's transaction: what intake makes of one message, and that we got past its
  * UID. On error the savepoint is rolled back and the messages before it stay. */
-static int file_one(struct poll *p, const struct item *it, struct intake_result *res,
+static int file_one(struct poll *p, const struct item *it, struct ledger_result *res,
 		    struct err *err)
 {
-	struct intake_source src = { .uidvalidity = p->uidvalidity,
+	struct ledger_source src = { .uidvalidity = p->uidvalidity,
 				     .uid = it->uid,
 				     .spool_path = it->path,
 				     .sha256 = it->sha256,
@@ -165,7 +165,7 @@ static int file_one(struct poll *p, const struct item *it, struct intake_result 
 }
 
 /* After the commit: the log line of each filed message, and each noted for moving. */
-static int after_commit(struct poll *p, const struct item *it, const struct intake_result *res,
+static int after_commit(struct poll *p, const struct item *it, const struct ledger_result *res,
 			struct err *err)
 {
 	int64_t ledger_id;
@@ -186,7 +186,7 @@ static int after_commit(struct poll *p, const struct item *it, const struct inta
  * committed (and moved); the error is returned. */
 static int record_group(struct poll *p, GArray *items, struct err *err)
 {
-	struct intake_result *res = g_new0(struct intake_result, items->len + 1);
+	struct ledger_result *res = g_new0(struct ledger_result, items->len + 1);
 	struct err later = { 0 };
 	guint done = 0, committed;
 	int ret = 0;
@@ -197,7 +197,7 @@ static int record_group(struct poll *p, GArray *items, struct err *err)
 	}
 	for (; done < items->len; done++)
 		if (file_one(p, &g_array_index(items, struct item, done), &res[done], err) < 0) {
-			intake_result_clear(&res[done]);
+			ledger_result_clear(&res[done]);
 			ret = -1;
 			break;
 		}
@@ -211,7 +211,7 @@ static int record_group(struct poll *p, GArray *items, struct err *err)
 		if (i < committed && after_commit(p, &g_array_index(items, struct item, i), &res[i],
 						  err_slot(ret, err, &later)) < 0)
 			ret = -1;
-		intake_result_clear(&res[i]);
+		ledger_result_clear(&res[i]);
 	}
 	g_free(res);
 	return ret;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "assessment.h"
 #include "batch.h"
 #include "commission.h"
 #include "compose.h"
@@ -19,28 +20,6 @@ struct app_ctx {
 	const struct edition *edition; /* borrowed from cfg, NULL: outside every edition */
 	gint64 received_at;	       /* of the message in hand */
 };
-
-int intake_ledger(struct store *st, const struct intake_source *src, const char *outcome,
-		  const char *detail, int64_t app_id, gint64 now, int64_t *id_r, struct err *err)
-{
-	const struct mail *m = src->mail;
-	struct ledger_entry e = {
-		.uidvalidity = src->uidvalidity,
-		.uid = src->uid,
-		.message_id = m ? m->message_id : NULL,
-		.sha256 = src->sha256,
-		.spool_path = src->spool_path,
-		.sender = m ? m->from_addr : NULL,
-		.subject = m ? m->subject : NULL,
-		.outcome = outcome,
-		.detail = detail,
-		.application_id = app_id,
-		.received_at = m && m->received_at ? m->received_at : now,
-	};
-	int64_t id;
-
-	return store_ledger_insert(st, &e, id_r ? id_r : &id, err);
-}
 
 static int add_documents(struct store *st, GArray *plan, int64_t app_id, int64_t ledger_id,
 			 bool replace, bool late, gint64 now, struct err *err)
@@ -96,55 +75,6 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 	return letter_queue_reply(st, cfg, app->id, &in, now, &held, err);
 }
 
-/* What the application's current documents say: present kinds and problems. */
-struct assessment {
-	bool cv, letter;
-	GString *problems; /* "missing-cv cv-too-long ..." */
-};
-
-static void note_problem(struct assessment *a, const char *problem)
-{
-	if (strstr(a->problems->str, problem) != NULL)
-		return;
-	g_string_append_printf(a->problems, "%s%s", a->problems->len ? " " : "", problem);
-}
-
-static int assess(struct store *st, const char *ref, struct assessment *a, struct err *err)
-{
-	struct app_filter f = { .ref = ref };
-	GPtrArray *apps = NULL;
-
-	a->cv = a->letter = false;
-	a->problems = g_string_new(NULL);
-	if (store_applications(st, &f, &apps, err) < 0 || apps->len != 1) {
-		if (apps != NULL)
-			g_ptr_array_free(apps, TRUE);
-		return err->class != ERR_NONE ? -1
-					      : err_set(err, ERR_FATAL, "no application %s", ref);
-	}
-	const struct app_row *app = g_ptr_array_index(apps, 0);
-	for (guint i = 0; i < app->documents->len; i++) {
-		const struct doc_row *d = g_ptr_array_index(app->documents, i);
-
-		a->cv |= strcmp(d->kind, "cv") == 0;
-		a->letter |= strcmp(d->kind, "letter") == 0;
-		if (strcmp(d->kind, "cv") == 0 && d->pages > 2)
-			note_problem(a, "cv-too-long");
-		if (strcmp(d->kind, "letter") == 0 && d->pages > 1)
-			note_problem(a, "letter-too-long");
-		if (d->problem != NULL)
-			note_problem(a, d->problem);
-	}
-	g_ptr_array_free(apps, TRUE);
-	/* Missing documents first: they are what the applicant must act on. */
-	if (!a->letter)
-		g_string_prepend(a->problems,
-				 a->problems->len ? "missing-letter " : "missing-letter");
-	if (!a->cv)
-		g_string_prepend(a->problems, a->problems->len ? "missing-cv " : "missing-cv");
-	return 0;
-}
-
 /* {{notes}}: a polite paragraph about each problem the commission will see. */
 static int notes_text(const struct config *cfg, const char *problems, char **text_r,
 		      struct err *err)
@@ -177,7 +107,7 @@ static int notes_text(const struct config *cfg, const char *problems, char **tex
  * the reply that tells the applicant where they stand (`complete_reply` when complete). */
 static int settle(struct store *st, const struct config *cfg, const struct mail *m,
 		  struct app_ctx *app, const char *complete_reply, gint64 now,
-		  struct intake_result *res, struct err *err)
+		  struct ledger_result *res, struct err *err)
 {
 	GHashTable *vars = reply_vars(cfg, m, app);
 	struct assessment a = { 0 };
@@ -187,7 +117,8 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	gint64 completed_at = 0;
 	int ret = -1;
 
-	if (assess(st, app->ref, &a, err) < 0 || notes_text(cfg, a.problems->str, &notes, err) < 0)
+	if (assessment_of(st, app->ref, &a, err) < 0 ||
+	    notes_text(cfg, a.problems->str, &notes, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "notes", g_strdup(notes));
 	if (app->edition == NULL) {
@@ -216,8 +147,7 @@ static int settle(struct store *st, const struct config *cfg, const struct mail 
 	ret = 0;
 out:
 	g_hash_table_destroy(vars);
-	if (a.problems != NULL)
-		g_string_free(a.problems, TRUE);
+	assessment_clear(&a);
 	g_free(closes);
 	g_free(missing);
 	g_free(notes);
@@ -225,7 +155,7 @@ out:
 }
 
 static int new_application(struct store *st, const struct config *cfg,
-			   const struct intake_source *src, int64_t applicant_id,
+			   const struct ledger_source *src, int64_t applicant_id,
 			   struct app_ctx *app, gint64 now, struct err *err)
 {
 	const struct mail *m = src->mail;
@@ -273,8 +203,8 @@ static int find_by_thread(struct store *st, const struct mail *m, struct app_ctx
 }
 
 /* A question, not an application: tell how to apply, file nothing else. */
-static int inquiry(struct store *st, const struct config *cfg, const struct intake_source *src,
-		   gint64 now, struct intake_result *res, struct err *err)
+static int inquiry(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		   gint64 now, struct ledger_result *res, struct err *err)
 {
 	const struct mail *m = src->mail;
 	struct app_ctx none = { 0 };
@@ -283,7 +213,7 @@ static int inquiry(struct store *st, const struct config *cfg, const struct inta
 
 	res->outcome = "inquiry";
 	res->reply = "inquiry";
-	ret = intake_ledger(st, src, "inquiry", NULL, 0, now, NULL, err);
+	ret = ledger_record(st, src, "inquiry", NULL, 0, now, NULL, err);
 	if (ret == 0)
 		ret = queue_reply(st, cfg, m, &none, "inquiry", vars, now, err);
 	g_hash_table_destroy(vars);
@@ -292,8 +222,8 @@ static int inquiry(struct store *st, const struct config *cfg, const struct inta
 
 /* Documents for an application already under review: kept, not used, the applicant told. */
 static int late_documents(struct store *st, const struct config *cfg,
-			  const struct intake_source *src, GArray *plan, struct app_ctx *app,
-			  int64_t ledger_id, gint64 now, struct intake_result *res, struct err *err)
+			  const struct ledger_source *src, GArray *plan, struct app_ctx *app,
+			  int64_t ledger_id, gint64 now, struct ledger_result *res, struct err *err)
 {
 	GHashTable *vars;
 	int ret;
@@ -315,7 +245,7 @@ static int late_documents(struct store *st, const struct config *cfg,
 /* An applicant's mail: a new application, more documents for the one under way, or a
  * replacement of documents before its batch closes. */
 static int from_applicant(struct store *st, const struct config *cfg,
-			  const struct intake_source *src, gint64 now, struct intake_result *res,
+			  const struct ledger_source *src, gint64 now, struct ledger_result *res,
 			  struct err *err)
 {
 	const struct mail *m = src->mail;
@@ -342,7 +272,7 @@ static int from_applicant(struct store *st, const struct config *cfg,
 		goto out;
 	res->outcome = found ? "followup" : "application";
 	res->ref = g_strdup(app.ref);
-	if (intake_ledger(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0)
+	if (ledger_record(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0)
 		goto out;
 	/* Before its batch closes an application takes new documents; after, they are kept. */
 	open = found == 0 || app_state_is(state, APP_TAKES_DOCUMENTS);
@@ -385,8 +315,8 @@ static int record_bounces(struct store *st, const struct mail *m, gint64 now, st
 }
 
 /* Not downloaded: the sender is told how to send less. */
-static int too_large(struct store *st, const struct config *cfg, const struct intake_source *src,
-		     gint64 now, struct intake_result *res, struct err *err)
+static int too_large(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		     gint64 now, struct ledger_result *res, struct err *err)
 {
 	const struct mail *m = src->mail;
 	struct app_ctx none = { 0 };
@@ -398,7 +328,7 @@ static int too_large(struct store *st, const struct config *cfg, const struct in
 			    g_strdup_printf("%d", cfg->limits.max_message_bytes / (1024 * 1024)));
 	res->outcome = "too-large";
 	res->reply = "too-large";
-	ret = intake_ledger(st, src, "too-large", detail, 0, now, NULL, err);
+	ret = ledger_record(st, src, "too-large", detail, 0, now, NULL, err);
 	if (ret == 0)
 		ret = queue_reply(st, cfg, m, &none, "too-large", vars, now, err);
 	g_hash_table_destroy(vars);
@@ -406,28 +336,28 @@ static int too_large(struct store *st, const struct config *cfg, const struct in
 	return ret;
 }
 
-int intake_file(struct store *st, const struct config *cfg, const struct intake_source *src,
-		gint64 now, struct intake_result *res, struct err *err)
+int intake_file(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		gint64 now, struct ledger_result *res, struct err *err)
 {
 	const struct mail *m = src->mail;
 	int64_t dup_id;
 	int found;
 
-	*res = (struct intake_result){ 0 };
+	*res = (struct ledger_result){ 0 };
 	found = store_ledger_find_content(st, m ? m->message_id : NULL, src->sha256, &dup_id, err);
 	if (found < 0)
 		return -1;
 	if (found == 1) {
 		res->outcome = "duplicate";
-		return intake_ledger(st, src, "duplicate", NULL, 0, now, NULL, err);
+		return ledger_record(st, src, "duplicate", NULL, 0, now, NULL, err);
 	}
 	if (m == NULL) {
 		res->outcome = "quarantined";
-		return intake_ledger(st, src, "quarantined", src->unreadable, 0, now, NULL, err);
+		return ledger_record(st, src, "quarantined", src->unreadable, 0, now, NULL, err);
 	}
 	if (m->automatic != NULL) {
 		res->outcome = "ignored";
-		if (intake_ledger(st, src, "ignored", m->automatic, 0, now, NULL, err) < 0)
+		if (ledger_record(st, src, "ignored", m->automatic, 0, now, NULL, err) < 0)
 			return -1;
 		return record_bounces(st, m, now, err);
 	}
@@ -439,90 +369,4 @@ int intake_file(struct store *st, const struct config *cfg, const struct intake_
 	if (found == 1)
 		return commission_reply(st, cfg, src, now, res, err);
 	return from_applicant(st, cfg, src, now, res, err);
-}
-
-void intake_result_clear(struct intake_result *res)
-{
-	g_free(res->ref);
-	*res = (struct intake_result){ 0 };
-}
-
-/* One application kept for the next edition joins the edition that has opened. */
-static int open_one(struct store *st, const struct config *cfg, const struct app_row *a,
-		    const struct edition *ed, gint64 now, struct err *err)
-{
-	GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, ed->name);
-	struct assessment as = { 0 };
-	char *closes = NULL, *status = NULL, *missing = NULL;
-	int64_t batch_id = 0;
-	bool complete;
-	int ret = -1;
-
-	if (assess(st, a->ref, &as, err) < 0)
-		goto out;
-	complete = as.cv && as.letter;
-	if (complete ? batch_for_time(st, cfg, now, &batch_id, &closes, err) < 0
-		     : letter_missing_text(cfg, as.cv, as.letter, &missing, err) < 0)
-		goto out;
-	g_hash_table_insert(vars, "batch_closes", g_strdup(closes ? closes : ""));
-	g_hash_table_insert(vars, "missing", g_strdup(missing ? missing : ""));
-	if (template_snippet(cfg->templates.search,
-			     complete ? "edition-open-complete" : "edition-open-incomplete", vars,
-			     &status, err) < 0)
-		goto out;
-	g_hash_table_insert(vars, "status", g_strdup(status));
-	struct compose_in in = {
-		.template_name = "edition-open",
-		.vars = vars,
-		.to_addr = a->email,
-		.to_name = a->name,
-		.in_reply_to = a->thread_message_id,
-		.auto_submitted = "auto-generated",
-	};
-	if (store_application_set_edition(st, a->id, ed->name, err) == 0 &&
-	    store_application_update(st, a->id, complete ? APP_PENDING : APP_INCOMPLETE, batch_id,
-				     as.problems->str, complete ? now : 0, now, err) == 0 &&
-	    store_event_add(st, a->id, "edition-open", ed->name, now, err) == 0 &&
-	    letter_queue(st, cfg, a->id, &in, now, NULL, err) == 0)
-		ret = 0;
-out:
-	if (as.problems != NULL)
-		g_string_free(as.problems, TRUE);
-	g_hash_table_destroy(vars);
-	g_free(closes);
-	g_free(status);
-	g_free(missing);
-	return ret;
-}
-
-int intake_open_editions(struct store *st, const struct config *cfg, gint64 now, int *moved_r,
-			 struct err *err)
-{
-	struct app_filter f = { .by_state = true, .state = APP_NEXT_EDITION };
-	const struct edition *ed;
-	GPtrArray *apps = NULL;
-	GDate today;
-	int ret = 0;
-
-	*moved_r = 0;
-	time_day(now, &today);
-	if ((ed = config_edition_on(cfg, &today)) == NULL)
-		return 0;
-	if (store_applications(st, &f, &apps, err) < 0)
-		return -1;
-	for (guint i = 0; i < apps->len && ret == 0; i++) {
-		if (store_begin(st, err) < 0) {
-			ret = -1;
-			break;
-		}
-		ret = open_one(st, cfg, g_ptr_array_index(apps, i), ed, now, err);
-		if (ret == 0)
-			ret = store_commit(st, err);
-		if (ret < 0)
-			store_rollback(st);
-		else
-			(*moved_r)++;
-	}
-	g_ptr_array_free(apps, TRUE);
-	return ret;
 }

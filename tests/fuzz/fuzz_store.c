@@ -58,8 +58,8 @@ static void setup(struct fuzz_store *fs)
 void fuzz_store_file(const uint8_t *data, size_t size, fuzz_facts_fn facts_fn)
 {
 	struct fuzz_store *fs = &the_store;
-	struct intake_source src = { .uidvalidity = 1, .uid = 1 };
-	struct intake_result res = { 0 };
+	struct ledger_source src = { .uidvalidity = 1, .uid = 1 };
+	struct ledger_result res = { 0 };
 	struct doc_facts *facts = NULL;
 	struct mail *m = NULL;
 	struct err err = { 0 };
@@ -82,7 +82,7 @@ void fuzz_store_file(const uint8_t *data, size_t size, fuzz_facts_fn facts_fn)
 		intake_file(fs->st, fs->cfg, &src, 1790000000, &res, &err);
 		store_rollback(fs->st);
 	}
-	intake_result_clear(&res);
+	ledger_result_clear(&res);
 	g_unlink(fs->parts);
 	mail_free(&m);
 	g_free(facts);

@@ -5,10 +5,10 @@
 /* An application of the bench in review: filed, then its batch closed. */
 static char *in_review(struct bench *b, const char *fixture)
 {
-	struct intake_result r = bench_file(b, fixture, NULL);
+	struct ledger_result r = bench_file(b, fixture, NULL);
 	char *ref = g_strdup(r.ref);
 
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_close_batch(b, BENCH_NOW + 60);
 	return ref;
 }
@@ -83,7 +83,7 @@ static void test_the_rules(void **state)
 static void test_not_the_commissions_yet(void **state)
 {
 	struct bench b;
-	struct intake_result r;
+	struct ledger_result r;
 	char *before = NULL;
 
 	(void)state;
@@ -100,7 +100,7 @@ static void test_not_the_commissions_yet(void **state)
 	assert_int_equal(decide(&b, "AI4G-2026-9999", VERDICT_ACCEPT, true, NULL),
 			 APPLICATION_UNKNOWN);
 	g_free(before);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_free(&b);
 }
 
@@ -135,7 +135,7 @@ static bool history_has(struct bench *b, const char *ref, const char *text)
 static void test_withdraw(void **state)
 {
 	struct bench b;
-	struct intake_result r;
+	struct ledger_result r;
 	char *ref;
 
 	(void)state;
@@ -150,7 +150,7 @@ static void test_withdraw(void **state)
 	assert_int_equal(bench_outbox_count(&b, "withdrawn"), 1);
 	/* The commission cannot decide it any more; the office still can, with --force. */
 	assert_int_equal(decide(&b, r.ref, VERDICT_ACCEPT, false, NULL), APPLICATION_FINAL);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	/* An accepted applicant may decline the place; a discarded one has nothing to withdraw. */
 	ref = in_review(&b, "german-application.eml");
 	assert_int_equal(decide(&b, ref, VERDICT_ACCEPT, false, NULL), APPLICATION_APPLIED);
@@ -163,7 +163,7 @@ static void test_withdraw(void **state)
 	assert_state(&b, r.ref, "discarded");
 	assert_int_equal(bench_outbox_count(&b, "withdrawn"), 2);
 	assert_int_equal(withdraw(&b, "AI4G-2026-9999", BENCH_NOW + 300), APPLICATION_UNKNOWN);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_free(&b);
 }
 

@@ -8,7 +8,7 @@
 
 struct case_bench {
 	struct bench b;
-	struct intake_result app;
+	struct ledger_result app;
 	char *digest_id; /* digest.TOKEN@domain */
 	char *token;
 };
@@ -24,7 +24,7 @@ static void setup_case(struct case_bench *c)
 
 static void free_case(struct case_bench *c)
 {
-	intake_result_clear(&c->app);
+	ledger_result_clear(&c->app);
 	g_free(c->digest_id);
 	g_free(c->token);
 	bench_free(&c->b);
@@ -32,7 +32,7 @@ static void free_case(struct case_bench *c)
 
 /* A reply to the digest: FROM, with the token in the subject when `with_token`, and an
  * Authentication-Results header when `auth` is not NULL. */
-static struct intake_result reply(struct case_bench *c, const char *from, bool with_token,
+static struct ledger_result reply(struct case_bench *c, const char *from, bool with_token,
 				  const char *auth, const char *id)
 {
 	char *text = g_strdup_printf(
@@ -42,7 +42,7 @@ static struct intake_result reply(struct case_bench *c, const char *from, bool w
 		auth ? "Authentication-Results: " : "", auth ? auth : "", auth ? "\r\n" : "", from,
 		with_token ? "[" : "", with_token ? c->token : "", with_token ? "]" : "", id,
 		c->app.ref);
-	struct intake_result r = bench_file_at(&c->b, NULL, text, BENCH_NOW + 120);
+	struct ledger_result r = bench_file_at(&c->b, NULL, text, BENCH_NOW + 120);
 
 	g_free(text);
 	return r;
@@ -64,7 +64,7 @@ static void test_member_with_token_decides(void **state)
 
 	(void)state;
 	setup_case(&c);
-	struct intake_result r = reply(&c, "Chair <chair@example.org>", true, NULL, "d1");
+	struct ledger_result r = reply(&c, "Chair <chair@example.org>", true, NULL, "d1");
 	assert_string_equal(r.outcome, "decision");
 	expect(&c, "accepted", 1, 0);
 	assert_int_equal(bench_outbox_count(&c.b, "accepted"), 1);
@@ -72,7 +72,7 @@ static void test_member_with_token_decides(void **state)
 	assert_non_null(strstr(transcript, "To: chair@example.org"));
 	assert_non_null(strstr(transcript, c.app.ref));
 	g_free(transcript);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	free_case(&c);
 }
 
@@ -91,14 +91,14 @@ static void test_refusals_change_nothing(void **state)
 		struct case_bench c;
 
 		setup_case(&c);
-		struct intake_result r = reply(&c, rows[i].from, rows[i].token, NULL, "f1");
+		struct ledger_result r = reply(&c, rows[i].from, rows[i].token, NULL, "f1");
 		/* The commission is warned, and the sender told why (a transcript). */
 		expect(&c, "in_review", 1, 1);
 		assert_int_equal(bench_outbox_count(&c.b, "accepted"), 0);
 		char *warning = bench_outbox_text(&c.b, "decision_refused");
 		assert_non_null(strstr(warning, "To: commission@example.org"));
 		g_free(warning);
-		intake_result_clear(&r);
+		ledger_result_clear(&r);
 		free_case(&c);
 	}
 }
@@ -125,7 +125,7 @@ static void test_require_auth(void **state)
 		c.b.cfg->commission.require_auth = g_strdup("dkim");
 		g_free(c.b.cfg->commission.authserv_id);
 		c.b.cfg->commission.authserv_id = g_strdup("mx.example.org");
-		struct intake_result r = reply(&c, "chair@example.org", true, rows[i].auth, "a1");
+		struct ledger_result r = reply(&c, "chair@example.org", true, rows[i].auth, "a1");
 		char *now = bench_state(&c.b, c.app.ref);
 		if (strcmp(now, rows[i].state) != 0)
 			fail_msg("Authentication-Results [%s]: %s, expected %s",
@@ -133,7 +133,7 @@ static void test_require_auth(void **state)
 		assert_int_equal(bench_outbox_count(&c.b, "decision_refused"),
 				 strcmp(rows[i].state, "in_review") == 0);
 		g_free(now);
-		intake_result_clear(&r);
+		ledger_result_clear(&r);
 		free_case(&c);
 	}
 }
@@ -144,13 +144,13 @@ static void test_the_same_reply_twice(void **state)
 
 	(void)state;
 	setup_case(&c);
-	struct intake_result r1 = reply(&c, "chair@example.org", true, NULL, "twice");
-	struct intake_result r2 = reply(&c, "chair@example.org", true, NULL, "twice");
+	struct ledger_result r1 = reply(&c, "chair@example.org", true, NULL, "twice");
+	struct ledger_result r2 = reply(&c, "chair@example.org", true, NULL, "twice");
 	assert_string_equal(r2.outcome, "duplicate");
 	expect(&c, "accepted", 1, 0);
 	assert_int_equal(bench_outbox_count(&c.b, "accepted"), 1);
-	intake_result_clear(&r1);
-	intake_result_clear(&r2);
+	ledger_result_clear(&r1);
+	ledger_result_clear(&r2);
 	free_case(&c);
 }
 

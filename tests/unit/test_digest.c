@@ -33,7 +33,7 @@ static void test_digest_and_reminder(void **state)
 {
 	struct bench b;
 	struct err err = { 0 };
-	struct intake_result ana, lena;
+	struct ledger_result ana, lena;
 	char *id, *token, *text, *want;
 	int sent = 0;
 
@@ -80,8 +80,8 @@ static void test_digest_and_reminder(void **state)
 	g_free(want);
 	g_free(token);
 	g_free(id);
-	intake_result_clear(&ana);
-	intake_result_clear(&lena);
+	ledger_result_clear(&ana);
+	ledger_result_clear(&lena);
 	bench_free(&b);
 }
 

@@ -40,7 +40,7 @@ static int files_with_sha(const char *dir, const char *sub, const char *sha)
 static void test_export(void **state)
 {
 	struct bench b;
-	struct intake_result r;
+	struct ledger_result r;
 	struct err err = { 0 };
 	bool found = false;
 	char *out, *json, *cv, *sha;
@@ -79,14 +79,14 @@ static void test_export(void **state)
 	g_free(sha);
 	g_free(json);
 	g_free(out);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_free(&b);
 }
 
 static void test_erase(void **state)
 {
 	struct bench b;
-	struct intake_result ana, lena;
+	struct ledger_result ana, lena;
 	struct err err = { 0 };
 	GPtrArray *keep = NULL;
 	int files = 0;
@@ -125,8 +125,8 @@ static void test_erase(void **state)
 	g_free(ana_raw);
 	g_free(lena_raw);
 	g_free(ana_parts);
-	intake_result_clear(&ana);
-	intake_result_clear(&lena);
+	ledger_result_clear(&ana);
+	ledger_result_clear(&lena);
 	bench_free(&b);
 }
 

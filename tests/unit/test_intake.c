@@ -9,7 +9,7 @@ static void test_complete_application(void **state)
 
 	(void)state;
 	bench_init(&b, "2026-01-12", "2027-06-30");
-	struct intake_result r = bench_file(&b, "complete-application.eml", NULL);
+	struct ledger_result r = bench_file(&b, "complete-application.eml", NULL);
 	assert_string_equal(r.outcome, "application");
 	assert_string_equal(r.state, "pending");
 	assert_string_equal(r.reply, "acknowledgement");
@@ -21,7 +21,7 @@ static void test_complete_application(void **state)
 	assert_true(a->batch_id != 0);
 	assert_int_equal(a->documents->len, 2);
 	assert_int_equal(bench_outbox_count(&b, "acknowledgement"), 1);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	g_ptr_array_free(keep, TRUE);
 	bench_free(&b);
 }
@@ -33,7 +33,7 @@ static void test_incomplete_then_completed(void **state)
 
 	(void)state;
 	bench_init(&b, "2026-01-12", "2027-06-30");
-	struct intake_result r = bench_file(&b, "letter-only.eml", NULL);
+	struct ledger_result r = bench_file(&b, "letter-only.eml", NULL);
 	assert_string_equal(r.state, "incomplete");
 	assert_string_equal(r.reply, "incomplete");
 	struct app_row *a = bench_app(&b, r.ref, &keep);
@@ -41,7 +41,7 @@ static void test_incomplete_then_completed(void **state)
 	assert_int_equal(a->batch_id, 0);
 	g_ptr_array_free(keep, TRUE);
 	char *ref = g_strdup(r.ref);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 
 	/* The CV arrives later: same application, now complete and acknowledged. */
 	r = bench_file(&b, "cv-followup.eml", NULL);
@@ -54,7 +54,7 @@ static void test_incomplete_then_completed(void **state)
 	assert_int_equal(bench_outbox_count(&b, "incomplete"), 1);
 	assert_int_equal(bench_outbox_count(&b, "acknowledgement"), 1);
 	g_ptr_array_free(keep, TRUE);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	g_free(ref);
 	bench_free(&b);
 }
@@ -65,23 +65,23 @@ static void test_filed_but_not_answered(void **state)
 
 	(void)state;
 	bench_init(&b, "2026-01-12", "2027-06-30");
-	struct intake_result r = bench_file(&b, "out-of-office.eml", NULL);
+	struct ledger_result r = bench_file(&b, "out-of-office.eml", NULL);
 	assert_string_equal(r.outcome, "ignored");
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	r = bench_file(&b, NULL,
 		       "From: chair@example.org\r\nSubject: Re: batch\r\n\r\nACCEPT x\r\n");
 	assert_string_equal(r.outcome, "decision"); /* refused: no digest token */
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	r = bench_file(&b, NULL, "Subject: no sender\r\n\r\nbody\r\n");
 	assert_string_equal(r.outcome, "quarantined");
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	/* The same bytes again (a changed UIDVALIDITY) are a duplicate, not a new application. */
 	r = bench_file(&b, "complete-application.eml", NULL);
 	assert_string_equal(r.outcome, "application");
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	r = bench_file(&b, "complete-application.eml", NULL);
 	assert_string_equal(r.outcome, "duplicate");
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	assert_int_equal(bench_outbox_count(&b, "acknowledgement"), 1);
 	bench_free(&b);
 }
@@ -92,11 +92,11 @@ static void test_outside_every_edition(void **state)
 
 	(void)state;
 	bench_init(&b, "2020-01-01", "2020-06-30");
-	struct intake_result r = bench_file(&b, "complete-application.eml", NULL);
+	struct ledger_result r = bench_file(&b, "complete-application.eml", NULL);
 	assert_string_equal(r.state, "next_edition");
 	assert_string_equal(r.reply, "next-edition");
 	assert_int_equal(bench_outbox_count(&b, "next-edition"), 1);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_free(&b);
 }
 

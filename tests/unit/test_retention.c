@@ -36,7 +36,7 @@ static int purge(struct bench *b, gint64 now)
 static void test_discarded_after_its_days(void **state)
 {
 	struct bench b;
-	struct intake_result kept, gone;
+	struct ledger_result kept, gone;
 	GPtrArray *gone_files, *kept_files, *keep = NULL;
 
 	(void)state;
@@ -72,15 +72,15 @@ static void test_discarded_after_its_days(void **state)
 	g_ptr_array_free(keep, TRUE);
 	g_ptr_array_free(gone_files, TRUE);
 	g_ptr_array_free(kept_files, TRUE);
-	intake_result_clear(&gone);
-	intake_result_clear(&kept);
+	ledger_result_clear(&gone);
+	ledger_result_clear(&kept);
 	bench_free(&b);
 }
 
 static void test_undecided_are_kept(void **state)
 {
 	struct bench b;
-	struct intake_result r;
+	struct ledger_result r;
 	GPtrArray *files;
 
 	(void)state;
@@ -93,7 +93,7 @@ static void test_undecided_are_kept(void **state)
 	for (guint i = 0; i < files->len; i++)
 		assert_true(g_file_test(g_ptr_array_index(files, i), G_FILE_TEST_EXISTS));
 	g_ptr_array_free(files, TRUE);
-	intake_result_clear(&r);
+	ledger_result_clear(&r);
 	bench_free(&b);
 }
 

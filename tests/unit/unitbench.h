@@ -63,7 +63,7 @@ static inline void bench_free(struct bench *b)
 
 /* Files one fixture (or a message text) at `now` as intake would after fetching it, from a
  * copy in the bench's folder (the spool copy: erasure and retention delete it). */
-static inline struct intake_result bench_file_at(struct bench *b, const char *fixture,
+static inline struct ledger_result bench_file_at(struct bench *b, const char *fixture,
 						 const char *text, gint64 now)
 {
 	char *name = g_strdup_printf("m-%u.eml", b->next_uid);
@@ -76,8 +76,8 @@ static inline struct intake_result bench_file_at(struct bench *b, const char *fi
 	g_free(source);
 	g_free(copy);
 	char *att = g_strdup_printf("%s/att-%u.parts", b->dir, b->next_uid);
-	struct intake_source src = { .uidvalidity = 1, .uid = b->next_uid++, .spool_path = path };
-	struct intake_result res = { 0 };
+	struct ledger_source src = { .uidvalidity = 1, .uid = b->next_uid++, .spool_path = path };
+	struct ledger_result res = { 0 };
 	struct mail *m = NULL;
 	struct err err = { 0 }, read_err = { 0 };
 	char *sha = test_file_sha256(path);
@@ -103,7 +103,7 @@ static inline struct intake_result bench_file_at(struct bench *b, const char *fi
 	return res;
 }
 
-static inline struct intake_result bench_file(struct bench *b, const char *fixture,
+static inline struct ledger_result bench_file(struct bench *b, const char *fixture,
 					      const char *text)
 {
 	return bench_file_at(b, fixture, text, BENCH_NOW);

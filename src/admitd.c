@@ -129,55 +129,51 @@ static void record_state(struct daemon *d, const char *key, const char *value)
 		log_warn("status %s not recorded: %s", key, err.text);
 }
 
-/* Batches whose window ended go to the commission; undecided ones get their reminder. */
+/* The scheduled jobs, in order: next-edition applications join an edition that opened,
+ * applications past their retention are purged, batches whose window ended go to the
+ * commission, undecided ones get their reminder. The first failure stops the rest. */
 static int review_step(struct daemon *d, struct err *err)
 {
-	struct err batch_err = { 0 };
 	int closed = 0, reminded = 0, opened = 0, purged = 0;
 
-	if (rollover_open_editions(d->st, d->cfg, time_now(), &opened, &batch_err) < 0 ||
-	    retention_purge(d->st, d->cfg, time_now(), &purged, &batch_err) < 0 ||
-	    batch_close_due(d->st, d->cfg, time_now(), &closed, &batch_err) < 0 ||
-	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, &batch_err) < 0) {
-		log_error("review: %s", batch_err.text);
-		*err = batch_err;
+	if (rollover_open_editions(d->st, d->cfg, time_now(), &opened, err) < 0 ||
+	    retention_purge(d->st, d->cfg, time_now(), &purged, err) < 0 ||
+	    batch_close_due(d->st, d->cfg, time_now(), &closed, err) < 0 ||
+	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, err) < 0) {
+		log_error("review: %s", err->text);
 		return -1;
 	}
 	return 0;
 }
 
-/* One cycle: the inbox, then the outbox (also when the inbox failed: replies already
- * committed must not wait for the IMAP server). Returns the worse of the two errors. */
+/* One cycle: the inbox, the scheduled jobs, then the outbox, each also when an earlier one
+ * failed (replies already committed must not wait for the IMAP server). Each failure is logged
+ * where it happens; the error returned is the first, or a graver later one (err_keep). */
 static int cycle(struct daemon *d, bool once, struct err *err)
 {
 	struct inbox_stats in = { 0 };
 	struct outbox_stats out = { 0 };
-	struct err poll_err = { 0 }, send_err = { 0 };
+	struct err step = { 0 };
 	char *now_text = time_iso8601(time_now());
 	int ret = 0;
 
-	if (inbox_poll(d->im, d->st, d->sp, d->cfg, &in, &poll_err) < 0) {
-		log_error("inbox: %s", poll_err.text);
-		record_state(d, "last_error", poll_err.text);
-		*err = poll_err;
-		ret = -1;
+	if (inbox_poll(d->im, d->st, d->sp, d->cfg, &in, &step) < 0) {
+		log_error("inbox: %s", step.text);
+		record_state(d, "last_error", step.text);
+		ret = err_keep(err, &step);
 	} else {
 		record_state(d, "last_poll", now_text);
 		record_state(d, "last_error", "");
 	}
-	if (review_step(d, err) < 0 && ret == 0)
-		ret = -1;
-	if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &out, &send_err) < 0) {
-		log_error("outbox: %s", send_err.text);
-		if (ret == 0 || send_err.class > err->class)
-			*err = send_err;
-		ret = -1;
+	if (review_step(d, &step) < 0)
+		ret = err_keep(err, &step);
+	if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &out, &step) < 0) {
+		log_error("outbox: %s", step.text);
+		ret = err_keep(err, &step);
 	}
-	if (outbox_report_failures(d->st, d->cfg, time_now(), &send_err) < 0) {
-		log_error("outbox: %s", send_err.text);
-		if (ret == 0)
-			*err = send_err;
-		ret = -1;
+	if (outbox_report_failures(d->st, d->cfg, time_now(), &step) < 0) {
+		log_error("outbox: %s", step.text);
+		ret = err_keep(err, &step);
 	}
 	if (ret == 0 && out.deferred > 0 && once) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once

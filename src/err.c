@@ -39,6 +39,13 @@ void err_clear(struct err *err)
 	err->text[0] = '\0';
 }
 
+int err_keep(struct err *first, const struct err *e)
+{
+	if (first->class == ERR_NONE || e->class > first->class)
+		*first = *e;
+	return -1;
+}
+
 int err_exit_code(const struct err *err)
 {
 	switch (err->class) {

@@ -24,6 +24,11 @@ void err_prefix(struct err *err, const char *fmt, ...) __attribute__((format(pri
 
 void err_clear(struct err *err);
 
+/* For work that goes on after a step failed: keeps `e` in `first` when `first` holds no error
+ * yet, or when `e` is graver (a configuration error or a bug outranks a temporary failure: the
+ * class decides what the program does next). Returns -1, for `ret = err_keep(err, &step)`. */
+int err_keep(struct err *first, const struct err *e);
+
 /* The sysexits.h code for a program that stops on this error. */
 int err_exit_code(const struct err *err);
 

@@ -54,13 +54,6 @@ static void item_clear(gpointer data)
 	g_free(it->facts);
 }
 
-/* Where an error goes: err while none has happened (ret == 0), else a scratch slot, so the
- * first error is the one reported while the work already done is still finished. */
-static struct err *err_slot(int ret, struct err *err, struct err *later)
-{
-	return ret < 0 ? later : err;
-}
-
 static void to_move(struct poll *p, uint32_t uid, int64_t ledger_id)
 {
 	g_array_append_val(p->move_uids, uid);
@@ -187,7 +180,7 @@ static int after_commit(struct poll *p, const struct item *it, const struct ledg
 static int record_group(struct poll *p, GArray *items, struct err *err)
 {
 	struct ledger_result *res = g_new0(struct ledger_result, items->len + 1);
-	struct err later = { 0 };
+	struct err step = { 0 };
 	guint done = 0, committed;
 	int ret = 0;
 
@@ -202,15 +195,15 @@ static int record_group(struct poll *p, GArray *items, struct err *err)
 			break;
 		}
 	committed = done;
-	if (store_commit(p->st, err_slot(ret, err, &later)) < 0) {
+	if (store_commit(p->st, &step) < 0) {
 		store_rollback(p->st);
 		committed = 0;
-		ret = -1;
+		ret = err_keep(err, &step);
 	}
 	for (guint i = 0; i < done; i++) {
-		if (i < committed && after_commit(p, &g_array_index(items, struct item, i), &res[i],
-						  err_slot(ret, err, &later)) < 0)
-			ret = -1;
+		if (i < committed &&
+		    after_commit(p, &g_array_index(items, struct item, i), &res[i], &step) < 0)
+			ret = err_keep(err, &step);
 		ledger_result_clear(&res[i]);
 	}
 	g_free(res);
@@ -347,14 +340,14 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 /* Files the new messages of one search window, group by group, while the fetcher brings the
  * next ones and the worker reads the last group's documents; then moves what was filed. What
  * was fetched is filed even when a later fetch failed, and what was filed is moved even when a
- * later message failed; the first error is returned. */
+ * later message failed; the first error is returned (err_keep). */
 static int process_window(struct poll *p, GArray *uids, GArray *large, struct err *err)
 {
 	GArray *want = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	GArray *want_large = g_array_new(FALSE, FALSE, sizeof(bool));
 	struct group cur, prev, swap;
 	struct fetcher *f = NULL;
-	struct err later = { 0 };
+	struct err step = { 0 };
 	int ret = not_filed(p, uids, large, want, want_large, err), more = 1;
 	bool durable = true;
 
@@ -372,32 +365,31 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 			ret = -1;
 		/* Order matters: one sync makes this group's messages durable before anything else
 		 * happens to them, and the last group's attachments before the store names them. */
-		if (spool_sync(p->sp, err_slot(ret, err, &later)) < 0) {
-			ret = -1;
+		if (spool_sync(p->sp, &step) < 0) {
+			ret = err_keep(err, &step);
 			durable = false;
 			break;
 		}
-		if (cur.items->len > 0 && parse_group(p, &cur, err_slot(ret, err, &later)) < 0) {
-			ret = -1;
+		if (cur.items->len > 0 && parse_group(p, &cur, &step) < 0) {
+			ret = err_keep(err, &step);
 			group_clear(&cur);
 		}
-		if (prev.items->len > 0 && file_group(p, &prev, err_slot(ret, err, &later)) < 0)
-			ret = -1;
+		if (prev.items->len > 0 && file_group(p, &prev, &step) < 0)
+			ret = err_keep(err, &step);
 		group_clear(&prev);
 		swap = prev, prev = cur, cur = swap;
 	}
 	if (durable && prev.items->len > 0 &&
-	    (spool_sync(p->sp, err_slot(ret, err, &later)) < 0 ||
-	     file_group(p, &prev, err_slot(ret, err, &later)) < 0))
-		ret = -1;
+	    (spool_sync(p->sp, &step) < 0 || file_group(p, &prev, &step) < 0))
+		ret = err_keep(err, &step);
 	group_clear(&cur);
 	group_clear(&prev);
 	g_array_free(cur.items, TRUE);
 	g_array_free(prev.items, TRUE);
 	/* The IMAP connection is the fetcher's until it is gone. */
 	fetcher_free(&f);
-	if (move_filed(p, err_slot(ret, err, &later)) < 0)
-		ret = -1;
+	if (move_filed(p, &step) < 0)
+		ret = err_keep(err, &step);
 	g_array_free(want, TRUE);
 	g_array_free(want_large, TRUE);
 	return ret;

@@ -562,17 +562,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		case 'n': {
-			gint64 t;
-
-			if (time_parse(optarg, &t) < 0) {
-				fprintf(stderr, "admitctl: --now %s: not an ISO 8601 time\n",
-					optarg);
+		case 'n':
+			if (time_set_now_option("admitctl", optarg) < 0)
 				return EX_USAGE;
-			}
-			time_set_now(t);
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return EX_OK;

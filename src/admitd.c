@@ -327,8 +327,6 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
-		gint64 t;
-
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -340,11 +338,8 @@ int main(int argc, char **argv)
 			check = true;
 			break;
 		case 'n':
-			if (time_parse(optarg, &t) < 0) {
-				fprintf(stderr, "admitd: --now %s: not an ISO 8601 time\n", optarg);
+			if (time_set_now_option("admitd", optarg) < 0)
 				return EX_USAGE;
-			}
-			time_set_now(t);
 			break;
 		case 't':
 			trace_imap = true;

@@ -35,15 +35,7 @@ static int queue_letter(struct store *st, const struct config *cfg, const struct
 			enum app_state to, gint64 now, struct err *err)
 {
 	GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, a->edition);
-	struct compose_in in = {
-		.template_name = app_state_name(to),
-		.vars = vars,
-		.to_addr = a->email,
-		.to_name = a->name,
-		.in_reply_to = a->thread_message_id,
-		.auto_submitted = "auto-generated",
-	};
-	int ret = letter_queue(st, cfg, a->id, &in, now, NULL, err);
+	int ret = letter_queue_to_applicant(st, cfg, a, app_state_name(to), vars, now, err);
 
 	g_hash_table_destroy(vars);
 	return ret;

@@ -99,17 +99,7 @@ static int queue_to(struct store *st, const struct config *cfg, const struct mai
 		    const char *template_name, const char *to, GHashTable *vars, gint64 now,
 		    struct err *err)
 {
-	struct compose_in in = {
-		.template_name = template_name,
-		.vars = vars,
-		.to_addr = to,
-		.in_reply_to = m->message_id,
-		.references = m->references,
-		.auto_submitted = "auto-replied",
-	};
-	bool held;
-
-	return letter_queue_reply(st, cfg, 0, &in, now, &held, err);
+	return letter_queue_answer(st, cfg, 0, m, to, NULL, template_name, vars, now, err);
 }
 
 static int refuse(struct store *st, const struct config *cfg, const struct mail *m,

@@ -42,30 +42,23 @@ static char *pages_text(const struct doc_row *d)
 	return d->pages >= 0 ? g_strdup_printf("%d", d->pages) : g_strdup("?");
 }
 
-/* One snippets/digest-row.txt per application. */
+/* The variables of one snippets/digest-row.txt: an application (struct app_row). */
+static GHashTable *row_vars(const void *row, const void *ctx)
+{
+	const struct app_row *a = row;
+	GHashTable *vars = letter_vars_new(ctx, a->name, a->email, a->ref, a->edition);
+
+	g_hash_table_insert(vars, "received", g_strdup(a->received_at));
+	g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
+	g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
+	g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
+	return vars;
+}
+
 static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, struct err *err)
 {
-	GString *out = g_string_new(NULL);
-
-	for (guint i = 0; i < apps->len; i++) {
-		const struct app_row *a = g_ptr_array_index(apps, i);
-		GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, a->edition);
-		int ret;
-
-		g_hash_table_insert(vars, "received", g_strdup(a->received_at));
-		g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
-		g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
-		g_hash_table_insert(vars, "problems",
-				    g_strdup(a->problems[0] ? a->problems : "none"));
-		ret = template_snippet_append(cfg->templates.search, "digest-row", vars, out, err);
-		g_hash_table_destroy(vars);
-		if (ret < 0) {
-			g_string_free(out, TRUE);
-			return -1;
-		}
-	}
-	*text_r = g_string_free(out, FALSE);
-	return 0;
+	return template_snippet_rows(cfg->templates.search, "digest-row", apps, row_vars, cfg,
+				     text_r, err);
 }
 
 /* "pdf" from "Carta.PDF"; "" when the name has no sensible extension. */
@@ -146,15 +139,11 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 
 	if (ret == 0) {
 		g_hash_table_insert(vars, "applications", table);
-		struct compose_in in = {
-			.template_name = "digest",
-			.vars = vars,
-			.to_addr = cfg->commission.address,
-			.auto_submitted = "auto-generated",
-			.message_id = mid,
-			.attachments = (const struct compose_attachment *)(void *)atts->data,
-			.n_attachments = atts->len,
-		};
+		struct compose_in in = letter_internal("digest", vars, cfg->commission.address);
+
+		in.message_id = mid;
+		in.attachments = (const struct compose_attachment *)(void *)atts->data;
+		in.n_attachments = atts->len;
 		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	}
 	if (ret == 0)
@@ -178,14 +167,10 @@ int digest_queue_reminder(struct store *st, const struct config *cfg, const stru
 	if (ret == 0) {
 		g_hash_table_insert(vars, "applications", table);
 		g_hash_table_insert(vars, "digest_date", g_strndup(b->closed_at, 10));
-		struct compose_in in = {
-			.template_name = "reminder",
-			.vars = vars,
-			.to_addr = cfg->commission.address,
-			.in_reply_to = b->digest_message_id,
-			.auto_submitted = "auto-generated",
-			.message_id = mid,
-		};
+		struct compose_in in = letter_internal("reminder", vars, cfg->commission.address);
+
+		in.in_reply_to = b->digest_message_id;
+		in.message_id = mid;
 		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	}
 	g_hash_table_destroy(vars);

@@ -1,13 +1,13 @@
 #include "gdpr.h"
 
-#include "spool.h"
-
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
+
+#include "jsonout.h"
+#include "spool.h"
 
 /* Copies `size` bytes at `offset` of src (all of it when size < 0) into DIR/SUB/NAME and returns
  * "SUB/NAME" (owned), or NULL when src is gone. */
@@ -99,14 +99,10 @@ static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const
 			} else if (q == PERSON_LETTERS && strcmp(cols[c], "id") == 0) {
 				file = letter_file(st, dir, v, err);
 			} else {
-				json_builder_set_member_name(b, cols[c]);
-				v ? json_builder_add_string_value(b, v)
-				  : json_builder_add_null_value(b);
+				jsonout_string(b, cols[c], v);
 				continue;
 			}
-			json_builder_set_member_name(b, "file");
-			file ? json_builder_add_string_value(b, file)
-			     : json_builder_add_null_value(b);
+			jsonout_string(b, "file", file);
 			g_free(name);
 			g_free(file);
 			name = file = NULL;
@@ -131,8 +127,6 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 	};
 	static const char *const subdirs[] = { "", "documents", "messages", "letters" };
 	JsonBuilder *b;
-	JsonGenerator *gen;
-	JsonNode *root;
 	char *json, *path;
 	int ret = 0;
 
@@ -146,8 +140,7 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "email");
-	json_builder_add_string_value(b, email);
+	jsonout_string(b, "email", email);
 	for (size_t i = 0; i < G_N_ELEMENTS(parts) && ret == 0; i++) {
 		guint count = 0;
 
@@ -157,45 +150,31 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 			*found_r = count > 0;
 	}
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	gen = json_generator_new();
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	json = json_generator_to_data(gen, NULL);
+	json = jsonout_finish(b);
 	path = g_build_filename(dir, "person.json", NULL);
 	if (ret == 0 &&
 	    !g_file_set_contents_full(path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL))
 		ret = err_set(err, ERR_TEMP, "cannot write %s", path);
 	g_free(path);
 	g_free(json);
-	g_object_unref(gen);
-	json_node_unref(root);
-	g_object_unref(b);
 	return ret;
+}
+
+struct erase_ctx {
+	const char *email;
+	gint64 now;
+};
+
+static int erase_rows(struct store *st, const void *ctx, GPtrArray *files, struct err *err)
+{
+	const struct erase_ctx *e = ctx;
+
+	return store_person_erase(st, e->email, e->now, files, err);
 }
 
 int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, struct err *err)
 {
-	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-	int ret = -1;
+	struct erase_ctx ctx = { email, now };
 
-	*files_r = 0;
-	if (store_begin(st, err) < 0)
-		goto out;
-	if (store_person_erase(st, email, now, files, err) < 0) {
-		store_rollback(st);
-		goto out;
-	}
-	/* Order matters: the files go before the commit. A crash in between leaves rows that
-	 * still name the person, so running erase again finishes the job; the other order could
-	 * leave personal files that nothing points to any more. */
-	*files_r = spool_remove_all(files);
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		goto out;
-	}
-	ret = 0;
-out:
-	g_ptr_array_free(files, TRUE);
-	return ret;
+	return spool_forget(st, erase_rows, &ctx, files_r, err);
 }

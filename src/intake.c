@@ -61,18 +61,8 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 		       const struct app_ctx *app, const char *template_name, GHashTable *vars,
 		       gint64 now, struct err *err)
 {
-	struct compose_in in = {
-		.template_name = template_name,
-		.vars = vars,
-		.to_addr = m->from_addr,
-		.to_name = m->from_name,
-		.in_reply_to = m->message_id,
-		.references = m->references,
-		.auto_submitted = "auto-replied",
-	};
-	bool held;
-
-	return letter_queue_reply(st, cfg, app->id, &in, now, &held, err);
+	return letter_queue_answer(st, cfg, app->id, m, m->from_addr, m->from_name, template_name,
+				   vars, now, err);
 }
 
 /* {{notes}}: a polite paragraph about each problem the commission will see. */
@@ -202,22 +192,34 @@ static int find_by_thread(struct store *st, const struct mail *m, struct app_ctx
 	return found;
 }
 
-/* A question, not an application: tell how to apply, file nothing else. */
-static int inquiry(struct store *st, const struct config *cfg, const struct ledger_source *src,
-		   gint64 now, struct ledger_result *res, struct err *err)
+/* A message that opens no application, answered with `name` (the outcome, the template and
+ * the ledger's word at once): a question (how to apply), or mail too large to download (how
+ * to send less). extra_name: one more variable (extra_value owned, given to it), or NULL. */
+static int answer_only(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		       const char *name, const char *detail, const char *extra_name,
+		       char *extra_value, gint64 now, struct ledger_result *res, struct err *err)
 {
 	const struct mail *m = src->mail;
 	struct app_ctx none = { 0 };
 	GHashTable *vars = letter_vars_new(cfg, m->from_name, m->from_addr, "", NULL);
 	int ret;
 
-	res->outcome = "inquiry";
-	res->reply = "inquiry";
-	ret = ledger_record(st, src, "inquiry", NULL, 0, now, NULL, err);
+	if (extra_name != NULL)
+		g_hash_table_insert(vars, (gpointer)extra_name, extra_value);
+	res->outcome = name;
+	res->reply = name;
+	ret = ledger_record(st, src, name, detail, 0, now, NULL, err);
 	if (ret == 0)
-		ret = queue_reply(st, cfg, m, &none, "inquiry", vars, now, err);
+		ret = queue_reply(st, cfg, m, &none, name, vars, now, err);
 	g_hash_table_destroy(vars);
 	return ret;
+}
+
+/* A question, not an application: tell how to apply, file nothing else. */
+static int inquiry(struct store *st, const struct config *cfg, const struct ledger_source *src,
+		   gint64 now, struct ledger_result *res, struct err *err)
+{
+	return answer_only(st, cfg, src, "inquiry", NULL, NULL, NULL, now, res, err);
 }
 
 /* Documents for an application already under review: kept, not used, the applicant told. */
@@ -318,20 +320,10 @@ static int record_bounces(struct store *st, const struct mail *m, gint64 now, st
 static int too_large(struct store *st, const struct config *cfg, const struct ledger_source *src,
 		     gint64 now, struct ledger_result *res, struct err *err)
 {
-	const struct mail *m = src->mail;
-	struct app_ctx none = { 0 };
-	GHashTable *vars = letter_vars_new(cfg, m->from_name, m->from_addr, "", NULL);
 	char *detail = g_strdup_printf("larger than %d bytes", cfg->limits.max_message_bytes);
-	int ret;
+	char *mb = g_strdup_printf("%d", cfg->limits.max_message_bytes / (1024 * 1024));
+	int ret = answer_only(st, cfg, src, "too-large", detail, "limit_mb", mb, now, res, err);
 
-	g_hash_table_insert(vars, "limit_mb",
-			    g_strdup_printf("%d", cfg->limits.max_message_bytes / (1024 * 1024)));
-	res->outcome = "too-large";
-	res->reply = "too-large";
-	ret = ledger_record(st, src, "too-large", detail, 0, now, NULL, err);
-	if (ret == 0)
-		ret = queue_reply(st, cfg, m, &none, "too-large", vars, now, err);
-	g_hash_table_destroy(vars);
 	g_free(detail);
 	return ret;
 }

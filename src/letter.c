@@ -64,6 +64,50 @@ int letter_queue(struct store *st, const struct config *cfg, int64_t application
 	return ret;
 }
 
+int letter_queue_to_applicant(struct store *st, const struct config *cfg, const struct app_row *a,
+			      const char *template_name, GHashTable *vars, gint64 now,
+			      struct err *err)
+{
+	struct compose_in in = {
+		.template_name = template_name,
+		.vars = vars,
+		.to_addr = a->email,
+		.to_name = a->name,
+		.in_reply_to = a->thread_message_id,
+		.auto_submitted = "auto-generated",
+	};
+
+	return letter_queue(st, cfg, a->id, &in, now, NULL, err);
+}
+
+int letter_queue_answer(struct store *st, const struct config *cfg, int64_t application_id,
+			const struct mail *m, const char *to_addr, const char *to_name,
+			const char *template_name, GHashTable *vars, gint64 now, struct err *err)
+{
+	struct compose_in in = {
+		.template_name = template_name,
+		.vars = vars,
+		.to_addr = to_addr,
+		.to_name = to_name,
+		.in_reply_to = m->message_id,
+		.references = m->references,
+		.auto_submitted = "auto-replied",
+	};
+	bool held;
+
+	return letter_queue_reply(st, cfg, application_id, &in, now, &held, err);
+}
+
+struct compose_in letter_internal(const char *template_name, GHashTable *vars, const char *to_addr)
+{
+	return (struct compose_in){
+		.template_name = template_name,
+		.vars = vars,
+		.to_addr = to_addr,
+		.auto_submitted = "auto-generated",
+	};
+}
+
 /* "- your CV ...\n- your letter ...": the snippets for what is missing. */
 int letter_missing_text(const struct config *cfg, bool cv, bool letter, char **text_r,
 			struct err *err)

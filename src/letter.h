@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "config.h"
 #include "err.h"
+#include "mail.h"
 #include "store.h"
 
 /* name, email, reference, programme, registration_url, edition: a new table (char * → owned
@@ -29,6 +30,21 @@ int letter_queue(struct store *st, const struct config *cfg, int64_t application
  * hold is recorded (event "reply-held", the "replies_held" count for status). */
 int letter_queue_reply(struct store *st, const struct config *cfg, int64_t application_id,
 		       const struct compose_in *in, gint64 now, bool *held_r, struct err *err);
+
+/* The three kinds of mail we write, each composed the same way every time: */
+/* To the applicant of `a`, threaded to their first message (decisions, a withdrawal, an
+ * edition opening): auto-generated, not rate-limited. */
+int letter_queue_to_applicant(struct store *st, const struct config *cfg, const struct app_row *a,
+			      const char *template_name, GHashTable *vars, gint64 now,
+			      struct err *err);
+/* An automatic answer to the inbound mail `m` (to its sender, or to to_addr), threaded to it:
+ * auto-replied, within the reply limits (letter_queue_reply). */
+int letter_queue_answer(struct store *st, const struct config *cfg, int64_t application_id,
+			const struct mail *m, const char *to_addr, const char *to_name,
+			const char *template_name, GHashTable *vars, gint64 now, struct err *err);
+/* Our own mail to the commission or the office: auto-generated, threaded to nothing; the
+ * caller may add a Message-ID, a thread or attachments before letter_queue(). */
+struct compose_in letter_internal(const char *template_name, GHashTable *vars, const char *to_addr);
 
 /* The list of what is missing, one snippet per document (snippets/missing-cv.txt ...), for
  * {{missing}}; "" when nothing is. *text_r belongs to the caller. Errors: ERR_CONFIG. */

@@ -104,28 +104,24 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 	return ret < 0 ? -1 : 0;
 }
 
+/* The variables of one snippets/failure-row.txt: a failed letter (struct outbox_row). */
+static GHashTable *failure_vars(const void *row, const void *ctx)
+{
+	const struct outbox_row *r = row;
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+
+	(void)ctx;
+	g_hash_table_insert(vars, "to", r->to_addr);
+	g_hash_table_insert(vars, "template", r->template_name);
+	g_hash_table_insert(vars, "ref", r->ref ? r->ref : "-");
+	g_hash_table_insert(vars, "error", r->last_error ? r->last_error : "");
+	return vars;
+}
+
 static int failure_rows(const struct config *cfg, GPtrArray *rows, char **text_r, struct err *err)
 {
-	GString *out = g_string_new(NULL);
-
-	for (guint i = 0; i < rows->len; i++) {
-		const struct outbox_row *r = g_ptr_array_index(rows, i);
-		GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-		int ret;
-
-		g_hash_table_insert(vars, "to", r->to_addr);
-		g_hash_table_insert(vars, "template", r->template_name);
-		g_hash_table_insert(vars, "ref", r->ref ? r->ref : "-");
-		g_hash_table_insert(vars, "error", r->last_error ? r->last_error : "");
-		ret = template_snippet_append(cfg->templates.search, "failure-row", vars, out, err);
-		g_hash_table_destroy(vars);
-		if (ret < 0) {
-			g_string_free(out, TRUE);
-			return -1;
-		}
-	}
-	*text_r = g_string_free(out, FALSE);
-	return 0;
+	return template_snippet_rows(cfg->templates.search, "failure-row", rows, failure_vars, NULL,
+				     text_r, err);
 }
 
 int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now, struct err *err)
@@ -149,12 +145,8 @@ int outbox_report_failures(struct store *st, const struct config *cfg, gint64 no
 	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
 	g_hash_table_insert(vars, "count", g_strdup_printf("%u", rows->len));
 	g_hash_table_insert(vars, "failures", g_strdup(list));
-	struct compose_in in = {
-		.template_name = "delivery-failures",
-		.vars = vars,
-		.to_addr = cfg->programme.office_address,
-		.auto_submitted = "auto-generated",
-	};
+	struct compose_in in = letter_internal("delivery-failures", vars,
+					       cfg->programme.office_address);
 	ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	for (guint i = 0; ret == 0 && i < rows->len; i++)
 		ret = store_outbox_set_told(

@@ -3,35 +3,17 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
-static void member_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, value);
-}
-
-static void member_int_or_null(JsonBuilder *b, const char *name, gint64 value, bool present)
-{
-	json_builder_set_member_name(b, name);
-	if (present)
-		json_builder_add_int_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
+#include "jsonout.h"
 
 static void add_document(JsonBuilder *b, const struct doc_row *d)
 {
 	json_builder_begin_object(b);
-	member_string(b, "kind", d->kind);
-	member_string(b, "filename", d->filename);
-	member_string(b, "content_type", d->content_type);
-	member_int_or_null(b, "size", d->size, true);
-	member_int_or_null(b, "pages", d->pages, d->pages >= 0);
-	member_string(b, "sha256", d->sha256);
+	jsonout_string(b, "kind", d->kind);
+	jsonout_string(b, "filename", d->filename);
+	jsonout_string(b, "content_type", d->content_type);
+	jsonout_int_or_null(b, "size", d->size, true);
+	jsonout_int_or_null(b, "pages", d->pages, d->pages >= 0);
+	jsonout_string(b, "sha256", d->sha256);
 	json_builder_end_object(b);
 }
 
@@ -40,13 +22,13 @@ static void add_application(JsonBuilder *b, const struct app_row *a)
 	char **problems = g_strsplit(a->problems, " ", -1);
 
 	json_builder_begin_object(b);
-	member_string(b, "ref", a->ref);
-	member_string(b, "email", a->email);
-	member_string(b, "name", a->name);
-	member_string(b, "state", app_state_name(a->state));
-	member_string(b, "edition", a->edition);
-	member_int_or_null(b, "batch", a->batch_id, a->batch_id != 0);
-	member_string(b, "received_at", a->received_at);
+	jsonout_string(b, "ref", a->ref);
+	jsonout_string(b, "email", a->email);
+	jsonout_string(b, "name", a->name);
+	jsonout_string(b, "state", app_state_name(a->state));
+	jsonout_string(b, "edition", a->edition);
+	jsonout_int_or_null(b, "batch", a->batch_id, a->batch_id != 0);
+	jsonout_string(b, "received_at", a->received_at);
 	json_builder_set_member_name(b, "problems");
 	json_builder_begin_array(b);
 	for (char **p = problems; *p != NULL; p++)
@@ -62,21 +44,6 @@ static void add_application(JsonBuilder *b, const struct app_row *a)
 	g_strfreev(problems);
 }
 
-static char *finish(JsonBuilder *b)
-{
-	JsonNode *root = json_builder_get_root(b);
-	JsonGenerator *gen = json_generator_new();
-	char *text;
-
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	text = json_generator_to_data(gen, NULL);
-	g_object_unref(gen);
-	json_node_unref(root);
-	g_object_unref(b);
-	return text;
-}
-
 char *report_applications_json(GPtrArray *apps)
 {
 	JsonBuilder *b = json_builder_new();
@@ -85,7 +52,7 @@ char *report_applications_json(GPtrArray *apps)
 	for (guint i = 0; i < apps->len; i++)
 		add_application(b, g_ptr_array_index(apps, i));
 	json_builder_end_array(b);
-	return finish(b);
+	return jsonout_finish(b);
 }
 
 char *report_application_json(const struct app_row *app)
@@ -93,7 +60,7 @@ char *report_application_json(const struct app_row *app)
 	JsonBuilder *b = json_builder_new();
 
 	add_application(b, app);
-	return finish(b);
+	return jsonout_finish(b);
 }
 
 char *report_outbox_json(GPtrArray *rows)
@@ -105,19 +72,19 @@ char *report_outbox_json(GPtrArray *rows)
 		const struct outbox_row *r = g_ptr_array_index(rows, i);
 
 		json_builder_begin_object(b);
-		member_string(b, "to", r->to_addr);
-		member_string(b, "template", r->template_name);
+		jsonout_string(b, "to", r->to_addr);
+		jsonout_string(b, "template", r->template_name);
 		/* 'sending' is an internal step; for scripts it is still waiting to go out. */
-		member_string(b, "state", strcmp(r->state, "sending") == 0 ? "queued" : r->state);
-		member_int_or_null(b, "attempts", r->attempts, true);
-		member_string(b, "message_id", r->message_id);
-		member_string(b, "ref", r->ref);
-		member_string(b, "last_error", r->last_error);
-		member_string(b, "next_attempt_at", r->next_attempt_at);
+		jsonout_string(b, "state", strcmp(r->state, "sending") == 0 ? "queued" : r->state);
+		jsonout_int_or_null(b, "attempts", r->attempts, true);
+		jsonout_string(b, "message_id", r->message_id);
+		jsonout_string(b, "ref", r->ref);
+		jsonout_string(b, "last_error", r->last_error);
+		jsonout_string(b, "next_attempt_at", r->next_attempt_at);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
-	return finish(b);
+	return jsonout_finish(b);
 }
 
 /* printf's %-*s pads bytes, not characters; names are UTF-8. */

@@ -3,28 +3,27 @@
 #include "log.h"
 #include "spool.h"
 
+struct purge_ctx {
+	int64_t id;
+	gint64 now;
+};
+
+static int purge_rows(struct store *st, const void *ctx, GPtrArray *files, struct err *err)
+{
+	const struct purge_ctx *p = ctx;
+
+	return store_application_purge(st, p->id, p->now, files, err);
+}
+
 static int purge_one(struct store *st, int64_t id, gint64 now, struct err *err)
 {
-	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-	int ret = -1;
+	struct purge_ctx ctx = { id, now };
+	int removed;
 
-	if (store_begin(st, err) < 0)
-		goto out;
-	if (store_application_purge(st, id, now, files, err) < 0) {
-		store_rollback(st);
-		goto out;
-	}
-	/* Order matters: delete, then commit; after a crash the rows still name the files. */
-	spool_remove_all(files);
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		goto out;
-	}
-	log_info("retention purged application=%" G_GINT64_FORMAT " files=%u", id, files->len);
-	ret = 0;
-out:
-	g_ptr_array_free(files, TRUE);
-	return ret;
+	if (spool_forget(st, purge_rows, &ctx, &removed, err) < 0)
+		return -1;
+	log_info("retention purged application=%" G_GINT64_FORMAT " files=%d", id, removed);
+	return 0;
 }
 
 int retention_purge(struct store *st, const struct config *cfg, gint64 now, int *purged_r,

@@ -31,19 +31,11 @@ static int open_one(struct store *st, const struct config *cfg, const struct app
 			     &status, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "status", g_strdup(status));
-	struct compose_in in = {
-		.template_name = "edition-open",
-		.vars = vars,
-		.to_addr = a->email,
-		.to_name = a->name,
-		.in_reply_to = a->thread_message_id,
-		.auto_submitted = "auto-generated",
-	};
 	if (store_application_set_edition(st, a->id, ed->name, err) == 0 &&
 	    store_application_update(st, a->id, complete ? APP_PENDING : APP_INCOMPLETE, batch_id,
 				     as.problems->str, complete ? now : 0, now, err) == 0 &&
 	    store_event_add(st, a->id, "edition-open", ed->name, now, err) == 0 &&
-	    letter_queue(st, cfg, a->id, &in, now, NULL, err) == 0)
+	    letter_queue_to_applicant(st, cfg, a, "edition-open", vars, now, err) == 0)
 		ret = 0;
 out:
 	assessment_clear(&as);

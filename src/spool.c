@@ -268,3 +268,31 @@ int spool_remove_all(GPtrArray *paths)
 		removed += spool_remove(g_ptr_array_index(paths, i)) == 0;
 	return removed;
 }
+
+int spool_forget(struct store *st, spool_forget_fn *forget, const void *ctx, int *removed_r,
+		 struct err *err)
+{
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	int removed = 0, ret = -1;
+
+	if (store_begin(st, err) < 0)
+		goto out;
+	if (forget(st, ctx, files, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	/* Order matters: the files go before the commit. A crash in between leaves rows that
+	 * still name them, so doing it again finishes the job; the other order could leave
+	 * files that nothing points to any more (personal data nobody can find to erase). */
+	removed = spool_remove_all(files);
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (removed_r != NULL)
+		*removed_r = removed;
+	g_ptr_array_free(files, TRUE);
+	return ret;
+}

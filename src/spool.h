@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "err.h"
+#include "store.h"
 
 struct spool;
 
@@ -50,5 +51,12 @@ int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct 
 int spool_remove(const char *path);
 /* spool_remove() for each path (char *); returns how many were deleted. */
 int spool_remove_all(GPtrArray *paths);
+
+/* Writes what `forget` changes in the store and deletes the files it names, in one
+ * transaction: `forget` runs inside it and appends the paths (char *, owned) to its array;
+ * the files go, then the commit. *removed_r (may be NULL) counts the files deleted. */
+typedef int spool_forget_fn(struct store *st, const void *ctx, GPtrArray *files, struct err *err);
+int spool_forget(struct store *st, spool_forget_fn *forget, const void *ctx, int *removed_r,
+		 struct err *err);
 
 #endif

@@ -182,3 +182,23 @@ int template_snippet_append(const char *search, const char *name, GHashTable *va
 	g_free(text);
 	return 0;
 }
+
+int template_snippet_rows(const char *search, const char *name, GPtrArray *rows,
+			  template_row_vars_fn *vars_of, const void *ctx, char **text_r,
+			  struct err *err)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *vars = vars_of(g_ptr_array_index(rows, i), ctx);
+		int ret = template_snippet_append(search, name, vars, out, err);
+
+		g_hash_table_destroy(vars);
+		if (ret < 0) {
+			g_string_free(out, TRUE);
+			return -1;
+		}
+	}
+	*text_r = g_string_free(out, FALSE);
+	return 0;
+}

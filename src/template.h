@@ -35,4 +35,11 @@ int template_snippet(const char *search, const char *name, GHashTable *vars, cha
 int template_snippet_append(const char *search, const char *name, GHashTable *vars, GString *out,
 			    struct err *err);
 
+/* One SEARCH/snippets/NAME.txt per element of rows, one per line: vars_of makes each row's
+ * variables (a new table, destroyed here). *text_r belongs to the caller. */
+typedef GHashTable *template_row_vars_fn(const void *row, const void *ctx);
+int template_snippet_rows(const char *search, const char *name, GPtrArray *rows,
+			  template_row_vars_fn *vars_of, const void *ctx, char **text_r,
+			  struct err *err);
+
 #endif

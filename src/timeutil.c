@@ -1,5 +1,6 @@
 #include "timeutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static gint64 fixed_now = -1;
@@ -64,4 +65,16 @@ char *time_day_text_at(gint64 t)
 
 	time_day(t, &day);
 	return time_day_text(&day);
+}
+
+int time_set_now_option(const char *program, const char *text)
+{
+	gint64 t;
+
+	if (time_parse(text, &t) < 0) {
+		fprintf(stderr, "%s: --now %s: not an ISO 8601 time\n", program, text);
+		return -1;
+	}
+	time_set_now(t);
+	return 0;
 }

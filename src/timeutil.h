@@ -8,6 +8,9 @@
  * so tests and office dry-runs can cross batch boundaries without waiting). */
 gint64 time_now(void);
 void time_set_now(gint64 t);
+/* The --now option of both programs: fixes the clock at `text` (time_parse forms), or prints
+ * "PROGRAM: --now TEXT: not an ISO 8601 time" on stderr and returns -1 (exit EX_USAGE). */
+int time_set_now_option(const char *program, const char *text);
 
 /* Parses "2026-03-01", "2026-03-01T10:00:00Z" or "2026-03-01T10:00:00+01:00".
  * Returns 0 and sets *t_r, or -1. */

@@ -579,7 +579,8 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	mail_library_init();
-	/* admitctl reads the store only: it needs no mail passwords. */
+	/* admitctl changes the store (decide, withdraw, batch close, gdpr erase ...) but never
+	 * talks to a mail server: admitd sends what it queues, so it needs no mail passwords. */
 	if (config_load(&c.cfg, config_path, 0, problems) < 0) {
 		fputs(problems->str, stderr);
 		g_string_free(problems, TRUE);

@@ -52,7 +52,7 @@ static bool auth_passes(const struct config *cfg, const struct mail *m)
 	return false;
 }
 
-/* NULL when the reply may decide; otherwise the snippet naming why not. */
+/* *reason_r: NULL when the reply may decide, otherwise the snippet naming why not (static). */
 static int refusal(struct store *st, const struct config *cfg, const struct mail *m,
 		   const char **reason_r, struct err *err)
 {

@@ -1,8 +1,9 @@
-/* config.h — the libconfig file as one typed, validated struct.
+/* config.h — the libconfig file as one typed, validated struct, with defaults filled in.
  *
- * Every string in struct config belongs to the config and lives until config_free().
- * Passwords are never read from the config itself: from `password_file`, or from the systemd
- * credential $CREDENTIALS_DIRECTORY/imap (or /smtp), which wins when present. */
+ * Every string in struct config belongs to the config and lives until config_free(), which
+ * also wipes the passwords. A password is never a setting (the file is refused if it has one):
+ * with CONFIG_SECRETS it is read from the systemd credential $CREDENTIALS_DIRECTORY/imap (or
+ * /smtp) when that exists, else from `password_file`; without it (admitctl) it stays NULL. */
 #ifndef ADMITD_CONFIG_H
 #define ADMITD_CONFIG_H
 
@@ -20,8 +21,8 @@ struct edition {
 struct config_imap {
 	char *url; /* imaps://host:port/MAILBOX */
 	char *username;
-	char *password_file; /* NULL when the credential is used */
-	char *password;	     /* from password_file or the credential */
+	char *password_file; /* as configured, or NULL; a credential wins over it */
+	char *password; /* NULL unless loaded with CONFIG_SECRETS: the credential or the file */
 	char *processed_mailbox;
 	char *ca_file; /* NULL: the system's trust store */
 	int poll_seconds;

@@ -1,5 +1,6 @@
 /* documents.h — what an attachment is for: the CV, the letter of interest, or something else.
- * This first version decides by the (untrusted, display-only) file name. */
+ * The (untrusted, display-only) file name decides first, then the text of the document's
+ * first page as the limited worker read it (documents_inspect_*). */
 #ifndef ADMITD_DOCUMENTS_H
 #define ADMITD_DOCUMENTS_H
 

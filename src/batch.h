@@ -1,4 +1,6 @@
-/* batch.h — fortnight arithmetic: which review batch a moment falls in. */
+/* batch.h — the fortnightly batches: which one a moment falls in, closing one (its pending
+ * applications go to review and the digest is queued) and reminding the commission of
+ * undecided ones. */
 #ifndef ADMITD_BATCH_H
 #define ADMITD_BATCH_H
 

@@ -1,5 +1,7 @@
-/* letter.h — messages about one application: the variables every template may use, and
- * queuing a composed message in the outbox inside the caller's transaction. */
+/* letter.h — the mail we write: the letter variables, the three kinds of mail (to an
+ * applicant, an answer to inbound mail, our own to the commission or the office), queuing a
+ * composed message in the outbox inside the caller's transaction within the reply limits, and
+ * --check-config's rendering of every template. */
 #ifndef ADMITD_LETTER_H
 #define ADMITD_LETTER_H
 

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "imap.h"
 #include "inbox.h"
+#include "commission.h"
 #include "rollover.h"
 #include "letter.h"
 #include "batch.h"
@@ -131,15 +132,17 @@ static void record_state(struct daemon *d, const char *key, const char *value)
 
 /* The scheduled jobs, in order: next-edition applications join an edition that opened,
  * applications past their retention are purged, batches whose window ended go to the
- * commission, undecided ones get their reminder. The first failure stops the rest. */
+ * commission, undecided ones get their reminder, refusals gathered past the day's warnings
+ * are summarised to the commission. The first failure stops the rest. */
 static int review_step(struct daemon *d, struct err *err)
 {
-	int closed = 0, reminded = 0, opened = 0, purged = 0;
+	int closed = 0, reminded = 0, opened = 0, purged = 0, summaries = 0;
 
 	if (rollover_open_editions(d->st, d->cfg, time_now(), &opened, err) < 0 ||
 	    retention_purge(d->st, d->cfg, time_now(), &purged, err) < 0 ||
 	    batch_close_due(d->st, d->cfg, time_now(), &closed, err) < 0 ||
-	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, err) < 0) {
+	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, err) < 0 ||
+	    commission_refusal_summary(d->st, d->cfg, time_now(), &summaries, err) < 0) {
 		log_error("review: %s", err->text);
 		return -1;
 	}

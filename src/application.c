@@ -15,6 +15,8 @@ const char *application_result_name(enum application_result r)
 		return "final";
 	case APPLICATION_NOT_IN_REVIEW:
 		return "not-in-review";
+	case APPLICATION_OTHER_BATCH:
+		return "other-batch";
 	case APPLICATION_UNKNOWN:
 		break;
 	}
@@ -60,6 +62,7 @@ static int record_decision(struct store *st, const struct application_decision *
 		.previous_state = a->state,
 		.decided_by = in->decided_by,
 		.source_message_id = in->source_message_id,
+		.reason = in->reason,
 		.forced = forced,
 	};
 
@@ -97,11 +100,13 @@ int application_decide(struct store *st, const struct config *cfg,
 	if (a == NULL)
 		return 0;
 	*before_r = a->state;
-	*result_r = judge(a->state, to, d->force);
+	*result_r = d->batch_id != 0 && a->batch_id != d->batch_id ? APPLICATION_OTHER_BATCH
+								   : judge(a->state, to, d->force);
 	if (*result_r == APPLICATION_APPLIED) {
 		bool forced = d->force && judge(a->state, to, false) != APPLICATION_APPLIED;
 
-		detail = g_strdup_printf("by %s%s", d->decided_by, forced ? " (forced)" : "");
+		detail = g_strdup_printf("by %s%s%s%s", d->decided_by, forced ? " (forced)" : "",
+					 d->reason ? ": " : "", d->reason ? d->reason : "");
 		ret = record_decision(st, d, a, forced, now, err);
 		if (ret == 0)
 			ret = move(st, cfg, a, to, detail, now, err);

@@ -23,6 +23,7 @@ enum application_result {
 	APPLICATION_FINAL,	   /* decided for good: a decision needs --force */
 	APPLICATION_NOT_IN_REVIEW, /* incomplete, pending ...: not the commission's yet */
 	APPLICATION_UNKNOWN,	   /* no such reference */
+	APPLICATION_OTHER_BATCH,   /* not in the batch the decision was limited to */
 };
 
 struct application_decision {
@@ -30,6 +31,8 @@ struct application_decision {
 	enum verdict verdict;
 	const char *decided_by;	       /* an address, or "admitctl:USER" */
 	const char *source_message_id; /* the commission's email, or NULL */
+	const char *reason;	       /* written after the references, or NULL */
+	int64_t batch_id; /* nonzero: only an application of this batch (the email's token) */
 	bool force;
 };
 
@@ -45,7 +48,7 @@ int application_withdraw(struct store *st, const struct config *cfg, const char 
 			 const char *by, gint64 now, enum application_result *result_r,
 			 enum app_state *before_r, struct err *err);
 
-/* "applied", "unchanged", "final", "not-in-review", "unknown": the snippet suffix
+/* "applied", "unchanged", "final", "not-in-review", "unknown", "other-batch": the snippet suffix
  * (snippets/transcript-NAME.txt) and the word admitctl prints. */
 const char *application_result_name(enum application_result r);
 

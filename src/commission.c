@@ -3,10 +3,13 @@
 #include <string.h>
 
 #include "application.h"
+#include "compose.h"
 #include "decision.h"
 #include "letter.h"
 #include "log.h"
 #include "template.h"
+#include "timeutil.h"
+#include "untrusted.h"
 
 static bool is_member(const struct config *cfg, const char *addr)
 {
@@ -16,8 +19,9 @@ static bool is_member(const struct config *cfg, const char *addr)
 	return false;
 }
 
-/* 1 when a header or the subject carries the token of one of our digests. */
-static int has_digest_token(struct store *st, const struct mail *m, struct err *err)
+/* The batch whose digest (or reminder) this mail answers: the first token of ours in
+ * In-Reply-To, References or Subject. 1 and *batch_r, 0 when it carries none. */
+static int answered_batch(struct store *st, const struct mail *m, int64_t *batch_r, struct err *err)
 {
 	GPtrArray *tokens = g_ptr_array_new_with_free_func(g_free);
 	int found = 0;
@@ -25,13 +29,22 @@ static int has_digest_token(struct store *st, const struct mail *m, struct err *
 	decision_find_tokens(m->in_reply_to, tokens);
 	decision_find_tokens(m->references, tokens);
 	decision_find_tokens(m->subject, tokens);
-	for (guint i = 0; i < tokens->len && found == 0; i++) {
-		int64_t id;
-
-		found = store_batch_by_token(st, g_ptr_array_index(tokens, i), &id, err);
-	}
+	for (guint i = 0; i < tokens->len && found == 0; i++)
+		found = store_batch_by_token(st, g_ptr_array_index(tokens, i), batch_r, err);
 	g_ptr_array_free(tokens, TRUE);
 	return found;
+}
+
+/* A token stops deciding commission.token_days after its batch was all decided: one leaked
+ * old digest must not give power for ever. */
+static int token_expired(struct store *st, const struct config *cfg, int64_t batch, gint64 now,
+			 bool *expired_r, struct err *err)
+{
+	gint64 at = 0;
+	int done = store_batch_decided_at(st, batch, &at, err);
+
+	*expired_r = done == 1 && now - at > (gint64)cfg->commission.token_days * 86400;
+	return done < 0 ? -1 : 0;
 }
 
 int commission_concerns(struct store *st, const struct config *cfg, const struct mail *m,
@@ -40,22 +53,29 @@ int commission_concerns(struct store *st, const struct config *cfg, const struct
 	if (is_member(cfg, m->from_addr) ||
 	    g_ascii_strcasecmp(m->from_addr, cfg->commission.address) == 0)
 		return 1;
-	return has_digest_token(st, m, err);
+	int64_t batch;
+
+	return answered_batch(st, m, &batch, err);
 }
 
+/* Only the topmost Authentication-Results counts: our own server adds it above everything
+ * the sender wrote (RFC 8601 section 5), and removes any other that claims its name. */
 static bool auth_passes(const struct config *cfg, const struct mail *m)
 {
-	for (guint i = 0; i < m->auth_results->len; i++)
-		if (decision_auth_passes(g_ptr_array_index(m->auth_results, i),
-					 cfg->commission.authserv_id, cfg->commission.require_auth))
-			return true;
-	return false;
+	const char *at = strrchr(m->from_addr, '@');
+
+	return m->auth_results->len > 0 && at != NULL &&
+	       decision_auth_passes(g_ptr_array_index(m->auth_results, 0),
+				    cfg->commission.authserv_id, cfg->commission.require_auth,
+				    at + 1);
 }
 
-/* *reason_r: NULL when the reply may decide, otherwise the snippet naming why not (static). */
-static int refusal(struct store *st, const struct config *cfg, const struct mail *m,
-		   const char **reason_r, struct err *err)
+/* *reason_r: NULL when the reply may decide the applications of *batch_r, otherwise the
+ * snippet naming why not (static). */
+static int refusal(struct store *st, const struct config *cfg, const struct mail *m, gint64 now,
+		   const char **reason_r, int64_t *batch_r, struct err *err)
 {
+	bool expired = false;
 	int token;
 
 	*reason_r = NULL;
@@ -63,10 +83,13 @@ static int refusal(struct store *st, const struct config *cfg, const struct mail
 		*reason_r = "refused-not-member";
 		return 0;
 	}
-	if ((token = has_digest_token(st, m, err)) < 0)
+	if ((token = answered_batch(st, m, batch_r, err)) < 0 ||
+	    (token == 1 && token_expired(st, cfg, *batch_r, now, &expired, err) < 0))
 		return -1;
 	if (token == 0)
 		*reason_r = "refused-no-token";
+	else if (expired)
+		*reason_r = "refused-token-expired";
 	else if (cfg->commission.require_auth != NULL && !auth_passes(cfg, m))
 		*reason_r = "refused-not-authenticated";
 	return 0;
@@ -82,6 +105,7 @@ static GHashTable *reply_vars(const struct config *cfg, const struct mail *m)
 	g_hash_table_insert(
 		vars, "authserv_id",
 		g_strdup(cfg->commission.authserv_id ? cfg->commission.authserv_id : ""));
+	g_hash_table_insert(vars, "earlier", g_strdup("")); /* set by apply_line */
 	return vars;
 }
 
@@ -99,7 +123,25 @@ static int queue_to(struct store *st, const struct config *cfg, const struct mai
 		    const char *template_name, const char *to, GHashTable *vars, gint64 now,
 		    struct err *err)
 {
-	return letter_queue_answer(st, cfg, 0, m, to, NULL, template_name, vars, now, err);
+	return letter_queue_answer(st, cfg, 0, m, to, NULL, template_name, vars, true, now, err);
+}
+
+/* The warning to the commission is never held by the reply limits: a forger must not be able
+ * to silence it by sending five forgeries first. Past limits.replies_per_address_per_day
+ * warnings in a day, the rest are gathered into one summary a day instead
+ * (commission_refusal_summary), so forgeries cannot flood the commission either. */
+static int warn_commission(struct store *st, const struct config *cfg, const struct mail *m,
+			   GHashTable *vars, const char *detail, gint64 now, struct err *err)
+{
+	const char *to = cfg->commission.address;
+	int sent;
+
+	if (store_outbox_count_template(st, "decision_refused", to, now - 86400, &sent, err) < 0)
+		return -1;
+	if (sent >= cfg->limits.replies_per_address_per_day)
+		return store_event_add(st, 0, "decision-refused-gathered", detail, now, err);
+	return letter_queue_answer(st, cfg, 0, m, to, NULL, "decision_refused", vars, false, now,
+				   err);
 }
 
 static int refuse(struct store *st, const struct config *cfg, const struct mail *m,
@@ -119,7 +161,7 @@ static int refuse(struct store *st, const struct config *cfg, const struct mail 
 		goto out;
 	g_hash_table_insert(vars, "results", g_strdup(results->str));
 	if (store_event_add(st, 0, "decision-refused", detail, now, err) < 0 ||
-	    queue_to(st, cfg, m, "decision_refused", cfg->commission.address, vars, now, err) < 0)
+	    warn_commission(st, cfg, m, vars, detail, now, err) < 0)
 		goto out;
 	/* The sender hears it too, unless the sender is the commission address itself. */
 	if (g_ascii_strcasecmp(m->from_addr, cfg->commission.address) != 0 &&
@@ -134,16 +176,44 @@ out:
 	return ret;
 }
 
+/* " (by chair@example.org on 2026-03-02)": who took the decision that stands, for a member
+ * who decides again what someone else already decided. "" when nobody did. */
+static int earlier_text(struct store *st, const char *ref, char **text_r, struct err *err)
+{
+	struct app_filter f = { .ref = ref };
+	GPtrArray *apps = NULL;
+	char *by = NULL, *at = NULL;
+	int found = 0;
+
+	*text_r = NULL;
+	if (store_applications(st, &f, &apps, err) < 0)
+		return -1;
+	if (apps->len > 0)
+		found = store_decision_last(st, ((struct app_row *)g_ptr_array_index(apps, 0))->id,
+					    &by, &at, err);
+	g_ptr_array_free(apps, TRUE);
+	if (found < 0)
+		return -1;
+	*text_r = found ? g_strdup_printf(" (by %s on %.10s)", by, at) : g_strdup("");
+	g_free(by);
+	g_free(at);
+	return 0;
+}
+
 static int apply_line(struct store *st, const struct config *cfg, const struct mail *m,
-		      const struct decision_line *d, GHashTable *vars, GString *out, gint64 now,
-		      struct err *err)
+		      int64_t batch, const struct decision_line *d, GHashTable *vars, GString *out,
+		      gint64 now, struct err *err)
 {
 	if (d->refs[0] == NULL)
 		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL,
 				err);
 	for (char **ref = d->refs; *ref != NULL; ref++) {
-		struct application_decision in = { *ref, d->verdict, m->from_addr, m->message_id,
-						   false };
+		struct application_decision in = { .ref = *ref,
+						   .verdict = d->verdict,
+						   .decided_by = m->from_addr,
+						   .source_message_id = m->message_id,
+						   .reason = d->reason,
+						   .batch_id = batch };
 		enum application_result result;
 		enum app_state before;
 		const char *state = NULL;
@@ -156,8 +226,16 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 			state = app_state_name(result == APPLICATION_APPLIED
 						       ? decision_verdict_state(d->verdict)
 						       : before);
+		if (result == APPLICATION_UNCHANGED || result == APPLICATION_FINAL) {
+			char *earlier;
+
+			if (earlier_text(st, *ref, &earlier, err) < 0)
+				return -1;
+			g_hash_table_insert(vars, "earlier", earlier);
+		}
 		snippet = g_strconcat("transcript-", application_result_name(result), NULL);
 		ret = add_line(cfg, out, snippet, vars, d->text, *ref, state, err);
+		g_hash_table_insert(vars, "earlier", g_strdup(""));
 		log_info("decision ref=%s verdict=%s by=%s result=%s", *ref,
 			 decision_verdict_name(d->verdict), m->from_addr,
 			 application_result_name(result));
@@ -168,29 +246,122 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 	return 0;
 }
 
-static int decide_all(struct store *st, const struct config *cfg, const struct mail *m, gint64 now,
-		      struct err *err)
+/* How a reply line is compared with the lines we sent: one safe line, case-folded. */
+static char *compare_key(const char *line)
+{
+	char *safe = untrusted_line(line, 1000);
+	char *key = g_utf8_casefold(safe, -1);
+
+	g_free(safe);
+	return key;
+}
+
+static void add_sent_lines(struct store *st, const char *message_id, GHashTable *set,
+			   struct err *err)
+{
+	GBytes *bytes = NULL;
+	char *text, **lines;
+
+	if (store_outbox_by_message_id(st, message_id, &bytes, err) != 1)
+		return;
+	text = mail_text_of(bytes);
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++) {
+		char *key = compare_key(*l);
+
+		if (*key != '\0')
+			g_hash_table_add(set, key);
+		else
+			g_free(key);
+	}
+	g_strfreev(lines);
+	g_free(text);
+	g_bytes_unref(bytes);
+}
+
+/* The lines of what we sent that this reply answers: the batch's digest and reminder, and our
+ * messages in its thread (transcripts, warnings). A reply line found among them is quoted
+ * text, whatever quote header the member's client wrote, and decides nothing. */
+static int sent_lines(struct store *st, const struct config *cfg, const struct mail *m,
+		      int64_t batch, GHashTable **set_r, struct err *err)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *ids = mail_thread_ids(m);
+	struct batch_row b = { 0 };
+	int ret = store_batch_get(st, batch, &b, err);
+
+	if (ret == 1 && b.token != NULL) {
+		char *local = g_strdup_printf("reminder.%s", b.token);
+
+		g_ptr_array_add(ids, compose_message_id_for(cfg, local));
+		if (b.digest_message_id != NULL)
+			g_ptr_array_add(ids, g_strdup(b.digest_message_id));
+		g_free(local);
+	}
+	for (guint i = 0; ret >= 0 && i < ids->len && err->class == ERR_NONE; i++)
+		add_sent_lines(st, g_ptr_array_index(ids, i), set, err);
+	batch_row_clear(&b);
+	g_ptr_array_free(ids, TRUE);
+	if (ret < 0 || err->class != ERR_NONE) {
+		g_hash_table_destroy(set);
+		return -1;
+	}
+	*set_r = set;
+	return 0;
+}
+
+static bool quoted_from_us(GHashTable *sent, const char *line)
+{
+	char *key = compare_key(line);
+	bool found = g_hash_table_contains(sent, key);
+
+	g_free(key);
+	return found;
+}
+
+/* Applies the reply's decisions to the applications of `batch`, the one its token names. */
+static int decide_all(struct store *st, const struct config *cfg, const struct mail *m,
+		      int64_t batch, gint64 now, struct err *err)
 {
 	struct decision_parse *p = decision_parse(m->body_text);
-	GHashTable *vars = reply_vars(cfg, m);
+	GHashTable *vars = reply_vars(cfg, m), *sent = NULL;
 	GString *out = g_string_new(NULL);
-	int ret = 0;
+	int ret = sent_lines(st, cfg, m, batch, &sent, err);
+	guint applied = 0;
 
-	for (guint i = 0; ret == 0 && i < p->lines->len; i++)
-		ret = apply_line(st, cfg, m, g_ptr_array_index(p->lines, i), vars, out, now, err);
+	for (guint i = 0; ret == 0 && i < p->lines->len; i++) {
+		const struct decision_line *d = g_ptr_array_index(p->lines, i);
+
+		if (quoted_from_us(sent, d->text))
+			continue;
+		ret = apply_line(st, cfg, m, batch, d, vars, out, now, err);
+		applied++;
+	}
+	for (guint i = 0; ret == 0 && i < p->malformed->len; i++)
+		if (!quoted_from_us(sent, g_ptr_array_index(p->malformed, i)))
+			ret = add_line(cfg, out, "transcript-malformed", vars,
+				       g_ptr_array_index(p->malformed, i), NULL, NULL, err);
 	for (guint i = 0; ret == 0 && i < p->ignored->len; i++)
-		ret = add_line(cfg, out, "transcript-ignored", vars,
-			       g_ptr_array_index(p->ignored, i), NULL, NULL, err);
+		if (!quoted_from_us(sent, g_ptr_array_index(p->ignored, i)))
+			ret = add_line(cfg, out, "transcript-ignored", vars,
+				       g_ptr_array_index(p->ignored, i), NULL, NULL, err);
 	if (ret == 0 && p->truncated)
 		ret = add_line(cfg, out, "transcript-truncated", vars, NULL, NULL, NULL, err);
-	if (ret == 0 && p->lines->len == 0)
+	if (ret == 0 && applied == 0)
 		ret = add_line(cfg, out, "transcript-none", vars, NULL, NULL, NULL, err);
 	if (ret == 0) {
 		g_hash_table_insert(vars, "results", g_strdup(out->str));
 		ret = queue_to(st, cfg, m, "decision_transcript", m->from_addr, vars, now, err);
 	}
+	/* The commission works as a body: every member sees who decided what. Not held by the
+	 * reply limits: it is the record of changes already made. */
+	if (ret == 0 && g_ascii_strcasecmp(m->from_addr, cfg->commission.address) != 0)
+		ret = letter_queue_answer(st, cfg, 0, m, cfg->commission.address, NULL,
+					  "decision_transcript", vars, false, now, err);
 	g_string_free(out, TRUE);
 	g_hash_table_destroy(vars);
+	if (sent != NULL)
+		g_hash_table_destroy(sent);
 	decision_parse_free(&p);
 	return ret;
 }
@@ -200,6 +371,7 @@ int commission_reply(struct store *st, const struct config *cfg, const struct le
 {
 	const struct mail *m = src->mail;
 	const char *reason;
+	int64_t batch = 0;
 	int seen = m->message_id ? store_ledger_has_decision(st, m->message_id, err) : 0;
 
 	if (seen < 0)
@@ -212,12 +384,62 @@ int commission_reply(struct store *st, const struct config *cfg, const struct le
 	}
 	res->outcome = "decision";
 	if (ledger_record(st, src, "decision", NULL, 0, now, NULL, err) < 0 ||
-	    refusal(st, cfg, m, &reason, err) < 0)
+	    refusal(st, cfg, m, now, &reason, &batch, err) < 0)
 		return -1;
 	if (reason != NULL) {
 		res->reply = "decision_refused";
 		return refuse(st, cfg, m, reason, now, err);
 	}
 	res->reply = "decision_transcript";
-	return decide_all(st, cfg, m, now, err);
+	return decide_all(st, cfg, m, batch, now, err);
+}
+
+int commission_refusal_summary(struct store *st, const struct config *cfg, gint64 now, int *sent_r,
+			       struct err *err)
+{
+	GHashTable *vars = NULL;
+	GPtrArray *lines = NULL;
+	char *last_text = NULL, *now_text = NULL;
+	gint64 last = 0;
+	int ret = -1;
+
+	*sent_r = 0;
+	if (store_state_get(st, "refusal_summary_at", &last_text, err) < 0)
+		return -1;
+	if (last_text != NULL && time_parse(last_text, &last) < 0)
+		last = 0;
+	g_free(last_text);
+	if (now - last < 86400)
+		return 0;
+	if (store_events_since(st, "decision-refused-gathered", last, &lines, err) < 0)
+		return -1;
+	if (lines->len == 0) {
+		g_ptr_array_free(lines, TRUE);
+		return 0;
+	}
+	g_ptr_array_add(lines, NULL);
+	vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_hash_table_insert(vars, "programme", g_strdup(cfg->programme.name));
+	g_hash_table_insert(vars, "count", g_strdup_printf("%u", lines->len - 1));
+	g_hash_table_insert(vars, "refusals", g_strjoinv("\n", (char **)lines->pdata));
+	struct compose_in in = letter_internal("decision_refused_summary", vars,
+					       cfg->commission.address);
+	now_text = time_iso8601(now);
+	if (store_begin(st, err) == 0) {
+		if (letter_queue(st, cfg, 0, &in, now, NULL, err) == 0 &&
+		    store_state_set(st, "refusal_summary_at", now_text, err) == 0 &&
+		    store_commit(st, err) == 0)
+			ret = 0;
+		else
+			store_rollback(st);
+	}
+	if (ret == 0) {
+		*sent_r = 1;
+		log_warn("decision refusals gathered=%u summarised to=%s", lines->len - 1,
+			 cfg->commission.address);
+	}
+	g_hash_table_destroy(vars);
+	g_ptr_array_free(lines, TRUE);
+	g_free(now_text);
+	return ret;
 }

@@ -23,4 +23,10 @@ int commission_concerns(struct store *st, const struct config *cfg, const struct
 int commission_reply(struct store *st, const struct config *cfg, const struct ledger_source *src,
 		     gint64 now, struct ledger_result *res, struct err *err);
 
+/* Refusal warnings past the day's limit (see commission.c warn_commission) are gathered; once a
+ * day, when there are any, one summary lists them to commission.address. One transaction;
+ * *sent_r is 1 when a summary was queued. */
+int commission_refusal_summary(struct store *st, const struct config *cfg, gint64 now, int *sent_r,
+			       struct err *err);
+
 #endif

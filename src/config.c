@@ -76,6 +76,7 @@ static const struct field commission_fields[] = {
 	FIELD("members", F_ADDR_LIST, true, commission.members),
 	FIELD("require_auth", F_STRING, false, commission.require_auth),
 	FIELD("authserv_id", F_STRING, false, commission.authserv_id),
+	INT_FIELD("token_days", false, commission.token_days, 1, 3650),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -517,6 +518,7 @@ static void set_defaults(struct config *cfg)
 {
 	cfg->batches.period_days = 14;
 	cfg->batches.reminder_days = 7;
+	cfg->commission.token_days = 90;
 	cfg->limits.max_message_bytes = 25 * 1024 * 1024;
 	cfg->retention.discarded_days = 365;
 	cfg->retention.withdrawn_days = 365;

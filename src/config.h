@@ -61,6 +61,7 @@ struct config {
 		char **members;	    /* NULL-terminated, lower-case addresses */
 		char *require_auth; /* NULL, "dkim" or "dmarc": Authentication-Results must pass */
 		char *authserv_id;  /* whose Authentication-Results count (our own MTA) */
+		int token_days;	    /* a batch's token decides this long after it is all decided */
 	} commission;
 	struct config_imap imap;
 	struct config_smtp smtp;

@@ -62,7 +62,7 @@ static int queue_reply(struct store *st, const struct config *cfg, const struct 
 		       gint64 now, struct err *err)
 {
 	return letter_queue_answer(st, cfg, app->id, m, m->from_addr, m->from_name, template_name,
-				   vars, now, err);
+				   vars, true, now, err);
 }
 
 /* {{notes}}: a polite paragraph about each problem the commission will see. */

@@ -11,6 +11,7 @@ int ledger_record(struct store *st, const struct ledger_source *src, const char 
 		.sha256 = src->sha256,
 		.spool_path = src->spool_path,
 		.sender = m ? m->from_addr : NULL,
+		.raw_from = m ? m->from_raw : NULL,
 		.subject = m ? m->subject : NULL,
 		.outcome = outcome,
 		.detail = detail,

@@ -82,7 +82,8 @@ int letter_queue_to_applicant(struct store *st, const struct config *cfg, const 
 
 int letter_queue_answer(struct store *st, const struct config *cfg, int64_t application_id,
 			const struct mail *m, const char *to_addr, const char *to_name,
-			const char *template_name, GHashTable *vars, gint64 now, struct err *err)
+			const char *template_name, GHashTable *vars, bool limited, gint64 now,
+			struct err *err)
 {
 	struct compose_in in = {
 		.template_name = template_name,
@@ -95,6 +96,8 @@ int letter_queue_answer(struct store *st, const struct config *cfg, int64_t appl
 	};
 	bool held;
 
+	if (!limited)
+		return letter_queue(st, cfg, application_id, &in, now, NULL, err);
 	return letter_queue_reply(st, cfg, application_id, &in, now, &held, err);
 }
 

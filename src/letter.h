@@ -40,10 +40,11 @@ int letter_queue_to_applicant(struct store *st, const struct config *cfg, const 
 			      const char *template_name, GHashTable *vars, gint64 now,
 			      struct err *err);
 /* An automatic answer to the inbound mail `m` (to its sender, or to to_addr), threaded to it:
- * auto-replied, within the reply limits (letter_queue_reply). */
+ * auto-replied, within the reply limits (letter_queue_reply) when `limited`. */
 int letter_queue_answer(struct store *st, const struct config *cfg, int64_t application_id,
 			const struct mail *m, const char *to_addr, const char *to_name,
-			const char *template_name, GHashTable *vars, gint64 now, struct err *err);
+			const char *template_name, GHashTable *vars, bool limited, gint64 now,
+			struct err *err);
 /* Our own mail to the commission or the office: auto-generated, threaded to nothing; the
  * caller may add a Message-ID, a thread or attachments before letter_queue(). */
 struct compose_in letter_internal(const char *template_name, GHashTable *vars, const char *to_addr);

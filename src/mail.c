@@ -10,6 +10,8 @@
 #include <gmime/gmime.h>
 
 #include "spool.h"
+#include "htmltext.h"
+#include "untrusted.h"
 
 #define BODY_TEXT_MAX (64 * 1024)
 
@@ -210,17 +212,118 @@ static void take_reported_id(struct mail *m, GMimeObject *obj)
 	g_object_unref(inner);
 }
 
-static void take_body_text(struct mail *m, GMimeObject *obj)
+/* Bytes in a charset as UTF-8: the declared charset, then UTF-8, then windows-1252 (what a
+ * mislabelled Outlook text usually is), then UTF-8 with bad bytes replaced. */
+static char *to_utf8(const char *data, gsize len, const char *charset)
 {
+	char *out;
+
+	/* An empty part: its data may be NULL, which g_strndup() returns as is. */
+	if (len == 0)
+		return g_strdup("");
+	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
+	    (out = g_convert(data, (gssize)len, "UTF-8", charset, NULL, NULL, NULL)) != NULL)
+		return out;
+	if (g_utf8_validate(data, (gssize)len, NULL))
+		return g_strndup(data, len);
+	if ((out = g_convert(data, (gssize)len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL)) != NULL)
+		return out;
+	return g_utf8_make_valid(data, (gssize)len);
+}
+
+/* The decoded text of a text part (transfer encoding undone, charset converted). */
+static char *part_text(GMimeObject *obj)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(obj));
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *bytes;
 	char *text;
 
-	if (m->body_text != NULL || !GMIME_IS_TEXT_PART(obj) ||
-	    !g_mime_content_type_is_type(g_mime_object_get_content_type(obj), "text", "plain"))
+	if (content != NULL)
+		g_mime_data_wrapper_write_to_stream(content, mem);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	text = to_utf8((const char *)bytes->data, MIN(bytes->len, BODY_TEXT_MAX * 4),
+		       g_mime_object_get_content_type_parameter(obj, "charset"));
+	g_object_unref(mem);
+	return text;
+}
+
+/* RFC 3676: a line that ends in a space continues on the next one (same quote depth); with
+ * DelSp=yes that space goes; a space that stuffs the start of a line goes. */
+static char *unflow(const char *text, bool delsp)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	GString *out = g_string_new(NULL);
+	size_t prev_depth = 0;
+	bool open = false; /* the line before ended in a soft break */
+
+	for (char **l = lines; *l != NULL; l++) {
+		size_t n = strlen(*l), depth;
+		const char *body;
+
+		if (n > 0 && (*l)[n - 1] == '\r')
+			(*l)[--n] = '\0';
+		depth = strspn(*l, ">");
+		body = *l + depth + ((*l)[depth] == ' ');
+		if (!open || depth != prev_depth) {
+			if (l != lines)
+				g_string_append_c(out, '\n');
+			g_string_append_len(out, *l, (gssize)depth);
+		}
+		g_string_append(out, body);
+		n = strlen(body);
+		open = n > 0 && body[n - 1] == ' ' && strcmp(body, "-- ") != 0;
+		if (open && delsp)
+			g_string_truncate(out, out->len - 1);
+		prev_depth = depth;
+	}
+	g_strfreev(lines);
+	return g_string_free(out, FALSE);
+}
+
+static bool param_is(GMimeObject *obj, const char *name, const char *value)
+{
+	const char *v = g_mime_object_get_content_type_parameter(obj, name);
+
+	return v != NULL && g_ascii_strcasecmp(v, value) == 0;
+}
+
+/* The first text/plain part is the body; the first text/html one stands in for it when there
+ * is none. */
+static void take_body_text(struct mail *m, GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	char *text;
+
+	if (m->body_text != NULL || !GMIME_IS_PART(obj))
 		return;
-	text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
-	if (text != NULL && strlen(text) > BODY_TEXT_MAX)
+	if (g_mime_content_type_is_type(ct, "text", "html")) {
+		if (m->body_html == NULL)
+			m->body_html = part_text(obj);
+		return;
+	}
+	if (!g_mime_content_type_is_type(ct, "text", "plain"))
+		return;
+	text = part_text(obj);
+	if (param_is(obj, "format", "flowed")) {
+		char *joined = unflow(text, param_is(obj, "delsp", "yes"));
+
+		g_free(text);
+		text = joined;
+	}
+	if (strlen(text) > BODY_TEXT_MAX)
 		text[BODY_TEXT_MAX] = '\0';
 	m->body_text = text;
+}
+
+/* After every part was seen: an HTML-only mail's text. */
+static void settle_body_text(struct mail *m)
+{
+	if (m->body_text == NULL && m->body_html != NULL)
+		m->body_text = htmltext_reply(m->body_html, strlen(m->body_html), BODY_TEXT_MAX);
+	g_free(m->body_html);
+	m->body_html = NULL;
 }
 
 static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *pf, struct err *err)
@@ -239,6 +342,7 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *p
 	     ok = g_mime_part_iter_next(iter)) {
 		GMimeObject *obj = g_mime_part_iter_get_current(iter);
 		struct mail_attachment *a;
+		const char *v;
 		char *mime_type;
 
 		if (m->automatic != NULL)
@@ -251,7 +355,8 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *p
 		}
 		a = g_new0(struct mail_attachment, 1);
 		g_ptr_array_add(m->attachments, a);
-		a->filename = g_strdup(g_mime_part_get_filename(GMIME_PART(obj)));
+		v = g_mime_part_get_filename(GMIME_PART(obj));
+		a->filename = v ? untrusted_line(v, UNTRUSTED_FILENAME_MAX) : NULL;
 		mime_type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
 		a->content_type = g_ascii_strdown(mime_type, -1);
 		g_free(mime_type);
@@ -293,15 +398,16 @@ static void collect_auth_results(struct mail *m, GMimeMessage *msg)
 static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 {
 	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
-	const char *v;
 
 	if (mb == NULL || !addr_spec_ok(internet_address_mailbox_get_addr(mb)))
 		return err_set(err, ERR_MESSAGE, "no usable From address");
 	m->from_addr = g_ascii_strdown(internet_address_mailbox_get_addr(mb), -1);
-	v = internet_address_get_name(INTERNET_ADDRESS(mb));
-	m->from_name = g_strdup(v ? v : "");
-	v = g_mime_message_get_subject(msg);
-	m->subject = g_strdup(v ? v : "");
+	/* The sender's words, one safe line each (untrusted.h); the raw header is kept for the
+	 * record. */
+	m->from_raw = g_strndup(header(GMIME_OBJECT(msg), "From"), MAIL_RAW_FROM_MAX);
+	m->from_name = untrusted_line(internet_address_get_name(INTERNET_ADDRESS(mb)),
+				      UNTRUSTED_NAME_MAX);
+	m->subject = untrusted_line(g_mime_message_get_subject(msg), UNTRUSTED_SUBJECT_MAX);
 	m->message_id = g_strdup(g_mime_message_get_message_id(msg));
 	m->in_reply_to = g_strdup(header(GMIME_OBJECT(msg), "In-Reply-To"));
 	m->references = g_strdup(header(GMIME_OBJECT(msg), "References"));
@@ -343,6 +449,7 @@ int mail_read(struct mail **mail_r, const char *eml_path, const char *parts_path
 	}
 	if (read_headers(m, msg, err) < 0 || collect_parts(m, msg, &pf, err) < 0)
 		goto out;
+	settle_body_text(m);
 	if (m->body_text == NULL)
 		m->body_text = g_strdup("");
 	ret = 0;
@@ -372,10 +479,12 @@ void mail_free(struct mail **mailp)
 	g_free(m->from_addr);
 	g_free(m->from_name);
 	g_free(m->subject);
+	g_free(m->from_raw);
 	g_free(m->message_id);
 	g_free(m->in_reply_to);
 	g_free(m->references);
 	g_free(m->body_text);
+	g_free(m->body_html);
 	g_ptr_array_free(m->attachments, TRUE);
 	g_ptr_array_free(m->auth_results, TRUE);
 	g_ptr_array_free(m->reported_ids, TRUE);
@@ -402,4 +511,32 @@ GPtrArray *mail_thread_ids(const struct mail *m)
 	append_ids(ids, m->in_reply_to, false);
 	append_ids(ids, m->references, true);
 	return ids;
+}
+
+char *mail_text_of(GBytes *message)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(message, &len);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	struct mail m = { 0 };
+
+	if (msg != NULL) {
+		GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+		GMimeObject *body = g_mime_message_get_mime_part(msg);
+
+		if (!g_mime_part_iter_is_valid(iter) && body != NULL)
+			take_body_text(&m, body);
+		for (bool ok = g_mime_part_iter_is_valid(iter); ok && m.body_text == NULL;
+		     ok = g_mime_part_iter_next(iter))
+			if (GMIME_IS_PART(g_mime_part_iter_get_current(iter)))
+				take_body_text(&m, g_mime_part_iter_get_current(iter));
+		g_mime_part_iter_free(iter);
+		g_object_unref(msg);
+	}
+	settle_body_text(&m);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return m.body_text ? m.body_text : g_strdup("");
 }

@@ -12,7 +12,7 @@
 #include "err.h"
 
 struct mail_attachment {
-	char *filename;	    /* decoded name as sent, or NULL; display only */
+	char *filename; /* decoded name as one safe line (untrusted_line), or NULL; display only */
 	char *content_type; /* declared type, lower-case "type/subtype" */
 	char *path;	    /* the file its decoded content was saved in (a generated name) */
 	gint64 offset;	    /* where in that file, shared by the message's attachments */
@@ -23,19 +23,27 @@ struct mail_attachment {
 };
 
 struct mail {
-	char *from_addr;	 /* lower-case address, never NULL */
-	char *from_name;	 /* decoded display name, "" when none */
-	char *subject;		 /* decoded, "" when none */
-	char *message_id;	 /* without angle brackets, or NULL */
-	char *in_reply_to;	 /* raw header value, or NULL */
-	char *references;	 /* raw header value, or NULL */
-	char *body_text;	 /* the first text/plain part, UTF-8, at most 64 KiB, or "" */
+	char *from_addr;   /* lower-case address, never NULL */
+	char *from_name;   /* decoded display name as one safe line (untrusted_line), or "" */
+	char *from_raw;	   /* the From header as it came (at most MAIL_RAW_FROM_MAX), or NULL */
+	char *subject;	   /* decoded, one safe line (untrusted_line), "" when none */
+	char *message_id;  /* without angle brackets, or NULL */
+	char *in_reply_to; /* raw header value, or NULL */
+	char *references;  /* raw header value, or NULL */
+	/* The first text/plain part (format=flowed joined), or the text of the first text/html
+	 * one when there is none (htmltext.h); UTF-8, at most 64 KiB, or "". */
+	char *body_text;
+	char *body_html;	 /* while reading only: the first text/html part */
 	gint64 received_at;	 /* from our server's top Received header; 0 when unknown */
 	const char *automatic;	 /* static reason this mail is machine-made (RFC 3834), or NULL */
 	GPtrArray *attachments;	 /* of struct mail_attachment *, owned */
 	GPtrArray *auth_results; /* of char *: every Authentication-Results header, top first */
 	GPtrArray *reported_ids; /* of char *: in a delivery report, the Message-IDs it returns */
 };
+
+/* The body text of a whole message (one we sent, from the outbox), as body_text above.
+ * Belongs to the caller. */
+char *mail_text_of(GBytes *message);
 
 /* Makes GMime ready; call once before any other mail_ or compose_ function. */
 void mail_library_init(void);
@@ -58,5 +66,7 @@ int mail_address_parse(const char *text, char **addr_r, char **name_r);
 
 /* The header name we add to every message we send; mail carrying it is never answered. */
 #define MAIL_LOOP_HEADER "X-Admitd-Loop"
+/* How much of the raw From header the ledger keeps. */
+#define MAIL_RAW_FROM_MAX 2000
 
 #endif

@@ -51,6 +51,7 @@ struct ledger_entry {
 	const char *sha256;	/* of the raw message */
 	const char *spool_path;
 	const char *sender;
+	const char *raw_from; /* the From header as it came, or NULL */
 	const char *subject;
 	/* application, followup, inquiry, decision, too-large, duplicate, ignored, quarantined */
 	const char *outcome;
@@ -114,11 +115,16 @@ struct decision_new {
 	const char *decision; /* decision_verdict_name() */
 	enum app_state previous_state;
 	const char *decided_by, *source_message_id;
+	const char *reason; /* as the member wrote it, or NULL */
 	bool forced;
 };
 
 int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
 			  struct err *err);
+/* Who took the application's latest decision and when ("2026-03-02T10:00:00Z"), both owned:
+ * 1, or 0 when it has none. */
+int store_decision_last(struct store *st, int64_t application_id, char **by_r, char **at_r,
+			struct err *err);
 int store_application_set_state(struct store *st, int64_t id, enum app_state state, gint64 now,
 				struct err *err);
 int store_application_set_edition(struct store *st, int64_t id, const char *edition,
@@ -200,6 +206,9 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 /* Its pending applications go in_review. */
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
 int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
+/* When every application of the batch has been decided (none undecided): 1 and *at_r, the
+ * moment of its last decision (its close when it had none to decide); 0 while some wait. */
+int store_batch_decided_at(struct store *st, int64_t id, gint64 *at_r, struct err *err);
 /* Closed batches not yet reminded, closed at or before `closed_before`, still undecided. */
 int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err);
 int store_batch_set_reminded(struct store *st, int64_t id, gint64 now, struct err *err);
@@ -238,6 +247,14 @@ int store_outbox_bounce(struct store *st, const char *message_id, const char *re
  * or (to_addr NULL) in all: the rate limits' count. */
 int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
 			     struct err *err);
+/* The bytes of one outbox letter (owned), for an export. */
+int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err);
+/* The message we queued with this Message-ID (owned): 1, or 0 when it is not ours. */
+int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes **bytes_r,
+			       struct err *err);
+/* Rows of one template to one address queued since `since`. */
+int store_outbox_count_template(struct store *st, const char *template_name, const char *to_addr,
+				gint64 since, int *count_r, struct err *err);
 /* Failed rows the office has not been told about yet; then mark each told. */
 int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err);
@@ -253,6 +270,10 @@ int store_event_add(struct store *st, int64_t application_id, const char *kind, 
 int store_state_set(struct store *st, const char *key, const char *value, struct err *err);
 int store_state_get(struct store *st, const char *key, char **value_r, struct err *err);
 int store_state_increment(struct store *st, const char *key, struct err *err);
+/* Events of `kind` at or after `since`, about any application or none: "AT  DETAIL" strings,
+ * oldest first. */
+int store_events_since(struct store *st, const char *kind, gint64 since, GPtrArray **lines_r,
+		       struct err *err);
 /* The audit trail of one application: array of "AT KIND DETAIL" strings. */
 int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err);
 
@@ -263,7 +284,7 @@ enum person_query {
 	PERSON_APPLICATIONS, /* ref, state, edition, received_at, problems */
 	PERSON_DOCUMENTS,    /* ref, kind, filename, content_type, size, pages, sha256, offset,
 			      * path */
-	PERSON_MESSAGES,     /* received_at, message_id, subject, outcome, spool_path */
+	PERSON_MESSAGES,     /* received_at, message_id, raw_from, subject, outcome, spool_path */
 	PERSON_LETTERS,	     /* created_at, template, state, message_id, sent_at, id */
 	PERSON_EVENTS,	     /* at, ref, kind, detail */
 };
@@ -272,8 +293,6 @@ enum person_query {
 int store_person_rows(struct store *st, enum person_query q, const char *email, GPtrArray **rows_r,
 		      struct err *err);
 const char *const *store_person_columns(enum person_query q);
-/* The bytes of one outbox letter (owned), for an export. */
-int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err);
 /* Erases a person inside the caller's transaction: documents rows deleted, messages, letters
  * and events stripped of content, the applicant pseudonymised; each application keeps its
  * reference, state and dates, and gets a "gdpr-erased" event. Paths of the files to delete

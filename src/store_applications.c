@@ -138,6 +138,28 @@ int store_application_update(struct store *st, int64_t id, enum app_state state,
 	return store_run(st, stmt, "update application", err);
 }
 
+int store_decision_last(struct store *st, int64_t application_id, char **by_r, char **at_r,
+			struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st,
+					"SELECT id, decided_by, created_at FROM decisions WHERE "
+					"application_id = ? ORDER BY id DESC LIMIT 1",
+					err);
+	int64_t id;
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, application_id);
+	found = store_find_id(st, stmt, &id, "last decision", err);
+	if (found == 1) {
+		*by_r = store_col_text(stmt, 1);
+		*at_r = store_col_text(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	return found;
+}
+
 int store_application_set_state(struct store *st, int64_t id, enum app_state state, gint64 now,
 				struct err *err)
 {
@@ -171,7 +193,7 @@ int store_decision_insert(struct store *st, const struct decision_new *d, gint64
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"INSERT INTO decisions (application_id, decision, previous_state, decided_by, "
-		"source_message_id, forced, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"source_message_id, forced, created_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		err);
 
 	if (stmt == NULL)
@@ -183,6 +205,7 @@ int store_decision_insert(struct store *st, const struct decision_new *d, gint64
 	store_bind_text(stmt, 5, d->source_message_id);
 	sqlite3_bind_int(stmt, 6, d->forced);
 	store_bind_time(stmt, 7, now);
+	store_bind_text(stmt, 8, d->reason);
 	return store_run(st, stmt, "insert decision", err);
 }
 

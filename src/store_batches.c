@@ -158,6 +158,30 @@ int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, str
 	return found;
 }
 
+int store_batch_decided_at(struct store *st, int64_t id, gint64 *at_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT CASE WHEN EXISTS (SELECT 1 FROM applications WHERE batch_id = ?1 AND "
+		"app_state_has(state, 'undecided')) THEN NULL ELSE coalesce((SELECT "
+		"max(d.created_at) "
+		"FROM decisions d JOIN applications a ON a.id = d.application_id WHERE a.batch_id "
+		"= "
+		"?1), (SELECT closed_at FROM batches WHERE id = ?1)) END",
+		err);
+	const char *at;
+	int rc, found = 0;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && (at = (const char *)sqlite3_column_text(stmt, 0)) != NULL)
+		found = time_parse(at, at_r) == 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? found : store_fail(st, err, "batch decided at");
+}
+
 int store_batches_to_remind(struct store *st, gint64 closed_before, GArray *ids, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(

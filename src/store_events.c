@@ -62,6 +62,24 @@ int store_state_increment(struct store *st, const char *key, struct err *err)
 	return store_run(st, stmt, "increment state", err);
 }
 
+/* The first column of every row, as text lines (owned by the caller), then resets. */
+static int text_lines(struct store *st, sqlite3_stmt *stmt, GPtrArray **lines_r, const char *what,
+		      struct err *err)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(lines, store_col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(lines, TRUE);
+		return store_fail(st, err, what);
+	}
+	*lines_r = lines;
+	return 0;
+}
+
 int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
@@ -70,21 +88,25 @@ int store_history(struct store *st, const char *ref, GPtrArray **lines_r, struct
 		"JOIN applications a ON a.id = e.application_id WHERE a.ref = ? "
 		"ORDER BY e.id",
 		err);
-	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
-	int rc;
 
-	if (stmt == NULL) {
-		g_ptr_array_free(lines, TRUE);
+	if (stmt == NULL)
 		return -1;
-	}
 	store_bind_text(stmt, 1, ref);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(lines, store_col_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(lines, TRUE);
-		return store_fail(st, err, "read history");
-	}
-	*lines_r = lines;
-	return 0;
+	return text_lines(st, stmt, lines_r, "read history", err);
+}
+
+int store_events_since(struct store *st, const char *kind, gint64 since, GPtrArray **lines_r,
+		       struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT at || '  ' || detail FROM events WHERE kind = ?1 AND "
+		"(?2 IS NULL OR at >= ?2) ORDER BY id",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, kind);
+	store_bind_time(stmt, 2, since);
+	return text_lines(st, stmt, lines_r, "read events", err);
 }

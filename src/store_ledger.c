@@ -84,8 +84,8 @@ int store_ledger_insert(struct store *st, const struct ledger_entry *e, int64_t 
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"INSERT INTO messages (uidvalidity, uid, message_id, sha256, spool_path, sender, "
-		"subject, outcome, detail, application_id, received_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"subject, outcome, detail, application_id, received_at, raw_from) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		err);
 
 	if (stmt == NULL)
@@ -101,6 +101,7 @@ int store_ledger_insert(struct store *st, const struct ledger_entry *e, int64_t 
 	store_bind_text(stmt, 9, e->detail);
 	store_bind_id(stmt, 10, e->application_id);
 	store_bind_time(stmt, 11, e->received_at);
+	store_bind_text(stmt, 12, e->raw_from);
 	if (store_run(st, stmt, "insert message", err) < 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(st->db);

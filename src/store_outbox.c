@@ -128,6 +128,66 @@ int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since
 	return found < 0 ? -1 : 0;
 }
 
+/* The message column of the row the bound statement finds: 1 and *bytes_r (owned), 0. */
+static int message_of(struct store *st, sqlite3_stmt *stmt, GBytes **bytes_r, struct err *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		*bytes_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
+				       (gsize)sqlite3_column_bytes(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, "read letter");
+	return rc == SQLITE_ROW;
+}
+
+int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "SELECT message FROM outbox WHERE id = ?", err);
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	found = message_of(st, stmt, bytes_r, err);
+	return found == 1  ? 0
+	       : found < 0 ? -1
+			   : err_set(err, ERR_FATAL, "store: no letter %" G_GINT64_FORMAT, id);
+}
+
+int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes **bytes_r,
+			       struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "SELECT message FROM outbox WHERE message_id = ?", err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, message_id);
+	return message_of(st, stmt, bytes_r, err);
+}
+
+int store_outbox_count_template(struct store *st, const char *template_name, const char *to_addr,
+				gint64 since, int *count_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st,
+					"SELECT count(*) FROM outbox WHERE to_addr = ?1 AND "
+					"template = ?2 AND created_at >= ?3",
+					err);
+	int64_t n = 0;
+	int found;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, to_addr);
+	store_bind_text(stmt, 2, template_name);
+	store_bind_time(stmt, 3, since);
+	found = store_find_id(st, stmt, &n, "count template", err);
+	sqlite3_reset(stmt);
+	*count_r = (int)n;
+	return found < 0 ? -1 : 0;
+}
+
 int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,
 			struct err *err)
 {

@@ -13,10 +13,11 @@ static const char *const person_sql[] = {
 		"d.sha256, d.part_offset, d.path FROM documents d JOIN applications a ON "
 		"a.id = d.application_id JOIN applicants p ON p.id = a.applicant_id "
 		"WHERE p.email = ? ORDER BY d.id",
-	[PERSON_MESSAGES] = "SELECT received_at, message_id, subject, outcome, spool_path FROM "
-			    "messages WHERE sender = ?1 OR application_id IN (SELECT a.id FROM "
-			    "applications a JOIN applicants p ON p.id = a.applicant_id WHERE "
-			    "p.email = ?1) ORDER BY id",
+	[PERSON_MESSAGES] =
+		"SELECT received_at, message_id, raw_from, subject, outcome, spool_path FROM "
+		"messages WHERE sender = ?1 OR application_id IN (SELECT a.id FROM "
+		"applications a JOIN applicants p ON p.id = a.applicant_id WHERE "
+		"p.email = ?1) ORDER BY id",
 	[PERSON_LETTERS] = "SELECT created_at, template, state, message_id, sent_at, id FROM "
 			   "outbox WHERE to_addr = ? ORDER BY id",
 	[PERSON_EVENTS] = "SELECT e.at, a.ref, e.kind, e.detail FROM events e JOIN applications a "
@@ -29,8 +30,8 @@ static const char *const person_cols[][10] = {
 	[PERSON_APPLICATIONS] = { "ref", "state", "edition", "received_at", "problems", NULL },
 	[PERSON_DOCUMENTS] = { "ref", "kind", "filename", "content_type", "size", "pages", "sha256",
 			       "offset", "path", NULL },
-	[PERSON_MESSAGES] = { "received_at", "message_id", "subject", "outcome", "spool_path",
-			      NULL },
+	[PERSON_MESSAGES] = { "received_at", "message_id", "raw_from", "subject", "outcome",
+			      "spool_path", NULL },
 	[PERSON_LETTERS] = { "created_at", "template", "state", "message_id", "sent_at", "id",
 			     NULL },
 	[PERSON_EVENTS] = { "at", "ref", "kind", "detail", NULL },
@@ -69,22 +70,6 @@ int store_person_rows(struct store *st, enum person_query q, const char *email, 
 	return 0;
 }
 
-int store_outbox_message(struct store *st, int64_t id, GBytes **bytes_r, struct err *err)
-{
-	sqlite3_stmt *stmt = store_prep(st, "SELECT message FROM outbox WHERE id = ?", err);
-	int rc;
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*bytes_r = g_bytes_new(sqlite3_column_blob(stmt, 0),
-				       (gsize)sqlite3_column_bytes(stmt, 0));
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : store_fail(st, err, "read letter");
-}
-
 static int collect_paths(struct store *st, const char *sql, const char *email, GPtrArray *files,
 			 struct err *err)
 {
@@ -112,7 +97,8 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 		("INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
 		 "'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
 		"DELETE FROM documents WHERE application_id IN " PERSON_APPS,
-		("UPDATE messages SET sender = NULL, subject = NULL, message_id = NULL, "
+		("UPDATE messages SET sender = NULL, raw_from = NULL, subject = NULL, message_id = "
+		 "NULL, "
 		 "spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
 		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
 		 "IN " PERSON_APPS),

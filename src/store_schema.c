@@ -134,6 +134,11 @@ static const char *const migrations[] = {
 	/* 3: a message's attachments share one file (spool.h): each document is the byte range
 	 * part_offset, size of its path. Documents filed before have a file each, at offset 0. */
 	"ALTER TABLE documents ADD COLUMN part_offset INTEGER NOT NULL DEFAULT 0;",
+	/* 4: names and subjects are stored as one safe line (untrusted.h); the From header as it
+	 * came is kept beside them, for the record. */
+	"ALTER TABLE messages ADD COLUMN raw_from TEXT;",
+	/* 5: a member may give a reason after the references; it stays with the decision. */
+	"ALTER TABLE decisions ADD COLUMN reason TEXT;",
 };
 
 /* The names in the applications table's CHECK (state IN ('a', 'b' ...)), as stored in

@@ -6,7 +6,7 @@
 #define LETTER "name email reference programme registration_url edition" /* letter_vars_new() */
 #define BATCH  "programme batch opens closes last_day count token reminder_days" /* digest.c */
 #define REPLY  "programme sender subject authserv_id" /* commission.c reply_vars() */
-#define LINE   REPLY " line ref state"		      /* commission.c add_line() */
+#define LINE   REPLY " line ref state earlier"	      /* commission.c add_line() */
 
 static const struct template_spec specs[] = {
 	/* To applicants. */
@@ -37,19 +37,24 @@ static const struct template_spec specs[] = {
 	{ "digest-row", true, LETTER " received cv_pages letter_pages problems", "digest.c" },
 	{ "decision_transcript", false, LINE " results", "commission.c decide_all()" },
 	{ "decision_refused", false, LINE " reason results", "commission.c refuse()" },
+	{ "decision_refused_summary", false, "programme count refusals",
+	  "commission.c commission_refusal_summary()" },
 	{ "transcript-applied", true, LINE, "commission.c add_line()" },
 	{ "transcript-unchanged", true, LINE, "commission.c add_line()" },
 	{ "transcript-final", true, LINE, "commission.c add_line()" },
 	{ "transcript-not-in-review", true, LINE, "commission.c add_line()" },
 	{ "transcript-unknown", true, LINE, "commission.c add_line()" },
+	{ "transcript-other-batch", true, LINE, "commission.c add_line()" },
 	{ "transcript-no-reference", true, LINE, "commission.c add_line()" },
 	{ "transcript-ignored", true, LINE, "commission.c add_line()" },
+	{ "transcript-malformed", true, LINE, "commission.c add_line()" },
 	{ "transcript-truncated", true, LINE, "commission.c add_line()" },
 	{ "transcript-none", true, LINE, "commission.c add_line()" },
 	{ "transcript-refused", true, LINE " reason", "commission.c refuse()" },
 	{ "refused-not-member", true, REPLY, "commission.c refuse()" },
 	{ "refused-no-token", true, REPLY, "commission.c refuse()" },
 	{ "refused-not-authenticated", true, REPLY, "commission.c refuse()" },
+	{ "refused-token-expired", true, REPLY, "commission.c refuse()" },
 	/* To the office. */
 	{ "delivery-failures", false, "programme count failures", "outbox.c" },
 	{ "failure-row", true, "to template ref error", "outbox.c failure_rows()" },

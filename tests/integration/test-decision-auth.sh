@@ -32,6 +32,20 @@ wait_mail "$COMMISSION" 3
 check "the commission is warned about both" \
   equals "$(grep -l 'could not be verified' $(mail_files "$COMMISSION") | wc -l)" 2
 
+# Signed, but not by the From domain: an outsider logged in at their own provider (example.com)
+# writes the chair's address in From. Our server says dkim=pass header.d=example.com, which
+# proves nothing about example.org.
+MALLORY=mallory-$CASE@example.com
+reply misaligned "mx.elsewhere.example; none"
+send_file "$MALLORY" "$WORK/misaligned.eml"
+wait_mail "$ADMISSIONS" 1
+admitd --once
+check "our server signed it for the other domain" contains "$(spooled misaligned)" "^Authentication-Results: mx.admitd.test;.* dkim=pass header.d=example.com"
+check "a signature of another domain changes nothing" equals "$(admitctl show "$REF" --json | jq -r .state)" in_review
+wait_mail "$COMMISSION" 4
+check "and the commission is warned" \
+  equals "$(grep -l 'could not be verified' $(mail_files "$COMMISSION") | wc -l)" 3
+
 # Submitted with the chair's own login: signed, as the chair's provider would.
 reply signed "mx.admitd.test; dkim=fail"
 send_file "$CHAIR" "$WORK/signed.eml"

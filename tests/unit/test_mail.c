@@ -228,6 +228,20 @@ static void test_address_parse(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Found by fuzz_decision: a message of headers only, one of them broken, whose text part is
+ * empty (its data NULL). Its text is "", not a crash. */
+static void test_text_of_empty_part(void **state)
+{
+	static const char raw[] = "From: Chair <chair@example.org>F\rro\nTm:o";
+	GBytes *bytes = g_bytes_new_static(raw, sizeof(raw) - 1);
+	char *text = mail_text_of(bytes);
+
+	(void)state;
+	assert_string_equal(text, "");
+	g_free(text);
+	g_bytes_unref(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_bounce_from_mailer_daemon),
 		cmocka_unit_test(test_unusable_messages),
 		cmocka_unit_test(test_address_parse),
+		cmocka_unit_test(test_text_of_empty_part),
 	};
 
 	mail_library_init();

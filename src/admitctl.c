@@ -108,6 +108,8 @@ static int cmd_status(struct ctl *c)
 		g_free(key);
 	}
 	print_current_batch(c);
+	printf("Quarantined     %d messages (kept in the spool; see the log)\n",
+	       GPOINTER_TO_INT(g_hash_table_lookup(counts, "messages:quarantined")));
 	printf("Replies held    %s (rate limits)\n", held ? held : "0");
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
 	       last_error && last_error[0] ? last_error : "none");

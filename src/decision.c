@@ -154,10 +154,12 @@ static bool is_reply_header(char **lines, size_t i)
 		if (wrapped)
 			return true;
 	}
-	if (!starts_with_any(line, from_labels, G_N_ELEMENTS(from_labels)))
+	/* Some clients mark the labels bold in text: "*From:* ...". */
+	if (!starts_with_any(line + strspn(line, "*"), from_labels, G_N_ELEMENTS(from_labels)))
 		return false;
 	for (size_t k = i + 1; k <= i + 3 && lines[k] != NULL; k++)
-		if (starts_with_any(lines[k], next_labels, G_N_ELEMENTS(next_labels)))
+		if (starts_with_any(lines[k] + strspn(lines[k], "*"), next_labels,
+				    G_N_ELEMENTS(next_labels)))
 			return true;
 	return false;
 }

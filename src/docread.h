@@ -28,6 +28,7 @@ struct doc_facts {
 	enum doc_format format;
 	int pages;		 /* -1: unknown */
 	bool unreadable;	 /* damaged, encrypted, or the worker failed */
+	bool too_slow;		 /* unreadable because it was over its time budget (docworker.h) */
 	char text[DOC_TEXT_MAX]; /* the first page's text, UTF-8, NUL-terminated; may be empty */
 };
 
@@ -37,6 +38,7 @@ struct doc_ref {
 	const char *path;
 	gint64 offset;
 	gint64 size;
+	unsigned message; /* documents of one message share its time budget (docworker.h) */
 };
 
 /* "pdf", "docx", ... for logs and the store. */

@@ -239,7 +239,7 @@ struct documents_job *documents_inspect_start(const struct mail *const *mails, s
 									    k);
 			/* The text only classifies a document its name does not (documents_classify). */
 			bool text = documents_classify_name(a->filename) == DOC_OTHER;
-			struct doc_ref doc = { a->path, a->offset, a->size };
+			struct doc_ref doc = { a->path, a->offset, a->size, (unsigned)i };
 
 			g_array_append_val(docs, doc);
 			g_array_append_val(want_text, text);

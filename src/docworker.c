@@ -14,9 +14,11 @@
 
 #include <glib.h>
 
-#define WORKER_MEMORY	   (768UL * 1024 * 1024)
+#include "notify.h"
+#include "testhook.h"
+
+#define WORKER_MEMORY	   (256UL * 1024 * 1024)
 #define WORKER_CPU_SECONDS 10
-#define WORKER_WALL_MS	   20000
 #define WORKER_FILES	   64
 
 /* gcc says __SANITIZE_ADDRESS__, clang (the fuzz build) __has_feature: with the limit under
@@ -66,7 +68,9 @@ static void child(const struct doc_ref *docs, const bool *want_text, size_t n, i
 		struct doc_facts facts;
 		size_t done = 0;
 
-		alarm(WORKER_WALL_MS / 1000 + 1);
+		alarm(DOCWORKER_DOCUMENT_MS / 1000 + 1);
+		/* Tests hang a document here to spend its budget (ADMITD_TEST_PAUSE=docread). */
+		testhook_pause("docread", NULL);
 		docread_file(&docs[i], want_text == NULL || want_text[i], &facts);
 		while (done < sizeof(facts)) {
 			ssize_t w = write(out, (char *)&facts + done, sizeof(facts) - done);
@@ -84,18 +88,25 @@ static gint64 now_ms(void)
 	return g_get_monotonic_time() / 1000;
 }
 
-/* Reads the child's report until complete, EOF or the deadline. */
-static size_t read_report(int fd, struct doc_facts *facts)
+/* Reads the child's report until complete, EOF or the deadline. The watchdog hears from us
+ * every second meanwhile: a slow document must not look like a hung daemon. */
+static size_t read_report(int fd, struct doc_facts *facts, gint64 deadline)
 {
-	gint64 deadline = now_ms() + WORKER_WALL_MS;
 	size_t got = 0;
 
 	while (got < sizeof(*facts)) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		gint64 left = deadline - now_ms();
 		ssize_t n;
+		int ready;
 
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+		notify_alive();
+		if (left <= 0)
+			break;
+		ready = poll(&p, 1, (int)MIN(left, 1000));
+		if (ready == 0 || (ready < 0 && errno == EINTR))
+			continue;
+		if (ready < 0)
 			break;
 		n = read(fd, (char *)facts + got, sizeof(*facts) - got);
 		if (n < 0 && errno == EINTR)
@@ -137,6 +148,7 @@ static void accept_report(struct doc_facts *facts, const struct doc_facts *repor
 struct child {
 	pid_t pid;
 	int fd;
+	bool exiting; /* its report ended early: it crashed or a limit killed it */
 };
 
 /* Forks a child to read docs[0..n) in turn. -1 without a child. */
@@ -161,36 +173,33 @@ static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t
 	}
 	close(fds[1]);
 	c->fd = fds[0];
+	c->exiting = false;
 	return 0;
 }
 
-static void stop_child(struct child *c)
+/* Stops the child; whether it had already died of its own time limits (the CPU limit's
+ * SIGXCPU, the per-document alarm). */
+static bool stop_child(struct child *c)
 {
 	int status = 0;
+	pid_t done;
 
 	close(c->fd);
+	/* Its report ended because it is exiting: give it 100 ms to be done, so we know why. */
+	for (int i = 0; i < 50; i++) {
+		while ((done = waitpid(c->pid, &status, WNOHANG)) < 0 && errno == EINTR)
+			;
+		if (done != 0 || !c->exiting)
+			break;
+		g_usleep(2000);
+	}
+	if (done == c->pid)
+		return WIFSIGNALED(status) &&
+		       (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM);
 	kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
-}
-
-/* Takes the child's raw reports into reports[]: how many came back whole (a crash, a hang or a
- * limit stopped it at the first missing one). */
-static size_t collect_child(struct child *c, size_t n, struct doc_facts *reports)
-{
-	size_t good = 0;
-
-	for (; good < n; good++) {
-		struct doc_facts report;
-
-		if (read_report(c->fd, &report) != sizeof(report))
-			break;
-		reports[good] = report;
-	}
-	/* All reports are all we need; the child may still be exiting. Anything else (a hang, a
-	 * crash, a limit) ends here. */
-	stop_child(c);
-	return good;
+	return false;
 }
 
 struct docworker_job {
@@ -201,7 +210,53 @@ struct docworker_job {
 	size_t count;
 	bool running; /* a child is at work on all of todo */
 	struct child first;
+	gint64 *message_left; /* milliseconds of each message's budget still unspent */
 };
+
+/* DOCWORKER_MESSAGE_MS for each message the documents belong to. */
+static gint64 *budgets(const struct doc_ref *docs, size_t n)
+{
+	unsigned top = 0;
+	gint64 *left;
+
+	for (size_t i = 0; i < n; i++)
+		top = MAX(top, docs[i].message);
+	left = g_new(gint64, (gsize)top + 1);
+	for (unsigned m = 0; m <= top; m++)
+		left[m] = DOCWORKER_MESSAGE_MS;
+	return left;
+}
+
+/* Takes the child's raw reports of todo[next..next+n) into reports[]: how many came back
+ * whole. A crash, a hang or a limit stops it at the first missing one; *slow_r says whether
+ * that one ran out of time (its own budget or its message's). */
+static size_t collect_child(struct docworker_job *job, struct child *c, size_t next, size_t n,
+			    struct doc_facts *reports, bool *slow_r)
+{
+	size_t good = 0;
+
+	*slow_r = false;
+	for (; good < n; good++) {
+		gint64 *left = &job->message_left[job->todo[next + good].message];
+		gint64 start = now_ms(), deadline = start + MIN(DOCWORKER_DOCUMENT_MS, *left);
+		struct doc_facts report;
+		size_t got = *left > 0 ? read_report(c->fd, &report, deadline) : 0;
+
+		*left -= now_ms() - start;
+		if (got != sizeof(report)) {
+			*slow_r = now_ms() >= deadline;
+			c->exiting = !*slow_r;
+			break;
+		}
+		reports[good] = report;
+	}
+	/* All reports are all we need; the child may still be exiting. Anything else (a hang, a
+	 * crash, a limit) ends here. A child that the end of its report found dead of a time
+	 * limit was too slow as well. */
+	if (stop_child(c) && good < n)
+		*slow_r = true;
+	return good;
+}
 
 struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *want_text, size_t n,
 				      struct doc_facts *facts, struct err *err)
@@ -212,6 +267,7 @@ struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *wa
 	job->todo = g_new0(struct doc_ref, n + 1);
 	job->todo_text = g_new0(bool, n + 1);
 	job->where = g_new0(size_t, n + 1);
+	job->message_left = budgets(docs, n);
 	for (size_t i = 0; i < n; i++) {
 		memset(&facts[i], 0, sizeof(facts[i]));
 		facts[i].pages = -1;
@@ -235,16 +291,27 @@ struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *wa
 	return job;
 }
 
+static void mark_unreadable(struct docworker_job *job, size_t k, bool slow)
+{
+	struct doc_facts *f = &job->facts[job->where[k]];
+
+	f->unreadable = true;
+	f->too_slow = slow;
+}
+
 /* Accepts the reports of todo[next..next+good) and, when a child stopped short, marks the one
- * that stopped it unreadable. Returns where the next child starts. */
+ * that stopped it unreadable, and those after it whose message has spent its budget. Returns
+ * where the next child starts. */
 static size_t take_reports(struct docworker_job *job, size_t next, const struct doc_facts *got,
-			   size_t good)
+			   size_t good, bool slow)
 {
 	for (size_t k = 0; k < good; k++)
 		accept_report(&job->facts[job->where[next + k]], &got[k]);
 	next += good;
 	if (next < job->count)
-		job->facts[job->where[next++]].unreadable = true;
+		mark_unreadable(job, next++, slow);
+	while (next < job->count && job->message_left[job->todo[next].message] <= 0)
+		mark_unreadable(job, next++, true);
 	return next;
 }
 
@@ -256,9 +323,12 @@ int docworker_finish(struct docworker_job **jobp, struct err *err)
 
 	if (job->running) {
 		struct doc_facts *got = g_new0(struct doc_facts, job->count);
+		size_t good;
+		bool slow;
 
 		job->running = false;
-		next = take_reports(job, 0, got, collect_child(&job->first, job->count, got));
+		good = collect_child(job, &job->first, 0, job->count, got, &slow);
+		next = take_reports(job, 0, got, good, slow);
 		g_free(got);
 	}
 	/* When a document killed the child, a fresh one takes the rest. */
@@ -266,11 +336,15 @@ int docworker_finish(struct docworker_job **jobp, struct err *err)
 		size_t left = job->count - next;
 		struct doc_facts *got = g_new0(struct doc_facts, left);
 		struct child c;
+		bool slow;
 
-		if (spawn_child(job->todo + next, job->todo_text + next, left, &c, err) < 0)
+		if (spawn_child(job->todo + next, job->todo_text + next, left, &c, err) < 0) {
 			ret = -1;
-		else
-			next = take_reports(job, next, got, collect_child(&c, left, got));
+		} else {
+			size_t good = collect_child(job, &c, next, left, got, &slow);
+
+			next = take_reports(job, next, got, good, slow);
+		}
 		g_free(got);
 	}
 	docworker_job_free(jobp);
@@ -288,6 +362,7 @@ void docworker_job_free(struct docworker_job **jobp)
 	g_free(job->todo);
 	g_free(job->todo_text);
 	g_free(job->where);
+	g_free(job->message_left);
 	g_free(job);
 	*jobp = NULL;
 }

@@ -1,11 +1,19 @@
-/* docworker.h — untrusted documents are read in a child process with limits: address space,
- * CPU, wall time, open files, no core dump, no file writes, no new privileges, stdio on
- * /dev/null. A crash, a hang or a limit hit marks the document unreadable; the daemon goes on. */
+/* docworker.h — untrusted documents are read in a child process with limits: address space
+ * (256 MB), CPU, open files, no core dump, no file writes, no new privileges, stdio on
+ * /dev/null. A crash, a hang or a limit hit marks the document unreadable; the daemon goes on.
+ *
+ * Time budgets protect the cycle, counted in wall time while the daemon waits: a document gets
+ * DOCWORKER_DOCUMENT_MS, the documents of one message (doc_ref.message) DOCWORKER_MESSAGE_MS
+ * together; a document over its budget, and those after it in a message that has spent its
+ * own, are unreadable and too_slow. The watchdog is pinged every second meanwhile. */
 #ifndef ADMITD_DOCWORKER_H
 #define ADMITD_DOCWORKER_H
 
 #include "docread.h"
 #include "err.h"
+
+#define DOCWORKER_DOCUMENT_MS 10000
+#define DOCWORKER_MESSAGE_MS  30000
 
 /* Fills *facts for the document. The format is sniffed in the parent too, so it is known
  * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */

@@ -3,11 +3,14 @@
 #include "documents.h"
 #include "fetcher.h"
 #include "intake.h"
+#include "letter.h"
 #include "log.h"
 #include "mail.h"
 #include "notify.h"
+#include "testhook.h"
 #include "timeutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* UID SEARCH answers are cut by libcurl when long: ask for windows of this many UIDs. */
@@ -20,6 +23,11 @@
  * (fsync, fork, round trips), which cost far more than the work. */
 #define GROUP_MAX 50
 
+/* A message whose processing began this many times without finishing (admitd was killed in
+ * it: a crash, the watchdog) is quarantined instead of tried again: one mail must not stop
+ * all filing in a restart loop. */
+#define ATTEMPTS_MAX 3
+
 struct poll {
 	struct imap *im;
 	struct store *st;
@@ -31,6 +39,7 @@ struct poll {
 	struct inbox_stats *stats;
 	GArray *move_uids; /* filed (committed) and still to move: uint32_t */
 	GArray *move_ids;  /* their ledger rows: int64_t */
+	struct item *held; /* fetched, waiting for a group of its own (take_group); owned */
 };
 
 /* One fetched message of a group. */
@@ -42,6 +51,7 @@ struct item {
 	struct mail *mail;	 /* NULL when GMime could not use it */
 	char *unreadable;	 /* why, then */
 	struct doc_facts *facts; /* one per attachment of mail, or NULL */
+	int attempts;		 /* processings of it that began before and did not finish */
 };
 
 static void item_clear(gpointer data)
@@ -116,9 +126,16 @@ static int move_leftovers(struct poll *p, struct err *err)
 static int read_one(struct poll *p, struct item *it, struct err *err)
 {
 	struct err read_err = { 0 };
-	char *parts = spool_parts_path(p->sp, p->uidvalidity, it->uid);
+	char *parts;
 	int ret = 0;
 
+	if (it->attempts >= ATTEMPTS_MAX) {
+		it->unreadable = g_strdup_printf("admitd stopped %d times while processing it",
+						 it->attempts);
+		log_warn("intake uid=%u quarantined: %s", it->uid, it->unreadable);
+		return 0;
+	}
+	parts = spool_parts_path(p->sp, p->uidvalidity, it->uid);
 	if (mail_read(&it->mail, it->path, parts, &read_err) < 0) {
 		if (read_err.class != ERR_MESSAGE) {
 			*err = read_err;
@@ -129,6 +146,27 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 		}
 	}
 	g_free(parts);
+	return ret;
+}
+
+/* The office hears of a message set aside because it stopped admitd, in the transaction that
+ * quarantines it. */
+static int tell_office(struct poll *p, const struct item *it, struct err *err)
+{
+	GHashTable *vars;
+	int ret;
+
+	if (p->cfg->programme.office_address == NULL)
+		return 0;
+	vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_hash_table_insert(vars, "programme", g_strdup(p->cfg->programme.name));
+	g_hash_table_insert(vars, "uid", g_strdup_printf("%u", it->uid));
+	g_hash_table_insert(vars, "attempts", g_strdup_printf("%d", it->attempts));
+	g_hash_table_insert(vars, "spool_path", g_strdup(it->path));
+	struct compose_in in = letter_internal("quarantined", vars,
+					       p->cfg->programme.office_address);
+	ret = letter_queue(p->st, p->cfg, 0, &in, time_now(), NULL, err);
+	g_hash_table_destroy(vars);
 	return ret;
 }
 
@@ -146,9 +184,16 @@ static int file_one(struct poll *p, const struct item *it, struct ledger_result 
 				     .unreadable = it->unreadable,
 				     .too_large = it->too_large };
 
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "%u", it->uid);
+	/* Tests stop the daemon here, to make a message that never finishes. */
+	testhook_pause("intake", uid);
 	if (store_savepoint(p->st, err) < 0)
 		return -1;
 	if (intake_file(p->st, p->cfg, &src, time_now(), res, err) < 0 ||
+	    (it->attempts >= ATTEMPTS_MAX && tell_office(p, it, err) < 0) ||
+	    store_attempts_clear(p->st, p->uidvalidity, it->uid, err) < 0 ||
 	    store_mailbox_set(p->st, imap_mailbox(p->im), p->uidvalidity, it->uid, err) < 0 ||
 	    store_release(p->st, err) < 0) {
 		store_rollback_savepoint(p->st);
@@ -243,9 +288,31 @@ static void group_clear(struct group *g)
 	g->n = 0;
 }
 
+/* Counts, durably, that the processing of each message of the group begins. */
+static int begin_attempts(struct poll *p, struct group *g, struct err *err)
+{
+	if (store_begin(p->st, err) < 0)
+		return -1;
+	for (guint i = 0; i < g->items->len; i++) {
+		struct item *it = &g_array_index(g->items, struct item, i);
+
+		if (store_attempts_begin(p->st, p->uidvalidity, it->uid, &it->attempts, err) < 0) {
+			store_rollback(p->st);
+			return -1;
+		}
+	}
+	if (store_commit(p->st, err) < 0) {
+		store_rollback(p->st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses the messages (synced before: spool_sync) and starts the worker on their documents. */
 static int parse_group(struct poll *p, struct group *g, struct err *err)
 {
+	if (begin_attempts(p, g, err) < 0)
+		return -1;
 	g->mails = g_new0(const struct mail *, g->items->len + 1);
 	g->owners = g_new0(struct item *, g->items->len + 1);
 	for (guint i = 0; i < g->items->len; i++) {
@@ -312,9 +379,16 @@ static void mark_seen(struct poll *p, GArray *uids)
 }
 
 /* Takes up to GROUP_MAX fetched messages: 1 when the fetcher has more, 0 when it is done or
- * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. */
+ * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. A
+ * message whose processing began before without finishing goes in a group of its own: if it
+ * is the one that stops admitd, the messages that shared its group must not pay for it. */
 static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct err *err)
 {
+	if (p->held != NULL) {
+		g_array_append_val(items, *p->held);
+		g_clear_pointer(&p->held, g_free);
+		return 1;
+	}
 	while (items->len < GROUP_MAX) {
 		struct fetched m;
 		struct item it = { 0 };
@@ -332,9 +406,46 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 		it.too_large = m.too_large;
 		it.path = m.path;
 		memcpy(it.sha256, m.sha256, sizeof(it.sha256));
+		if (store_attempts_get(p->st, p->uidvalidity, it.uid, &it.attempts, err) < 0) {
+			g_free(it.path);
+			return -1;
+		}
+		if (it.attempts > 0 && items->len > 0) {
+			p->held = g_memdup2(&it, sizeof(it));
+			return 1;
+		}
 		g_array_append_val(items, it);
+		if (it.attempts > 0)
+			return 1;
 	}
 	return 1;
+}
+
+/* Whether a message of the group began to be processed before and did not finish. */
+static bool suspect(const struct group *g)
+{
+	for (guint i = 0; i < g->items->len; i++)
+		if (g_array_index(g->items, struct item, i).attempts > 0)
+			return true;
+	return false;
+}
+
+/* A suspect group (one message: take_group) goes through alone, from the count of its
+ * attempt to its commit, after the group before it is filed: if admitd stops now, this
+ * message is the cause, and only its count grows. */
+static int file_alone(struct poll *p, struct group *prev, struct group *cur, struct err *err)
+{
+	struct err step = { 0 };
+	int ret = 0;
+
+	if (prev->items->len > 0 && file_group(p, prev, &step) < 0)
+		ret = err_keep(err, &step);
+	group_clear(prev);
+	if (ret == 0 && (parse_group(p, cur, &step) < 0 || spool_sync(p->sp, &step) < 0 ||
+			 file_group(p, cur, &step) < 0))
+		ret = err_keep(err, &step);
+	group_clear(cur);
+	return ret;
 }
 
 /* Files the new messages of one search window, group by group, while the fetcher brings the
@@ -369,6 +480,10 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 			ret = err_keep(err, &step);
 			durable = false;
 			break;
+		}
+		if (suspect(&cur)) {
+			ret = file_alone(p, &prev, &cur, err);
+			continue;
 		}
 		if (cur.items->len > 0 && parse_group(p, &cur, &step) < 0) {
 			ret = err_keep(err, &step);
@@ -455,5 +570,9 @@ out:
 	g_array_free(large, TRUE);
 	g_array_free(p.move_uids, TRUE);
 	g_array_free(p.move_ids, TRUE);
+	if (p.held != NULL) {
+		item_clear(p.held);
+		g_free(p.held);
+	}
 	return ret;
 }

@@ -49,7 +49,9 @@ void notify_alive(void)
 {
 	gint64 now = g_get_monotonic_time();
 
-	if (watchdog_usec == 0 || now - last_ping < watchdog_usec / 2)
+	/* A quarter, so that a step that runs a little long between two calls still leaves the
+	 * daemon silent for less than half of WatchdogSec. */
+	if (watchdog_usec == 0 || now - last_ping < watchdog_usec / 4)
 		return;
 	last_ping = now;
 	sd_notify(0, "WATCHDOG=1");

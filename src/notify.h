@@ -12,7 +12,7 @@ void notify_reloading(void);
 void notify_stopping(void);
 void notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Pings the watchdog when half its interval has passed since the last ping. Cheap: call it
+/* Pings the watchdog when a quarter of its interval has passed since the last ping. Cheap: call it
  * from every loop that may run long (each message, each letter, each second of sleep). */
 void notify_alive(void);
 

@@ -74,6 +74,14 @@ int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
  * between commit and move). Appends uint32_t UIDs and int64_t ledger ids. */
 int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, GArray *ids,
 			 struct err *err);
+/* How many times the processing of a message began without finishing (0: never). */
+int store_attempts_get(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
+		       struct err *err);
+/* One more attempt at it begins; *count_r is how many began before this one. */
+int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
+			 struct err *err);
+/* The message is filed: its attempts are forgotten (inside the filing's transaction). */
+int store_attempts_clear(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
 /* Whether a commission reply with this Message-ID was already filed as a decision (the same
  * email delivered twice): 1 yes, 0 no, -1 error. */
 int store_ledger_has_decision(struct store *st, const char *message_id, struct err *err);
@@ -158,7 +166,8 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 		       struct err *err);
 void app_row_free(gpointer row);
 /* Counts for status: applications by state (GHashTable char * → GINT_TO_POINTER), outbox by
- * state in the same table under "outbox:queued" etc. */
+ * state in the same table under "outbox:queued" etc., messages by outcome under
+ * "messages:quarantined" etc. */
 int store_counts(struct store *st, GHashTable **counts_r, struct err *err);
 
 /* --- store_documents.c: documents --- */

@@ -298,9 +298,15 @@ int store_counts(struct store *st, GHashTable **counts_r, struct err *err)
 				  "SELECT 'outbox:' || state, count(*) FROM outbox GROUP BY state",
 				  err)
 		     : NULL;
+	sqlite3_stmt *messages =
+		outbox ? store_prep(st,
+				    "SELECT 'messages:' || outcome, count(*) FROM messages "
+				    "GROUP BY outcome",
+				    err)
+		       : NULL;
 
-	if (outbox == NULL || count_into(st, apps, counts, err) < 0 ||
-	    count_into(st, outbox, counts, err) < 0) {
+	if (messages == NULL || count_into(st, apps, counts, err) < 0 ||
+	    count_into(st, outbox, counts, err) < 0 || count_into(st, messages, counts, err) < 0) {
 		g_hash_table_destroy(counts);
 		return -1;
 	}

@@ -58,6 +58,7 @@ static const struct template_spec specs[] = {
 	/* To the office. */
 	{ "delivery-failures", false, "programme count failures", "outbox.c" },
 	{ "failure-row", true, "to template ref error", "outbox.c failure_rows()" },
+	{ "quarantined", false, "programme uid attempts spool_path", "inbox.c tell_office()" },
 };
 
 const struct template_spec *template_spec_find(const char *name, bool snippet)

@@ -20,10 +20,11 @@ waitfor() { # PATTERN [SECONDS]
 check "READY after the first poll" waitfor "^READY=1"
 check "a readable STATUS" waitfor "^STATUS=0 pending, 0 in review, no open batch, outbox empty"
 sleep 4.5
-# WATCHDOG_USEC=2 s: a ping every second (half the interval), never a gap near the full 2 s.
+# WATCHDOG_USEC=2 s: a ping at each second of sleep (the pings come after a quarter of the
+# interval has passed), never a gap near the full 2 s.
 gaps=$(awk '$2 == "WATCHDOG=1" { if (last != "") printf "%.2f ", $1 - last; last = $1 }' "$WORK/notify.times")
 check "WATCHDOG pings keep coming ($gaps)" test "$(echo "$gaps" | wc -w)" -ge 3
-check "at half the interval: every gap between 0.9 and 1.5 s ($gaps)" \
+check "every second: every gap between 0.9 and 1.5 s ($gaps)" \
   awk -v g="$gaps" 'BEGIN { n = split(g, a, " "); for (i = 1; i <= n; i++) if (a[i] < 0.9 || a[i] > 1.5) exit 1 }'
 
 cp "$WORK/admitd.conf" "$WORK/good.conf"

@@ -69,6 +69,10 @@ static const struct parse_case cases[] = {
 	{ "a decision just above the wrote line still counts",
 	  "ACCEPT AI4G-2026-0001\nOn 2 Mar 2026, Admissions wrote:\nDISCARD AI4G-2026-0002\n",
 	  "accept:AI4G-2026-0001", 0, 0 },
+	{ "bold labels of an Outlook block in text",
+	  "ACCEPT AI4G-2026-0001\n*From:* Admissions <a@example.org>\n*Sent:* Monday\n"
+	  "DISCARD AI4G-2026-0002\n",
+	  "accept:AI4G-2026-0001", 0, 0 },
 	{ "phone signature",
 	  "ACCEPT AI4G-2026-0001\n\nEnviado desde mi iPhone\nDISCARD "
 	  "AI4G-2026-0002\n",

@@ -128,8 +128,8 @@ static void test_worker_on_bad_input(void **state)
 	char *dir = test_tmpdir();
 	char *garbage = test_write_file(dir, "x.pdf", "%PDF-1.4 this is not a PDF");
 	char *cv = test_fixture("docs-cv.pdf");
-	struct doc_ref bad = { garbage, 0, -1 }, gone = { "/nonexistent.pdf", 0, -1 };
-	struct doc_ref good = { cv, 0, -1 }, beyond = { cv, 0, 1 << 30 };
+	struct doc_ref bad = { garbage, 0, -1, 0 }, gone = { "/nonexistent.pdf", 0, -1, 0 };
+	struct doc_ref good = { cv, 0, -1, 0 }, beyond = { cv, 0, 1 << 30, 0 };
 	struct doc_facts facts;
 	struct err err = { 0 };
 
@@ -156,9 +156,10 @@ static void test_worker_on_bad_input(void **state)
 static void test_worker_many(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const struct doc_ref docs[] = {
-		{ cv, 0, -1 }, { "/nonexistent.pdf", 0, -1 }, { letter, 0, -1 }, { letter, 0, -1 }
-	};
+	const struct doc_ref docs[] = { { cv, 0, -1, 0 },
+					{ "/nonexistent.pdf", 0, -1, 0 },
+					{ letter, 0, -1, 0 },
+					{ letter, 0, -1, 0 } };
 	const bool want_text[] = { false, true, true, false };
 	struct doc_facts facts[4];
 	struct err err = { 0 };
@@ -195,8 +196,8 @@ static void test_worker_reads_ranges(void **state)
 	both = test_write_file(dir, "m.parts", "");
 	assert_true(g_file_set_contents(both, parts->str, (gssize)parts->len, NULL));
 	{
-		const struct doc_ref docs[] = { { both, 0, (gint64)a_len },
-						{ both, (gint64)a_len, (gint64)b_len } };
+		const struct doc_ref docs[] = { { both, 0, (gint64)a_len, 0 },
+						{ both, (gint64)a_len, (gint64)b_len, 0 } };
 
 		assert_int_equal(docworker_inspect_many(docs, NULL, 2, facts, &err), 0);
 	}
@@ -219,7 +220,7 @@ static void test_worker_reads_ranges(void **state)
 static void test_worker_in_two_steps(void **state)
 {
 	char *cv = test_fixture("docs-cv.pdf"), *letter = test_fixture("docs-letter.pdf");
-	const struct doc_ref docs[] = { { cv, 0, -1 }, { letter, 0, -1 } };
+	const struct doc_ref docs[] = { { cv, 0, -1, 0 }, { letter, 0, -1, 0 } };
 	struct doc_facts facts[2];
 	struct err err = { 0 };
 	struct docworker_job *job = docworker_start(docs, NULL, 2, facts, &err);
@@ -240,9 +241,94 @@ static void test_worker_in_two_steps(void **state)
 	g_free(letter);
 }
 
+/* The documents an attacker would send (tests/hostile/make-hostile-docs.py): each ends within
+ * its budget as unreadable (too slow when it was), or with its page count; none takes the
+ * worker past its memory cap into anything else. */
+static void test_hostile_documents(void **state)
+{
+	static const struct {
+		const char *name;
+		bool text, unreadable;
+		int too_slow; /* 1, 0, or -1: either */
+	} rows[] = {
+		/* poppler's text of 10^8 draws fills the 256 MB cap at about the time its 10 s
+		 * run out: unreadable, for the one or the other. */
+		{ "nested-xobjects.pdf", true, true, -1 },
+		/* qpdf copies the repeated page; the 256 MB cap stops it. */
+		{ "many-pages.pdf", false, true, false },
+		/* A member over 8 MB inflated is not read at all (docread.c ZIP_MEMBER_MAX). */
+		{ "zip-bomb.docx", true, false, 0 },
+		/* libxml2 stops at its depth limit: no text, at once. */
+		{ "deep-xml.docx", true, false, 0 },
+	};
+	char *dir = test_tmpdir();
+	char *script = g_build_filename(TEST_SOURCE_DIR, "hostile", "make-hostile-docs.py", NULL);
+	char *argv[] = { "/usr/bin/python3", script, dir, NULL };
+	gint status = 0;
+
+	(void)state;
+	assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+				 NULL));
+	assert_int_equal(status, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		char *path = g_build_filename(dir, rows[i].name, NULL);
+		/* Each its own message, so that each has the whole message budget. */
+		struct doc_ref doc = { path, 0, -1, (unsigned)i };
+		struct doc_facts facts;
+		struct err err = { 0 };
+		gint64 start = g_get_monotonic_time();
+
+		assert_int_equal(docworker_inspect_many(&doc, &rows[i].text, 1, &facts, &err), 0);
+		gint64 ms = (g_get_monotonic_time() - start) / 1000;
+		printf("# %s: %" G_GINT64_FORMAT " ms, unreadable=%d too_slow=%d pages=%d\n",
+		       rows[i].name, ms, facts.unreadable, facts.too_slow, facts.pages);
+		if (facts.unreadable != rows[i].unreadable ||
+		    (rows[i].too_slow >= 0 && facts.too_slow != rows[i].too_slow))
+			fail_msg("%s: unreadable=%d too_slow=%d", rows[i].name, facts.unreadable,
+				 facts.too_slow);
+		assert_true(ms < DOCWORKER_DOCUMENT_MS + 2000);
+		g_free(path);
+	}
+	g_free(script);
+	g_free(dir);
+}
+
+/* The budgets: four documents of one message that each hang (a test hook in the worker) cost
+ * the message 30 s, not 40: the first three spend it, the fourth is not read; all four are
+ * unreadable and too slow. */
+static void test_message_budget(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf");
+	const struct doc_ref docs[] = {
+		{ cv, 0, -1, 7 }, { cv, 0, -1, 7 }, { cv, 0, -1, 7 }, { cv, 0, -1, 7 }
+	};
+	struct doc_facts facts[4];
+	struct err err = { 0 };
+	gint64 start = g_get_monotonic_time(), ms;
+
+	(void)state;
+	g_setenv("ADMITD_TEST_PAUSE", "docread", TRUE);
+	assert_int_equal(docworker_inspect_many(docs, NULL, 4, facts, &err), 0);
+	g_unsetenv("ADMITD_TEST_PAUSE");
+	ms = (g_get_monotonic_time() - start) / 1000;
+	printf("# four hanging documents of one message: %" G_GINT64_FORMAT " ms\n", ms);
+	for (int i = 0; i < 4; i++) {
+		assert_true(facts[i].unreadable);
+		assert_true(facts[i].too_slow);
+	}
+	assert_true(ms >= DOCWORKER_MESSAGE_MS - 500 && ms < DOCWORKER_MESSAGE_MS + 3000);
+	/* A document of another message still has its own budget, and is read. */
+	assert_int_equal(docworker_inspect(&docs[0], &facts[0], &err), 0);
+	assert_false(facts[0].unreadable);
+	assert_int_equal(facts[0].pages, 2);
+	g_free(cv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile_documents),
+		cmocka_unit_test(test_message_budget),
 		cmocka_unit_test(test_classify_names),
 		cmocka_unit_test(test_classify_text),
 		cmocka_unit_test(test_classify_name_then_text),

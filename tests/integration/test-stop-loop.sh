@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A message that stops admitd every time it is processed (here: a test hook holds the daemon in
+# its intake and the test kills it, as the watchdog would) is not a restart loop: each attempt
+# is counted before it begins, the third unfinished one sets the message aside as quarantined,
+# the office is told, and the message behind it is filed; innocent messages that shared its
+# group are not counted against.
+. "$(dirname "$0")/lib.sh"
+
+OFFICE=office-$CASE@example.org
+PROGRAMME_EXTRA="office_address = \"$OFFICE\";" write_config
+send_fixture complete-application.eml
+send_fixture german-application.eml
+wait_mail "$ADMISSIONS" 2
+LENA=$(applicant lena.mueller@example.org)
+pause="$WORK/pause.log"
+for attempt in 1 2 3; do
+  : >"$pause"
+  ADMITD_TEST_PAUSE=intake ADMITD_TEST_PAUSE_FILE="$pause" \
+    "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" --once 2>>"$WORK/daemon.log" &
+  pid=$!
+  for _ in $(seq 1 300); do [ -s "$pause" ] && break; sleep 0.1; done
+  check "attempt $attempt reaches the intake of the first message" test -s "$pause"
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null || true
+done
+check "the first message's unfinished attempts are counted" \
+  equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT max(count) FROM attempts")" 3
+check "its group's other message only once" \
+  equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT min(count) FROM attempts")" 1
+check "the next run finishes" admitd --once
+check "the message that stopped admitd is quarantined" \
+  equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM messages WHERE outcome = 'quarantined' AND detail LIKE '%stopped 3 times%'")" 1
+check "the message behind it is filed" \
+  equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM applications")" 1
+wait_mail "$LENA" 1
+check "and answered" equals "$(mail_count "$LENA")" 1
+wait_mail "$OFFICE" 1
+check "the office is told" contains <(for f in $(mail_files "$OFFICE"); do header "$f" Subject; done) \
+  "set aside after stopping admitd 3 times"
+check "admitctl status counts it" contains <(admitctl status) "Quarantined     1 messages"
+check "no attempts are left" equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM attempts")" 0
+finish

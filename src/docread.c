@@ -231,11 +231,10 @@ static void read_zip(GBytes *bytes, bool want_text, struct doc_facts *facts)
 	zip_close(z);
 }
 
-/* The document's bytes, mapped (release with g_bytes_unref, then g_mapped_file_unref); NULL
- * when the file is gone or shorter than the range. */
-static GBytes *map_doc(const struct doc_ref *doc, GMappedFile **file_r)
+/* The document's bytes in `file` (taken: released with the bytes, then g_mapped_file_unref);
+ * NULL when the file is gone or shorter than the range. */
+static GBytes *map_doc(GMappedFile *file, const struct doc_ref *doc, GMappedFile **file_r)
 {
-	GMappedFile *file = g_mapped_file_new(doc->path, FALSE, NULL);
 	gsize len = file ? g_mapped_file_get_length(file) : 0;
 	GBytes *all, *part;
 
@@ -254,10 +253,11 @@ static GBytes *map_doc(const struct doc_ref *doc, GMappedFile **file_r)
 	return part;
 }
 
-void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
+static void read_mapped(GMappedFile *mapped, const struct doc_ref *doc, bool want_text,
+			struct doc_facts *facts)
 {
 	GMappedFile *file = NULL;
-	GBytes *bytes = map_doc(doc, &file);
+	GBytes *bytes = map_doc(mapped, doc, &file);
 	gsize len = 0;
 	const unsigned char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
 
@@ -274,6 +274,16 @@ void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *f
 		read_zip(bytes, want_text, facts);
 	g_bytes_unref(bytes);
 	g_mapped_file_unref(file);
+}
+
+void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
+{
+	read_mapped(g_mapped_file_new(doc->path, FALSE, NULL), doc, want_text, facts);
+}
+
+void docread_fd(int fd, const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
+{
+	read_mapped(g_mapped_file_new_from_fd(fd, FALSE, NULL), doc, want_text, facts);
 }
 
 /* One page, one line of text: enough to make poppler load what it loads on first use. */

@@ -55,5 +55,7 @@ void docread_warm_up(void);
  * want_text the first page's text is left empty: only classification by content needs it, and
  * poppler's text costs several times qpdf's page count. */
 void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts);
+/* The same from the open file fd (doc->path is not used): what admitd-docread does. */
+void docread_fd(int fd, const struct doc_ref *doc, bool want_text, struct doc_facts *facts);
 
 #endif

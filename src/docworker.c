@@ -6,8 +6,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,73 +15,6 @@
 #include <glib.h>
 
 #include "notify.h"
-#include "testhook.h"
-
-#define WORKER_MEMORY	   (256UL * 1024 * 1024)
-#define WORKER_CPU_SECONDS 10
-#define WORKER_FILES	   64
-
-/* gcc says __SANITIZE_ADDRESS__, clang (the fuzz build) __has_feature: with the limit under
- * clang's ASan every worker died in its first mmap and every document was "unreadable". */
-#if defined(__SANITIZE_ADDRESS__)
-#define ADDRESS_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADDRESS_SANITIZER 1
-#endif
-#endif
-#ifndef ADDRESS_SANITIZER
-#define ADDRESS_SANITIZER 0
-#endif
-
-static void limit(int resource, rlim_t value)
-{
-	struct rlimit rl = { value, value };
-
-	setrlimit(resource, &rl);
-}
-
-/* In the child: shed what it must not have, read each document in turn, report each, and
- * leave without cleanup. */
-static void child(const struct doc_ref *docs, const bool *want_text, size_t n, int out)
-{
-	int null = open("/dev/null", O_RDWR);
-
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* Library caches (fontconfig) may try to write: fail the write, not the child. */
-	signal(SIGXFSZ, SIG_IGN);
-#if !ADDRESS_SANITIZER
-	/* AddressSanitizer reserves terabytes of address space: no AS limit in those builds. */
-	limit(RLIMIT_AS, WORKER_MEMORY);
-#endif
-	limit(RLIMIT_CPU, (rlim_t)(WORKER_CPU_SECONDS * n));
-	limit(RLIMIT_CORE, 0);
-	limit(RLIMIT_FSIZE, 0);
-	limit(RLIMIT_NOFILE, WORKER_FILES);
-	for (size_t i = 0; i < n; i++) {
-		struct doc_facts facts;
-		size_t done = 0;
-
-		alarm(DOCWORKER_DOCUMENT_MS / 1000 + 1);
-		/* Tests hang a document here to spend its budget (ADMITD_TEST_PAUSE=docread). */
-		testhook_pause("docread", NULL);
-		docread_file(&docs[i], want_text == NULL || want_text[i], &facts);
-		while (done < sizeof(facts)) {
-			ssize_t w = write(out, (char *)&facts + done, sizeof(facts) - done);
-
-			if (w <= 0)
-				_exit(1);
-			done += (size_t)w;
-		}
-	}
-	_exit(0);
-}
 
 static gint64 now_ms(void)
 {
@@ -151,30 +84,132 @@ struct child {
 	bool exiting; /* its report ended early: it crashed or a limit killed it */
 };
 
-/* Forks a child to read docs[0..n) in turn. -1 without a child. */
+/* The worker program: $ADMITD_DOCREAD (the tests), next to our own program (a build tree), or
+ * where the package installs it. */
+static char *program(void)
+{
+	const char *env = getenv("ADMITD_DOCREAD");
+	char *self = g_file_read_link("/proc/self/exe", NULL), *beside = NULL;
+
+	if (env != NULL && *env != '\0') {
+		g_free(self);
+		return g_strdup(env);
+	}
+	if (self != NULL) {
+		char *dir = g_path_get_dirname(self);
+
+		beside = g_build_filename(dir, "admitd-docread", NULL);
+		g_free(dir);
+		g_free(self);
+		if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+			return beside;
+		g_free(beside);
+	}
+	return g_strdup(ADMITD_DOCREAD_PATH);
+}
+
+/* The worker's whole environment: what the sanitizers and the test hooks read, nothing else. */
+static char **worker_env(void)
+{
+	static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+					    "ADMITD_TEST_PAUSE", "ADMITD_TEST_PAUSE_FILE" };
+	GPtrArray *env = g_ptr_array_new();
+
+	for (size_t i = 0; i < G_N_ELEMENTS(keep); i++)
+		if (g_getenv(keep[i]) != NULL)
+			g_ptr_array_add(env, g_strconcat(keep[i], "=", g_getenv(keep[i]), NULL));
+	g_ptr_array_add(env, NULL);
+	return (char **)g_ptr_array_free(env, FALSE);
+}
+
+/* The request list for docs[0..n), and the files it names (owned paths, opened read-only). */
+static GByteArray *requests(const struct doc_ref *docs, const bool *want_text, size_t n,
+			    GPtrArray *paths)
+{
+	GByteArray *out = g_byte_array_new();
+	struct docworker_header head = { 0, (uint32_t)n };
+
+	g_byte_array_append(out, (const guint8 *)&head, sizeof(head));
+	for (size_t i = 0; i < n; i++) {
+		struct docworker_request r = { 0, want_text == NULL || want_text[i], docs[i].offset,
+					       docs[i].size };
+		guint k = 0;
+
+		while (k < paths->len && strcmp(g_ptr_array_index(paths, k), docs[i].path) != 0)
+			k++;
+		if (k == paths->len)
+			g_ptr_array_add(paths, g_strdup(docs[i].path));
+		r.file = k;
+		g_byte_array_append(out, (const guint8 *)&r, sizeof(r));
+	}
+	((struct docworker_header *)(void *)out->data)->files = paths->len;
+	return out;
+}
+
+/* Starts the worker program on docs[0..n), with the files as its descriptors from 3 and
+ * nothing else open; its stderr is ours. A file that cannot be opened is /dev/null to it: its
+ * documents come back unreadable. -1 without a child. */
 static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t n, struct child *c,
 		       struct err *err)
 {
-	int fds[2];
+	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+	GByteArray *req = requests(docs, want_text, n, paths);
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, ret = -1;
+	int *fds = g_new(int, paths->len + 1);
+	char *prog = program(), **env = worker_env();
+	char *argv[] = { prog, NULL };
+	posix_spawn_file_actions_t fa;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
-	/* Room for every report, so the child finishes while the daemon does other work. */
-	fcntl(fds[1], F_SETPIPE_SZ, (int)MIN(n * sizeof(struct doc_facts) + 4096, 1024 * 1024));
-	c->pid = fork();
-	if (c->pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return err_set(err, ERR_TEMP, "document worker: fork: %s", strerror(errno));
+	/* A worker that dies before reading its list must not take us with it. */
+	signal(SIGPIPE, SIG_IGN);
+	for (guint k = 0; k < paths->len; k++) {
+		fds[k] = open(g_ptr_array_index(paths, k), O_RDONLY | O_CLOEXEC);
+		if (fds[k] < 0)
+			fds[k] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (c->pid == 0) {
-		close(fds[0]);
-		child(docs, want_text, n, fds[1]);
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
+		goto out;
 	}
-	close(fds[1]);
-	c->fd = fds[0];
+	/* Room for every report, so the worker finishes while the daemon does other work. */
+	fcntl(out[1], F_SETPIPE_SZ, (int)MIN(n * sizeof(struct doc_facts) + 4096, 1024 * 1024));
+	fcntl(in[1], F_SETPIPE_SZ, (int)MIN(req->len + 4096, 1024 * 1024));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	for (guint k = 0; k < paths->len; k++)
+		posix_spawn_file_actions_adddup2(&fa, fds[k], DOCWORKER_FIRST_FD + (int)k);
+	posix_spawn_file_actions_addclosefrom_np(&fa, DOCWORKER_FIRST_FD + (int)paths->len);
+	errno = posix_spawn(&c->pid, prog, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	if (errno != 0) {
+		err_set(err, ERR_TEMP, "document worker %s: %s", prog, strerror(errno));
+		goto out;
+	}
+	/* The request list is small and the worker reads it first: this write does not wait.
+	 * Should it fall short, the worker sees a short list and leaves, and its documents come
+	 * back unreadable like those of any worker that died. */
+	if (write(in[1], req->data, req->len) < 0)
+		g_debug("document worker: list not sent: %s", strerror(errno));
+	c->fd = out[0];
+	out[0] = -1;
 	c->exiting = false;
-	return 0;
+	ret = 0;
+out:
+	for (int k = 0; k < 2; k++) {
+		if (in[k] >= 0)
+			close(in[k]);
+		if (out[k] >= 0)
+			close(out[k]);
+	}
+	for (guint k = 0; k < paths->len; k++)
+		close(fds[k]);
+	g_free(fds);
+	g_strfreev(env);
+	g_free(prog);
+	g_byte_array_free(req, TRUE);
+	g_ptr_array_free(paths, TRUE);
+	return ret;
 }
 
 /* Stops the child; whether it had already died of its own time limits (the CPU limit's
@@ -282,7 +317,6 @@ struct docworker_job *docworker_start(const struct doc_ref *docs, const bool *wa
 	}
 	if (job->count == 0)
 		return job;
-	docread_warm_up();
 	if (spawn_child(job->todo, job->todo_text, job->count, &job->first, err) < 0) {
 		docworker_job_free(&job);
 		return NULL;

@@ -9,11 +9,27 @@
 #ifndef ADMITD_DOCWORKER_H
 #define ADMITD_DOCWORKER_H
 
+#include <stdint.h>
+
 #include "docread.h"
 #include "err.h"
 
 #define DOCWORKER_DOCUMENT_MS 10000
 #define DOCWORKER_MESSAGE_MS  30000
+#define DOCWORKER_MEMORY      (256UL * 1024 * 1024)
+
+/* What admitd tells admitd-docread on its stdin: a header, then one request per document.
+ * The files are the worker's descriptors from DOCWORKER_FIRST_FD on. */
+#define DOCWORKER_FIRST_FD 3
+#define DOCWORKER_DOCS_MAX 100000
+struct docworker_header {
+	uint32_t files, docs;
+};
+struct docworker_request {
+	uint32_t file; /* DOCWORKER_FIRST_FD + file holds it */
+	uint32_t want_text;
+	int64_t offset, size; /* size < 0: to the end of the file */
+};
 
 /* Fills *facts for the document. The format is sniffed in the parent too, so it is known
  * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */

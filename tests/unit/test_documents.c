@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "documents.h"
 #include "docworker.h"
@@ -324,10 +325,98 @@ static void test_message_budget(void **state)
 	g_free(cv);
 }
 
+/* The pid of our child running admitd-docread, or 0. */
+static pid_t worker_pid(void)
+{
+	GDir *proc = g_dir_open("/proc", 0, NULL);
+	const char *name;
+	pid_t found = 0;
+
+	while (proc != NULL && found == 0 && (name = g_dir_read_name(proc)) != NULL) {
+		char *path = g_build_filename("/proc", name, "stat", NULL), *stat = NULL;
+		char *close_paren;
+
+		if (g_file_get_contents(path, &stat, NULL, NULL) &&
+		    strstr(stat, "(admitd-docread)") != NULL &&
+		    (close_paren = strrchr(stat, ')')) != NULL) {
+			int ppid = 0;
+
+			if (sscanf(close_paren + 2, "%*c %d", &ppid) == 1 && ppid == getpid())
+				found = (pid_t)g_ascii_strtoll(name, NULL, 10);
+		}
+		g_free(stat);
+		g_free(path);
+	}
+	if (proc != NULL)
+		g_dir_close(proc);
+	return found;
+}
+
+/* The worker can reach nothing but its documents: its descriptors are stdin, stdout, stderr
+ * and the one file that holds them; its environment is empty but for the sanitizers' and the
+ * test hooks' settings. */
+static void test_worker_holds_nothing_else(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf");
+	const struct doc_ref docs[] = { { cv, 0, -1, 0 }, { cv, 0, -1, 0 } };
+	struct doc_facts facts[2];
+	struct err err = { 0 };
+	struct docworker_job *job;
+	pid_t pid = 0;
+
+	(void)state;
+	g_setenv("ADMITD_TEST_PAUSE", "docread", TRUE);
+	g_setenv("ADMITD_SECRET_FOR_THE_TEST", "imap password", TRUE);
+	job = docworker_start(docs, NULL, 2, facts, &err);
+	assert_non_null(job);
+	for (int i = 0; i < 100 && (pid = worker_pid()) == 0; i++)
+		g_usleep(20000);
+	assert_true(pid > 0);
+	g_usleep(200000); /* past its start, into the document */
+	char *fd_dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+	GDir *d = g_dir_open(fd_dir, 0, NULL);
+	const char *name;
+	GString *fds = g_string_new(NULL);
+	assert_non_null(d);
+	while ((name = g_dir_read_name(d)) != NULL)
+		g_string_append_printf(fds, "%s ", name);
+	g_dir_close(d);
+	printf("# the worker's descriptors: %s\n", fds->str);
+	char **list = g_strsplit(g_strstrip(fds->str), " ", -1);
+	assert_int_equal(g_strv_length(list), 4);
+	for (char **f = list; *f != NULL; f++)
+		assert_true(g_ascii_strtoll(*f, NULL, 10) >= 0 &&
+			    g_ascii_strtoll(*f, NULL, 10) <= 3);
+	char *three = g_strdup_printf("%s/3", fd_dir), *target = g_file_read_link(three, NULL);
+	assert_non_null(target);
+	assert_non_null(strstr(target, "docs-cv.pdf"));
+	char *environ_path = g_strdup_printf("/proc/%d/environ", (int)pid), *environ = NULL;
+	gsize len = 0;
+	assert_true(g_file_get_contents(environ_path, &environ, &len, NULL));
+	for (gsize at = 0; at < len; at += strlen(environ + at) + 1)
+		if (strncmp(environ + at, "ASAN_OPTIONS=", 13) != 0 &&
+		    strncmp(environ + at, "UBSAN_OPTIONS=", 14) != 0 &&
+		    strncmp(environ + at, "LSAN_OPTIONS=", 13) != 0 &&
+		    strncmp(environ + at, "ADMITD_TEST_PAUSE", 17) != 0)
+			fail_msg("the worker's environment has %s", environ + at);
+	docworker_job_free(&job);
+	g_unsetenv("ADMITD_TEST_PAUSE");
+	g_unsetenv("ADMITD_SECRET_FOR_THE_TEST");
+	g_free(environ);
+	g_free(environ_path);
+	g_free(target);
+	g_free(three);
+	g_strfreev(list);
+	g_string_free(fds, TRUE);
+	g_free(fd_dir);
+	g_free(cv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_documents),
+		cmocka_unit_test(test_worker_holds_nothing_else),
 		cmocka_unit_test(test_message_budget),
 		cmocka_unit_test(test_classify_names),
 		cmocka_unit_test(test_classify_text),

@@ -1,0 +1,114 @@
+/* admitd-docread — the document worker program: reads the untrusted documents admitd hands it
+ * and reports what each is (docread.h). admitd starts it (docworker.c) with an empty
+ * environment and nothing open but stdin (the list of documents, struct docworker_request),
+ * stdout (one struct doc_facts per document, in order), stderr (admitd's log) and, from fd 3,
+ * the files that hold the documents, read-only. It holds no database, no socket, no password.
+ * Here it sheds what else it could do: address space, CPU, open files, file writes, core
+ * dumps, new privileges. A document that hangs or crashes it costs only that document. */
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "docread.h"
+#include "docworker.h"
+#include "testhook.h"
+
+#define WORKER_CPU_SECONDS 10
+#define WORKER_FILES	   64
+
+/* gcc says __SANITIZE_ADDRESS__, clang __has_feature: ASan reserves terabytes of address
+ * space, so those builds go without the address-space limit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifndef ADDRESS_SANITIZER
+#define ADDRESS_SANITIZER 0
+#endif
+
+static void limit(int resource, rlim_t value)
+{
+	struct rlimit rl = { value, value };
+
+	setrlimit(resource, &rl);
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(fd, (const char *)buf + done, n - done);
+
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static void shed(size_t n)
+{
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Library caches (fontconfig) may try to write: fail the write, not the worker. */
+	signal(SIGXFSZ, SIG_IGN);
+#if !ADDRESS_SANITIZER
+	limit(RLIMIT_AS, DOCWORKER_MEMORY);
+#endif
+	limit(RLIMIT_CPU, (rlim_t)(WORKER_CPU_SECONDS * MAX(n, 1)));
+	limit(RLIMIT_CORE, 0);
+	limit(RLIMIT_FSIZE, 0);
+	limit(RLIMIT_NOFILE, WORKER_FILES);
+}
+
+int main(void)
+{
+	struct docworker_header head;
+	struct docworker_request *reqs;
+
+	if (read_all(STDIN_FILENO, &head, sizeof(head)) < 0 || head.docs > DOCWORKER_DOCS_MAX ||
+	    head.files > DOCWORKER_DOCS_MAX)
+		return 2;
+	reqs = g_new0(struct docworker_request, head.docs + 1);
+	if (read_all(STDIN_FILENO, reqs, head.docs * sizeof(*reqs)) < 0)
+		return 2;
+	shed(head.docs);
+	for (uint32_t i = 0; i < head.docs; i++) {
+		struct doc_ref doc = { NULL, reqs[i].offset, reqs[i].size, 0 };
+		struct doc_facts facts;
+
+		alarm(DOCWORKER_DOCUMENT_MS / 1000 + 1);
+		/* Tests hang a document here to spend its budget (ADMITD_TEST_PAUSE=docread). */
+		testhook_pause("docread", NULL);
+		if (reqs[i].file >= head.files) {
+			memset(&facts, 0, sizeof(facts));
+			facts.pages = -1;
+			facts.unreadable = true;
+		} else {
+			docread_fd(DOCWORKER_FIRST_FD + (int)reqs[i].file, &doc,
+				   reqs[i].want_text != 0, &facts);
+		}
+		if (write_all(STDOUT_FILENO, &facts, sizeof(facts)) < 0)
+			_exit(1);
+	}
+	_exit(0);
+}

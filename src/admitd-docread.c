@@ -93,7 +93,6 @@ int main(void)
 		return 2;
 	shed(head.docs);
 	for (uint32_t i = 0; i < head.docs; i++) {
-		struct doc_ref doc = { NULL, reqs[i].offset, reqs[i].size, 0 };
 		struct doc_facts facts;
 
 		alarm(DOCWORKER_DOCUMENT_MS / 1000 + 1);
@@ -104,8 +103,8 @@ int main(void)
 			facts.pages = -1;
 			facts.unreadable = true;
 		} else {
-			docread_fd(DOCWORKER_FIRST_FD + (int)reqs[i].file, &doc,
-				   reqs[i].want_text != 0, &facts);
+			docread_fd(DOCWORKER_FIRST_FD + (int)reqs[i].file, reqs[i].offset,
+				   reqs[i].size, reqs[i].want_text != 0, &facts);
 		}
 		if (write_all(STDOUT_FILENO, &facts, sizeof(facts)) < 0)
 			_exit(1);

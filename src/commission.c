@@ -105,17 +105,19 @@ static GHashTable *reply_vars(const struct config *cfg, const struct mail *m)
 	g_hash_table_insert(
 		vars, "authserv_id",
 		g_strdup(cfg->commission.authserv_id ? cfg->commission.authserv_id : ""));
-	g_hash_table_insert(vars, "earlier", g_strdup("")); /* set by apply_line */
 	return vars;
 }
 
-/* Appends snippets/NAME.txt rendered with vars (plus line, ref, state) to out. */
+/* Appends snippets/NAME.txt rendered with vars (plus line, ref, state and earlier, each "" when
+ * NULL) to out. */
 static int add_line(const struct config *cfg, GString *out, const char *name, GHashTable *vars,
-		    const char *line, const char *ref, const char *state, struct err *err)
+		    const char *line, const char *ref, const char *state, const char *earlier,
+		    struct err *err)
 {
 	g_hash_table_insert(vars, "line", g_strdup(line ? line : ""));
 	g_hash_table_insert(vars, "ref", g_strdup(ref ? ref : ""));
 	g_hash_table_insert(vars, "state", g_strdup(state ? state : ""));
+	g_hash_table_insert(vars, "earlier", g_strdup(earlier ? earlier : ""));
 	return template_snippet_append(cfg->templates.search, name, vars, out, err);
 }
 
@@ -157,7 +159,7 @@ static int refuse(struct store *st, const struct config *cfg, const struct mail 
 	if (template_snippet(cfg->templates.search, reason, vars, &reason_text, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "reason", g_strdup(reason_text));
-	if (add_line(cfg, results, "transcript-refused", vars, NULL, NULL, NULL, err) < 0)
+	if (add_line(cfg, results, "transcript-refused", vars, NULL, NULL, NULL, NULL, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "results", g_strdup(results->str));
 	if (store_event_add(st, 0, "decision-refused", detail, now, err) < 0 ||
@@ -180,18 +182,9 @@ out:
  * who decides again what someone else already decided. "" when nobody did. */
 static int earlier_text(struct store *st, const char *ref, char **text_r, struct err *err)
 {
-	struct app_filter f = { .ref = ref };
-	GPtrArray *apps = NULL;
 	char *by = NULL, *at = NULL;
-	int found = 0;
+	int found = store_decision_last(st, ref, &by, &at, err);
 
-	*text_r = NULL;
-	if (store_applications(st, &f, &apps, err) < 0)
-		return -1;
-	if (apps->len > 0)
-		found = store_decision_last(st, ((struct app_row *)g_ptr_array_index(apps, 0))->id,
-					    &by, &at, err);
-	g_ptr_array_free(apps, TRUE);
 	if (found < 0)
 		return -1;
 	*text_r = found ? g_strdup_printf(" (by %s on %.10s)", by, at) : g_strdup("");
@@ -206,7 +199,7 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 {
 	if (d->refs[0] == NULL)
 		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL,
-				err);
+				NULL, err);
 	for (char **ref = d->refs; *ref != NULL; ref++) {
 		struct application_decision in = { .ref = *ref,
 						   .verdict = d->verdict,
@@ -217,7 +210,7 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 		enum application_result result;
 		enum app_state before;
 		const char *state = NULL;
-		char *snippet;
+		char *snippet, *earlier = NULL;
 		int ret;
 
 		if (application_decide(st, cfg, &in, now, &result, &before, err) < 0)
@@ -226,16 +219,12 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 			state = app_state_name(result == APPLICATION_APPLIED
 						       ? decision_verdict_state(d->verdict)
 						       : before);
-		if (result == APPLICATION_UNCHANGED || result == APPLICATION_FINAL) {
-			char *earlier;
-
-			if (earlier_text(st, *ref, &earlier, err) < 0)
-				return -1;
-			g_hash_table_insert(vars, "earlier", earlier);
-		}
+		if ((result == APPLICATION_UNCHANGED || result == APPLICATION_FINAL) &&
+		    earlier_text(st, *ref, &earlier, err) < 0)
+			return -1;
 		snippet = g_strconcat("transcript-", application_result_name(result), NULL);
-		ret = add_line(cfg, out, snippet, vars, d->text, *ref, state, err);
-		g_hash_table_insert(vars, "earlier", g_strdup(""));
+		ret = add_line(cfg, out, snippet, vars, d->text, *ref, state, earlier, err);
+		g_free(earlier);
 		log_info("decision ref=%s verdict=%s by=%s result=%s", *ref,
 			 decision_verdict_name(d->verdict), m->from_addr,
 			 application_result_name(result));
@@ -319,6 +308,18 @@ static bool quoted_from_us(GHashTable *sent, const char *line)
 	return found;
 }
 
+/* add_line() for each of `lines` (char *) that is not quoted from what we sent. */
+static int add_lines(const struct config *cfg, GString *out, const char *name, GHashTable *vars,
+		     GHashTable *sent, GPtrArray *lines, struct err *err)
+{
+	for (guint i = 0; i < lines->len; i++)
+		if (!quoted_from_us(sent, g_ptr_array_index(lines, i)) &&
+		    add_line(cfg, out, name, vars, g_ptr_array_index(lines, i), NULL, NULL, NULL,
+			     err) < 0)
+			return -1;
+	return 0;
+}
+
 /* Applies the reply's decisions to the applications of `batch`, the one its token names. */
 static int decide_all(struct store *st, const struct config *cfg, const struct mail *m,
 		      int64_t batch, gint64 now, struct err *err)
@@ -337,18 +338,14 @@ static int decide_all(struct store *st, const struct config *cfg, const struct m
 		ret = apply_line(st, cfg, m, batch, d, vars, out, now, err);
 		applied++;
 	}
-	for (guint i = 0; ret == 0 && i < p->malformed->len; i++)
-		if (!quoted_from_us(sent, g_ptr_array_index(p->malformed, i)))
-			ret = add_line(cfg, out, "transcript-malformed", vars,
-				       g_ptr_array_index(p->malformed, i), NULL, NULL, err);
-	for (guint i = 0; ret == 0 && i < p->ignored->len; i++)
-		if (!quoted_from_us(sent, g_ptr_array_index(p->ignored, i)))
-			ret = add_line(cfg, out, "transcript-ignored", vars,
-				       g_ptr_array_index(p->ignored, i), NULL, NULL, err);
+	if (ret == 0)
+		ret = add_lines(cfg, out, "transcript-malformed", vars, sent, p->malformed, err);
+	if (ret == 0)
+		ret = add_lines(cfg, out, "transcript-ignored", vars, sent, p->ignored, err);
 	if (ret == 0 && p->truncated)
-		ret = add_line(cfg, out, "transcript-truncated", vars, NULL, NULL, NULL, err);
+		ret = add_line(cfg, out, "transcript-truncated", vars, NULL, NULL, NULL, NULL, err);
 	if (ret == 0 && applied == 0)
-		ret = add_line(cfg, out, "transcript-none", vars, NULL, NULL, NULL, err);
+		ret = add_line(cfg, out, "transcript-none", vars, NULL, NULL, NULL, NULL, err);
 	if (ret == 0) {
 		g_hash_table_insert(vars, "results", g_strdup(out->str));
 		ret = queue_to(st, cfg, m, "decision_transcript", m->from_addr, vars, now, err);

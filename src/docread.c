@@ -29,7 +29,7 @@ enum doc_format docread_sniff(const unsigned char *head, size_t len)
 		if (memcmp(head + i, "%PDF-", 5) == 0)
 			return FORMAT_PDF;
 	if (len >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
-		return FORMAT_DOCX; /* a zip: docread_file() tells DOCX from ODT */
+		return FORMAT_DOCX; /* a zip: docread_fd() tells DOCX from ODT */
 	if (len >= 8 && memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
 		return FORMAT_DOC;
 	if (len >= 5 && memcmp(head, "{\\rtf", 5) == 0)
@@ -231,36 +231,31 @@ static void read_zip(GBytes *bytes, bool want_text, struct doc_facts *facts)
 	zip_close(z);
 }
 
-/* The document's bytes in `file` (taken: released with the bytes, then g_mapped_file_unref);
- * NULL when the file is gone or shorter than the range. */
-static GBytes *map_doc(GMappedFile *file, const struct doc_ref *doc, GMappedFile **file_r)
+/* Bytes offset..offset+size of the mapped file (size < 0: to its end), or NULL when the file
+ * is shorter than the range. The bytes keep the mapping alive. */
+static GBytes *range_of(GMappedFile *file, gint64 offset, gint64 size)
 {
-	gsize len = file ? g_mapped_file_get_length(file) : 0;
+	gsize len = g_mapped_file_get_length(file);
 	GBytes *all, *part;
 
-	*file_r = NULL;
-	if (file == NULL || doc->offset < 0 || (gsize)doc->offset > len ||
-	    (doc->size >= 0 && (gsize)doc->size > len - (gsize)doc->offset)) {
-		if (file != NULL)
-			g_mapped_file_unref(file);
+	if (offset < 0 || (gsize)offset > len || (size >= 0 && (gsize)size > len - (gsize)offset))
 		return NULL;
-	}
 	all = g_mapped_file_get_bytes(file);
-	part = g_bytes_new_from_bytes(all, (gsize)doc->offset,
-				      doc->size >= 0 ? (gsize)doc->size : len - (gsize)doc->offset);
+	part = g_bytes_new_from_bytes(all, (gsize)offset,
+				      size >= 0 ? (gsize)size : len - (gsize)offset);
 	g_bytes_unref(all);
-	*file_r = file;
 	return part;
 }
 
-static void read_mapped(GMappedFile *mapped, const struct doc_ref *doc, bool want_text,
-			struct doc_facts *facts)
+void docread_fd(int fd, gint64 offset, gint64 size, bool want_text, struct doc_facts *facts)
 {
-	GMappedFile *file = NULL;
-	GBytes *bytes = map_doc(mapped, doc, &file);
+	GMappedFile *file = g_mapped_file_new_from_fd(fd, FALSE, NULL);
+	GBytes *bytes = file ? range_of(file, offset, size) : NULL;
 	gsize len = 0;
 	const unsigned char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
 
+	if (file != NULL)
+		g_mapped_file_unref(file);
 	memset(facts, 0, sizeof(*facts));
 	facts->pages = -1;
 	if (bytes == NULL) {
@@ -272,48 +267,5 @@ static void read_mapped(GMappedFile *mapped, const struct doc_ref *doc, bool wan
 		read_pdf(bytes, want_text, facts);
 	else if (facts->format == FORMAT_DOCX)
 		read_zip(bytes, want_text, facts);
-	g_bytes_unref(bytes);
-	g_mapped_file_unref(file);
-}
-
-void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
-{
-	read_mapped(g_mapped_file_new(doc->path, FALSE, NULL), doc, want_text, facts);
-}
-
-void docread_fd(int fd, const struct doc_ref *doc, bool want_text, struct doc_facts *facts)
-{
-	read_mapped(g_mapped_file_new_from_fd(fd, FALSE, NULL), doc, want_text, facts);
-}
-
-/* One page, one line of text: enough to make poppler load what it loads on first use. */
-static const char warm_pdf[] =
-	"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</Font<</F1 4 0 R>>>>"
-	"/Contents 5 0 R>>endobj\n4 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
-	"5 0 obj<</Length 34>>stream\nBT /F1 12 Tf 10 100 Td (warm) Tj ET\nendstream endobj\n"
-	"trailer<</Root 1 0 R>>\n%%EOF\n";
-
-void docread_warm_up(void)
-{
-	static bool done;
-	GBytes *bytes;
-	PopplerDocument *doc;
-
-	if (done)
-		return;
-	done = true;
-	bytes = g_bytes_new_static(warm_pdf, sizeof(warm_pdf) - 1);
-	doc = poppler_document_new_from_bytes(bytes, NULL, NULL);
-	if (doc != NULL) {
-		PopplerPage *page = poppler_document_get_page(doc, 0);
-
-		if (page != NULL) {
-			g_free(poppler_page_get_text(page));
-			g_object_unref(page);
-		}
-		g_object_unref(doc);
-	}
 	g_bytes_unref(bytes);
 }

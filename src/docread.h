@@ -1,7 +1,7 @@
 /* docread.h — what a document file is and says: format by content (magic bytes, never the
  * declared type or the name), page count, and the text of its first page.
  *
- * The files are UNTRUSTED: call docread_file() only inside the limited worker (docworker.h). */
+ * The files are UNTRUSTED: call docread_fd() only inside the document worker (admitd-docread). */
 #ifndef ADMITD_DOCREAD_H
 #define ADMITD_DOCREAD_H
 
@@ -47,15 +47,10 @@ const char *docread_format_name(enum doc_format f);
 /* Format from the first bytes of the file (cheap; safe in the daemon). */
 enum doc_format docread_sniff(const unsigned char *head, size_t len);
 
-/* Initialises the parsing libraries once, on a small document of our own (trusted), so that
- * each forked worker inherits them ready instead of paying their start-up. */
-void docread_warm_up(void);
-
-/* Fills facts for the document. Runs the parsers (qpdf, poppler, libzip, libxml2). Without
- * want_text the first page's text is left empty: only classification by content needs it, and
- * poppler's text costs several times qpdf's page count. */
-void docread_file(const struct doc_ref *doc, bool want_text, struct doc_facts *facts);
-/* The same from the open file fd (doc->path is not used): what admitd-docread does. */
-void docread_fd(int fd, const struct doc_ref *doc, bool want_text, struct doc_facts *facts);
+/* Fills facts for the document at offset..offset+size of the open file fd (size < 0: to its
+ * end). Runs the parsers (qpdf, poppler, libzip, libxml2). Without want_text the first page's
+ * text is left empty: only classification by content needs it, and poppler's text costs
+ * several times qpdf's page count. */
+void docread_fd(int fd, gint64 offset, gint64 size, bool want_text, struct doc_facts *facts);
 
 #endif

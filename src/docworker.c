@@ -86,26 +86,33 @@ struct child {
 
 /* The worker program: $ADMITD_DOCREAD (the tests), next to our own program (a build tree), or
  * where the package installs it. */
-static char *program(void)
+static char *find_program(void)
 {
 	const char *env = getenv("ADMITD_DOCREAD");
-	char *self = g_file_read_link("/proc/self/exe", NULL), *beside = NULL;
+	char *self, *dir, *beside;
 
-	if (env != NULL && *env != '\0') {
-		g_free(self);
+	if (env != NULL && *env != '\0')
 		return g_strdup(env);
-	}
-	if (self != NULL) {
-		char *dir = g_path_get_dirname(self);
-
-		beside = g_build_filename(dir, "admitd-docread", NULL);
-		g_free(dir);
-		g_free(self);
-		if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
-			return beside;
-		g_free(beside);
-	}
+	if ((self = g_file_read_link("/proc/self/exe", NULL)) == NULL)
+		return g_strdup(ADMITD_DOCREAD_PATH);
+	dir = g_path_get_dirname(self);
+	beside = g_build_filename(dir, "admitd-docread", NULL);
+	g_free(dir);
+	g_free(self);
+	if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+		return beside;
+	g_free(beside);
 	return g_strdup(ADMITD_DOCREAD_PATH);
+}
+
+/* Found once: it does not move while we run. */
+static const char *program(void)
+{
+	static char *found;
+
+	if (found == NULL)
+		found = find_program();
+	return found;
 }
 
 /* The worker's whole environment: what the sanitizers and the test hooks read, nothing else. */
@@ -156,8 +163,9 @@ static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t
 	GByteArray *req = requests(docs, want_text, n, paths);
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, ret = -1;
 	int *fds = g_new(int, paths->len + 1);
-	char *prog = program(), **env = worker_env();
-	char *argv[] = { prog, NULL };
+	const char *prog = program();
+	char **env = worker_env();
+	char *argv[] = { (char *)prog, NULL };
 	posix_spawn_file_actions_t fa;
 
 	/* A worker that dies before reading its list must not take us with it. */
@@ -206,7 +214,6 @@ out:
 		close(fds[k]);
 	g_free(fds);
 	g_strfreev(env);
-	g_free(prog);
 	g_byte_array_free(req, TRUE);
 	g_ptr_array_free(paths, TRUE);
 	return ret;

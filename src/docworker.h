@@ -1,6 +1,7 @@
-/* docworker.h — untrusted documents are read in a child process with limits: address space
- * (256 MB), CPU, open files, no core dump, no file writes, no new privileges, stdio on
- * /dev/null. A crash, a hang or a limit hit marks the document unreadable; the daemon goes on.
+/* docworker.h — untrusted documents are read by a separate program, admitd-docread, started
+ * with nothing but its documents (see that file for its limits: 256 MB, CPU, no files, no
+ * new privileges). A crash, a hang or a limit hit marks the document unreadable; the daemon
+ * goes on.
  *
  * Time budgets protect the cycle, counted in wall time while the daemon waits: a document gets
  * DOCWORKER_DOCUMENT_MS, the documents of one message (doc_ref.message) DOCWORKER_MESSAGE_MS
@@ -35,9 +36,9 @@ struct docworker_request {
  * even when the worker dies. Errors (ERR_TEMP) only when no child can be started. */
 int docworker_inspect(const struct doc_ref *doc, struct doc_facts *facts, struct err *err);
 
-/* The same for several documents at once, in one child (one fork for many documents); a
- * document that crashes or hangs its child is unreadable, and a new child reads the rest.
- * want_text[i] false: the text of docs[i] is not needed (docread_file); NULL: all are. */
+/* The same for several documents at once, in one worker (one start for many documents); a
+ * document that crashes or hangs its worker is unreadable, and a new worker reads the rest.
+ * want_text[i] false: the text of docs[i] is not needed (docread_fd); NULL: all are. */
 int docworker_inspect_many(const struct doc_ref *docs, const bool *want_text, size_t n,
 			   struct doc_facts *facts, struct err *err);
 

@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <libxml/HTMLparser.h>
 
+#include "untrusted.h"
+
 struct walk {
 	GString *out;
 	size_t max;
@@ -97,6 +99,7 @@ char *htmltext_reply(const char *html, size_t len, size_t max_bytes)
 {
 	struct walk w = { .out = g_string_new(NULL), .max = max_bytes };
 	htmlDocPtr doc;
+	char *text;
 
 	if (len > 0 && len <= G_MAXINT) {
 		doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
@@ -107,13 +110,7 @@ char *htmltext_reply(const char *html, size_t len, size_t max_bytes)
 			xmlFreeDoc(doc);
 		}
 	}
-	if (w.out->len > max_bytes) {
-		const char *end = w.out->str + max_bytes;
-
-		/* Cut at a character boundary. */
-		while (end > w.out->str && (*end & 0xc0) == 0x80)
-			end--;
-		g_string_truncate(w.out, (gsize)(end - w.out->str));
-	}
-	return g_string_free(w.out, FALSE);
+	text = g_string_free(w.out, FALSE);
+	untrusted_cut(text, max_bytes);
+	return text;
 }

@@ -37,9 +37,10 @@ struct poll {
 	bool processed_ready; /* the processed mailbox is known to exist */
 	bool stopped;	      /* SIGTERM came: what is fetched is filed, the rest waits */
 	struct inbox_stats *stats;
-	GArray *move_uids; /* filed (committed) and still to move: uint32_t */
-	GArray *move_ids;  /* their ledger rows: int64_t */
-	struct item *held; /* fetched, waiting for a group of its own (take_group); owned */
+	GArray *move_uids;    /* filed (committed) and still to move: uint32_t */
+	GArray *move_ids;     /* their ledger rows: int64_t */
+	struct item *held;    /* fetched, waiting for a group of its own (take_group); owned */
+	GHashTable *attempts; /* UID → unfinished attempts, as they stood when the poll began */
 };
 
 /* One fetched message of a group. */
@@ -296,7 +297,7 @@ static int begin_attempts(struct poll *p, struct group *g, struct err *err)
 	for (guint i = 0; i < g->items->len; i++) {
 		struct item *it = &g_array_index(g->items, struct item, i);
 
-		if (store_attempts_begin(p->st, p->uidvalidity, it->uid, &it->attempts, err) < 0) {
+		if (store_attempts_begin(p->st, p->uidvalidity, it->uid, err) < 0) {
 			store_rollback(p->st);
 			return -1;
 		}
@@ -406,10 +407,8 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 		it.too_large = m.too_large;
 		it.path = m.path;
 		memcpy(it.sha256, m.sha256, sizeof(it.sha256));
-		if (store_attempts_get(p->st, p->uidvalidity, it.uid, &it.attempts, err) < 0) {
-			g_free(it.path);
-			return -1;
-		}
+		it.attempts = GPOINTER_TO_INT(
+			g_hash_table_lookup(p->attempts, GUINT_TO_POINTER(it.uid)));
 		if (it.attempts > 0 && items->len > 0) {
 			p->held = g_memdup2(&it, sizeof(it));
 			return 1;
@@ -536,7 +535,8 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 			  .cfg = cfg,
 			  .stats = stats_r,
 			  .move_uids = g_array_new(FALSE, FALSE, sizeof(uint32_t)),
-			  .move_ids = g_array_new(FALSE, FALSE, sizeof(int64_t)) };
+			  .move_ids = g_array_new(FALSE, FALSE, sizeof(int64_t)),
+			  .attempts = g_hash_table_new(g_direct_hash, g_direct_equal) };
 	GArray *uids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	GArray *large = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	uint64_t limit = (uint64_t)cfg->limits.max_message_bytes;
@@ -545,7 +545,8 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 
 	*stats_r = (struct inbox_stats){ 0 };
 	if (imap_status(im, &p.uidvalidity, &uidnext, err) < 0 ||
-	    sync_uidvalidity(&p, &last_uid, err) < 0 || move_leftovers(&p, err) < 0)
+	    sync_uidvalidity(&p, &last_uid, err) < 0 || move_leftovers(&p, err) < 0 ||
+	    store_attempts_all(st, p.uidvalidity, p.attempts, err) < 0)
 		goto out;
 	for (uint64_t first = (uint64_t)last_uid + 1; first < uidnext; first += SEARCH_WINDOW) {
 		uint32_t last = (uint32_t)MIN(first + SEARCH_WINDOW - 1, (uint64_t)uidnext - 1);
@@ -570,6 +571,7 @@ out:
 	g_array_free(large, TRUE);
 	g_array_free(p.move_uids, TRUE);
 	g_array_free(p.move_ids, TRUE);
+	g_hash_table_destroy(p.attempts);
 	if (p.held != NULL) {
 		item_clear(p.held);
 		g_free(p.held);

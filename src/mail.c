@@ -214,8 +214,9 @@ static void take_reported_id(struct mail *m, GMimeObject *obj)
 
 /* Bytes in a charset as UTF-8: the declared charset, then UTF-8, then windows-1252 (what a
  * mislabelled Outlook text usually is), then UTF-8 with bad bytes replaced. */
-static char *to_utf8(const char *data, gsize len, const char *charset)
+static char *to_utf8(const char *data, gsize len, bool cut, const char *charset)
 {
+	const char *end;
 	char *out;
 
 	/* An empty part: its data may be NULL, which g_strndup() returns as is. */
@@ -225,8 +226,9 @@ static char *to_utf8(const char *data, gsize len, const char *charset)
 	    g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
 	    (out = g_convert(data, (gssize)len, "UTF-8", charset, NULL, NULL, NULL)) != NULL)
 		return out;
-	if (g_utf8_validate(data, (gssize)len, NULL))
-		return g_strndup(data, len);
+	/* UTF-8, perhaps with its last character cut by our size limit. */
+	if (g_utf8_validate(data, (gssize)len, &end) || (cut && len - (gsize)(end - data) < 4))
+		return g_strndup(data, (gsize)(end - data));
 	if ((out = g_convert(data, (gssize)len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL)) != NULL)
 		return out;
 	return g_utf8_make_valid(data, (gssize)len);
@@ -243,7 +245,9 @@ static char *part_text(GMimeObject *obj)
 	if (content != NULL)
 		g_mime_data_wrapper_write_to_stream(content, mem);
 	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	/* The body is read up to BODY_TEXT_MAX; four bytes a character at most, before. */
 	text = to_utf8((const char *)bytes->data, MIN(bytes->len, BODY_TEXT_MAX * 4),
+		       bytes->len > BODY_TEXT_MAX * 4,
 		       g_mime_object_get_content_type_parameter(obj, "charset"));
 	g_object_unref(mem);
 	return text;
@@ -312,8 +316,7 @@ static void take_body_text(struct mail *m, GMimeObject *obj)
 		g_free(text);
 		text = joined;
 	}
-	if (strlen(text) > BODY_TEXT_MAX)
-		text[BODY_TEXT_MAX] = '\0';
+	untrusted_cut(text, BODY_TEXT_MAX);
 	m->body_text = text;
 }
 

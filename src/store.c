@@ -223,6 +223,17 @@ int store_find_id(struct store *st, sqlite3_stmt *stmt, int64_t *id_r, const cha
 	return rc == SQLITE_ROW; /* the caller reads further columns, then resets */
 }
 
+int store_count(struct store *st, sqlite3_stmt *stmt, int *count_r, const char *what,
+		struct err *err)
+{
+	int64_t n = 0;
+	int found = store_find_id(st, stmt, &n, what, err);
+
+	sqlite3_reset(stmt);
+	*count_r = (int)n;
+	return found < 0 ? -1 : 0;
+}
+
 int store_collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *ids, const char *what,
 		      struct err *err)
 {

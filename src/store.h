@@ -74,12 +74,11 @@ int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
  * between commit and move). Appends uint32_t UIDs and int64_t ledger ids. */
 int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, GArray *ids,
 			 struct err *err);
-/* How many times the processing of a message began without finishing (0: never). */
-int store_attempts_get(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
-		       struct err *err);
-/* One more attempt at it begins; *count_r is how many began before this one. */
-int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
-			 struct err *err);
+/* How many times the processing of each message began without finishing: counts (UID →
+ * count, GUINT_TO_POINTER / GINT_TO_POINTER) gets every message with at least one. */
+int store_attempts_all(struct store *st, uint32_t uidvalidity, GHashTable *counts, struct err *err);
+/* One more attempt at a message begins. */
+int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
 /* The message is filed: its attempts are forgotten (inside the filing's transaction). */
 int store_attempts_clear(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
 /* Whether a commission reply with this Message-ID was already filed as a decision (the same
@@ -129,9 +128,9 @@ struct decision_new {
 
 int store_decision_insert(struct store *st, const struct decision_new *d, gint64 now,
 			  struct err *err);
-/* Who took the application's latest decision and when ("2026-03-02T10:00:00Z"), both owned:
+/* Who took the latest decision on the application `ref` and when ("2026-03-02T10:00:00Z"), both owned:
  * 1, or 0 when it has none. */
-int store_decision_last(struct store *st, int64_t application_id, char **by_r, char **at_r,
+int store_decision_last(struct store *st, const char *ref, char **by_r, char **at_r,
 			struct err *err);
 int store_application_set_state(struct store *st, int64_t id, enum app_state state, gint64 now,
 				struct err *err);

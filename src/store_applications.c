@@ -138,19 +138,20 @@ int store_application_update(struct store *st, int64_t id, enum app_state state,
 	return store_run(st, stmt, "update application", err);
 }
 
-int store_decision_last(struct store *st, int64_t application_id, char **by_r, char **at_r,
+int store_decision_last(struct store *st, const char *ref, char **by_r, char **at_r,
 			struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(st,
-					"SELECT id, decided_by, created_at FROM decisions WHERE "
-					"application_id = ? ORDER BY id DESC LIMIT 1",
+					"SELECT d.id, d.decided_by, d.created_at FROM decisions d "
+					"JOIN applications a ON a.id = d.application_id WHERE "
+					"a.ref = ? ORDER BY d.id DESC LIMIT 1",
 					err);
 	int64_t id;
 	int found;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, application_id);
+	store_bind_text(stmt, 1, ref);
 	found = store_find_id(st, stmt, &id, "last decision", err);
 	if (found == 1) {
 		*by_r = store_col_text(stmt, 1);

@@ -157,43 +157,35 @@ int store_ledger_has_decision(struct store *st, const char *message_id, struct e
 	return found;
 }
 
-/* Runs stmt (bound: uidvalidity, uid), whose one row is a count. */
-static int count_of(struct store *st, sqlite3_stmt *stmt, uint32_t uidvalidity, uint32_t uid,
-		    int *count_r, const char *what, struct err *err)
+int store_attempts_all(struct store *st, uint32_t uidvalidity, GHashTable *counts, struct err *err)
 {
-	int64_t n = 0;
-	int found;
+	sqlite3_stmt *stmt = store_prep(st, "SELECT uid, count FROM attempts WHERE uidvalidity = ?",
+					err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, uidvalidity);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_hash_table_insert(counts, GUINT_TO_POINTER(sqlite3_column_int64(stmt, 0)),
+				    GINT_TO_POINTER(sqlite3_column_int(stmt, 1)));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read attempts");
+}
+
+int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"INSERT INTO attempts (uidvalidity, uid, count) VALUES (?1, ?2, 1) "
+		"ON CONFLICT (uidvalidity, uid) DO UPDATE SET count = count + 1",
+		err);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, uidvalidity);
 	sqlite3_bind_int64(stmt, 2, uid);
-	found = store_find_id(st, stmt, &n, what, err);
-	sqlite3_reset(stmt);
-	*count_r = (int)n;
-	return found < 0 ? -1 : 0;
-}
-
-int store_attempts_get(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
-		       struct err *err)
-{
-	return count_of(
-		st,
-		store_prep(st, "SELECT count FROM attempts WHERE uidvalidity = ? AND uid = ?", err),
-		uidvalidity, uid, count_r, "read attempts", err);
-}
-
-int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, int *count_r,
-			 struct err *err)
-{
-	return count_of(
-		st,
-		store_prep(st,
-			   "INSERT INTO attempts (uidvalidity, uid, count) VALUES (?1, ?2, 1) "
-			   "ON CONFLICT (uidvalidity, uid) DO UPDATE SET count = count + 1 "
-			   "RETURNING count - 1",
-			   err),
-		uidvalidity, uid, count_r, "count attempt", err);
+	return store_run(st, stmt, "count attempt", err);
 }
 
 int store_attempts_clear(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err)

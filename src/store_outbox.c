@@ -114,18 +114,13 @@ int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since
 			: "SELECT coalesce(sum(replies), 0) FROM reply_minutes "
 			  "WHERE minute >= substr(?1, 1, 16)",
 		err);
-	int64_t n = 0;
-	int found;
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_time(stmt, 1, since);
 	if (to_addr != NULL)
 		store_bind_text(stmt, 2, to_addr);
-	found = store_find_id(st, stmt, &n, "count replies", err);
-	sqlite3_reset(stmt);
-	*count_r = (int)n;
-	return found < 0 ? -1 : 0;
+	return store_count(st, stmt, count_r, "count replies", err);
 }
 
 /* The message column of the row the bound statement finds: 1 and *bytes_r (owned), 0. */
@@ -174,18 +169,13 @@ int store_outbox_count_template(struct store *st, const char *template_name, con
 					"SELECT count(*) FROM outbox WHERE to_addr = ?1 AND "
 					"template = ?2 AND created_at >= ?3",
 					err);
-	int64_t n = 0;
-	int found;
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, to_addr);
 	store_bind_text(stmt, 2, template_name);
 	store_bind_time(stmt, 3, since);
-	found = store_find_id(st, stmt, &n, "count template", err);
-	sqlite3_reset(stmt);
-	*count_r = (int)n;
-	return found < 0 ? -1 : 0;
+	return store_count(st, stmt, count_r, "count template", err);
 }
 
 int store_outbox_bounce(struct store *st, const char *message_id, const char *reason, gint64 now,

@@ -36,6 +36,9 @@ int store_run(struct store *st, sqlite3_stmt *stmt, const char *what, struct err
  * (the statement is left on the row for further columns: the caller resets), 0, or -1. */
 int store_find_id(struct store *st, sqlite3_stmt *stmt, int64_t *id_r, const char *what,
 		  struct err *err);
+/* Steps a query whose one row is a count: *count_r (0 when no row), then resets. */
+int store_count(struct store *st, sqlite3_stmt *stmt, int *count_r, const char *what,
+		struct err *err);
 /* Appends the first column (an id) of every row to ids, then resets. */
 int store_collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *ids, const char *what,
 		      struct err *err);

@@ -1,5 +1,7 @@
 #include "untrusted.h"
 
+#include <string.h>
+
 #include <glib.h>
 
 /* Line and paragraph separators, and every space of Unicode, read as one plain space. */
@@ -53,4 +55,16 @@ char *untrusted_line(const char *text, size_t max_chars)
 		g_string_append(out, "…");
 	g_free(valid);
 	return g_string_free(out, FALSE);
+}
+
+void untrusted_cut(char *text, size_t max_bytes)
+{
+	char *end;
+
+	if (strlen(text) <= max_bytes)
+		return;
+	end = text + max_bytes;
+	while (end > text && ((unsigned char)*end & 0xc0) == 0x80)
+		end--;
+	*end = '\0';
 }

@@ -17,4 +17,7 @@
  * characters, followed by "…" when cut. NULL gives "". */
 char *untrusted_line(const char *text, size_t max_chars);
 
+/* Cuts UTF-8 text in place to at most max_bytes, at a character boundary. */
+void untrusted_cut(char *text, size_t max_bytes);
+
 #endif

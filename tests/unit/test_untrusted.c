@@ -41,10 +41,25 @@ static void test_lines(void **state)
 	}
 }
 
+/* A cut never splits a character. */
+static void test_cut(void **state)
+{
+	char text[] = "ab\u00e9\u00e9";
+
+	(void)state;
+	untrusted_cut(text, 10);
+	assert_string_equal(text, "ab\u00e9\u00e9");
+	untrusted_cut(text, 5);
+	assert_string_equal(text, "ab\u00e9");
+	untrusted_cut(text, 3);
+	assert_string_equal(text, "ab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "crashmark.h"
 #include "err.h"
 #include "imap.h"
 #include "inbox.h"
@@ -108,6 +109,7 @@ static int daemon_open(struct daemon *d, struct err *err)
 	    spool_open(&d->sp, d->cfg->storage.spool, err) < 0 ||
 	    imap_new(&d->im, &d->cfg->imap, err) < 0 || smtp_new(&d->sm, &d->cfg->smtp, err) < 0)
 		return -1;
+	crashmark_install(d->cfg->storage.spool);
 	return 0;
 }
 

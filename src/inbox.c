@@ -2,6 +2,7 @@
 
 #include "documents.h"
 #include "fetcher.h"
+#include "crashmark.h"
 #include "intake.h"
 #include "letter.h"
 #include "log.h"
@@ -23,9 +24,8 @@
  * (fsync, fork, round trips), which cost far more than the work. */
 #define GROUP_MAX 50
 
-/* A message whose processing began this many times without finishing (admitd was killed in
- * it: a crash, the watchdog) is quarantined instead of tried again: one mail must not stop
- * all filing in a restart loop. */
+/* A message that crashed admitd this many times (crashmark.h: a fault, an abort, the watchdog)
+ * is quarantined instead of tried again: one mail must not stop all filing in a restart loop. */
 #define ATTEMPTS_MAX 3
 
 struct poll {
@@ -39,8 +39,7 @@ struct poll {
 	struct inbox_stats *stats;
 	GArray *move_uids;    /* filed (committed) and still to move: uint32_t */
 	GArray *move_ids;     /* their ledger rows: int64_t */
-	struct item *held;    /* fetched, waiting for a group of its own (take_group); owned */
-	GHashTable *attempts; /* UID → unfinished attempts, as they stood when the poll began */
+	GHashTable *attempts; /* UID → crashes while it was processed, as when the poll began */
 };
 
 /* One fetched message of a group. */
@@ -52,7 +51,7 @@ struct item {
 	struct mail *mail;	 /* NULL when GMime could not use it */
 	char *unreadable;	 /* why, then */
 	struct doc_facts *facts; /* one per attachment of mail, or NULL */
-	int attempts;		 /* processings of it that began before and did not finish */
+	int attempts;		 /* times it crashed admitd before */
 };
 
 static void item_clear(gpointer data)
@@ -234,12 +233,17 @@ static int record_group(struct poll *p, GArray *items, struct err *err)
 		g_free(res);
 		return -1;
 	}
-	for (; done < items->len; done++)
-		if (file_one(p, &g_array_index(items, struct item, done), &res[done], err) < 0) {
+	for (; done < items->len; done++) {
+		struct item *it = &g_array_index(items, struct item, done);
+
+		crashmark_set(p->uidvalidity, it->uid);
+		ret = file_one(p, it, &res[done], err);
+		crashmark_clear();
+		if (ret < 0) {
 			ledger_result_clear(&res[done]);
-			ret = -1;
 			break;
 		}
+	}
 	committed = done;
 	if (store_commit(p->st, &step) < 0) {
 		store_rollback(p->st);
@@ -289,38 +293,20 @@ static void group_clear(struct group *g)
 	g->n = 0;
 }
 
-/* Counts, durably, that the processing of each message of the group begins. */
-static int begin_attempts(struct poll *p, struct group *g, struct err *err)
-{
-	if (store_begin(p->st, err) < 0)
-		return -1;
-	for (guint i = 0; i < g->items->len; i++) {
-		struct item *it = &g_array_index(g->items, struct item, i);
-
-		if (store_attempts_begin(p->st, p->uidvalidity, it->uid, err) < 0) {
-			store_rollback(p->st);
-			return -1;
-		}
-	}
-	if (store_commit(p->st, err) < 0) {
-		store_rollback(p->st);
-		return -1;
-	}
-	return 0;
-}
-
 /* Parses the messages (synced before: spool_sync) and starts the worker on their documents. */
 static int parse_group(struct poll *p, struct group *g, struct err *err)
 {
-	if (begin_attempts(p, g, err) < 0)
-		return -1;
 	g->mails = g_new0(const struct mail *, g->items->len + 1);
 	g->owners = g_new0(struct item *, g->items->len + 1);
 	for (guint i = 0; i < g->items->len; i++) {
 		struct item *it = &g_array_index(g->items, struct item, i);
+		int ret;
 
 		notify_alive();
-		if (read_one(p, it, err) < 0)
+		crashmark_set(p->uidvalidity, it->uid);
+		ret = read_one(p, it, err);
+		crashmark_clear();
+		if (ret < 0)
 			return -1;
 		if (it->mail != NULL && !it->too_large) {
 			g->mails[g->n] = it->mail;
@@ -380,16 +366,9 @@ static void mark_seen(struct poll *p, GArray *uids)
 }
 
 /* Takes up to GROUP_MAX fetched messages: 1 when the fetcher has more, 0 when it is done or
- * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. A
- * message whose processing began before without finishing goes in a group of its own: if it
- * is the one that stops admitd, the messages that shared its group must not pay for it. */
+ * SIGTERM came (file what is fetched, leave the rest for next time), -1 on its error. */
 static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct err *err)
 {
-	if (p->held != NULL) {
-		g_array_append_val(items, *p->held);
-		g_clear_pointer(&p->held, g_free);
-		return 1;
-	}
 	while (items->len < GROUP_MAX) {
 		struct fetched m;
 		struct item it = { 0 };
@@ -409,42 +388,9 @@ static int take_group(struct poll *p, struct fetcher *f, GArray *items, struct e
 		memcpy(it.sha256, m.sha256, sizeof(it.sha256));
 		it.attempts = GPOINTER_TO_INT(
 			g_hash_table_lookup(p->attempts, GUINT_TO_POINTER(it.uid)));
-		if (it.attempts > 0 && items->len > 0) {
-			p->held = g_memdup2(&it, sizeof(it));
-			return 1;
-		}
 		g_array_append_val(items, it);
-		if (it.attempts > 0)
-			return 1;
 	}
 	return 1;
-}
-
-/* Whether a message of the group began to be processed before and did not finish. */
-static bool suspect(const struct group *g)
-{
-	for (guint i = 0; i < g->items->len; i++)
-		if (g_array_index(g->items, struct item, i).attempts > 0)
-			return true;
-	return false;
-}
-
-/* A suspect group (one message: take_group) goes through alone, from the count of its
- * attempt to its commit, after the group before it is filed: if admitd stops now, this
- * message is the cause, and only its count grows. */
-static int file_alone(struct poll *p, struct group *prev, struct group *cur, struct err *err)
-{
-	struct err step = { 0 };
-	int ret = 0;
-
-	if (prev->items->len > 0 && file_group(p, prev, &step) < 0)
-		ret = err_keep(err, &step);
-	group_clear(prev);
-	if (ret == 0 && (parse_group(p, cur, &step) < 0 || spool_sync(p->sp, &step) < 0 ||
-			 file_group(p, cur, &step) < 0))
-		ret = err_keep(err, &step);
-	group_clear(cur);
-	return ret;
 }
 
 /* Files the new messages of one search window, group by group, while the fetcher brings the
@@ -479,10 +425,6 @@ static int process_window(struct poll *p, GArray *uids, GArray *large, struct er
 			ret = err_keep(err, &step);
 			durable = false;
 			break;
-		}
-		if (suspect(&cur)) {
-			ret = file_alone(p, &prev, &cur, err);
-			continue;
 		}
 		if (cur.items->len > 0 && parse_group(p, &cur, &step) < 0) {
 			ret = err_keep(err, &step);
@@ -526,6 +468,23 @@ static int sync_uidvalidity(struct poll *p, uint32_t *last_uid_r, struct err *er
 	return store_mailbox_set(p->st, imap_mailbox(p->im), p->uidvalidity, 0, err);
 }
 
+/* The message an earlier run crashed on (crashmark.h) gets one more attempt counted. */
+static int count_crash(struct poll *p, struct err *err)
+{
+	uint32_t uidvalidity, uid;
+
+	if (!crashmark_take(&uidvalidity, &uid) || uidvalidity != p->uidvalidity)
+		return 0;
+	log_warn("inbox uid=%u: admitd crashed while processing it", uid);
+	if (store_begin(p->st, err) < 0)
+		return -1;
+	if (store_attempts_add(p->st, uidvalidity, uid, err) < 0 || store_commit(p->st, err) < 0) {
+		store_rollback(p->st);
+		return -1;
+	}
+	return 0;
+}
+
 int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct config *cfg,
 	       struct inbox_stats *stats_r, struct err *err)
 {
@@ -546,7 +505,7 @@ int inbox_poll(struct imap *im, struct store *st, struct spool *sp, const struct
 	*stats_r = (struct inbox_stats){ 0 };
 	if (imap_status(im, &p.uidvalidity, &uidnext, err) < 0 ||
 	    sync_uidvalidity(&p, &last_uid, err) < 0 || move_leftovers(&p, err) < 0 ||
-	    store_attempts_all(st, p.uidvalidity, p.attempts, err) < 0)
+	    count_crash(&p, err) < 0 || store_attempts_all(st, p.uidvalidity, p.attempts, err) < 0)
 		goto out;
 	for (uint64_t first = (uint64_t)last_uid + 1; first < uidnext; first += SEARCH_WINDOW) {
 		uint32_t last = (uint32_t)MIN(first + SEARCH_WINDOW - 1, (uint64_t)uidnext - 1);
@@ -572,9 +531,5 @@ out:
 	g_array_free(p.move_uids, TRUE);
 	g_array_free(p.move_ids, TRUE);
 	g_hash_table_destroy(p.attempts);
-	if (p.held != NULL) {
-		item_clear(p.held);
-		g_free(p.held);
-	}
 	return ret;
 }

@@ -74,12 +74,12 @@ int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
  * between commit and move). Appends uint32_t UIDs and int64_t ledger ids. */
 int store_ledger_unmoved(struct store *st, uint32_t uidvalidity, GArray *uids, GArray *ids,
 			 struct err *err);
-/* How many times the processing of each message began without finishing: counts (UID →
+/* How many times processing each message crashed admitd (crashmark.h): counts (UID →
  * count, GUINT_TO_POINTER / GINT_TO_POINTER) gets every message with at least one. */
 int store_attempts_all(struct store *st, uint32_t uidvalidity, GHashTable *counts, struct err *err);
-/* One more attempt at a message begins. */
-int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
-/* The message is filed: its attempts are forgotten (inside the filing's transaction). */
+/* Processing the message crashed admitd once more. */
+int store_attempts_add(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
+/* The message is filed: its crashes are forgotten (inside the filing's transaction). */
 int store_attempts_clear(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err);
 /* Whether a commission reply with this Message-ID was already filed as a decision (the same
  * email delivered twice): 1 yes, 0 no, -1 error. */

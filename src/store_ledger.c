@@ -173,7 +173,7 @@ int store_attempts_all(struct store *st, uint32_t uidvalidity, GHashTable *count
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read attempts");
 }
 
-int store_attempts_begin(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err)
+int store_attempts_add(struct store *st, uint32_t uidvalidity, uint32_t uid, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(
 		st,

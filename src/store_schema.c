@@ -139,8 +139,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN raw_from TEXT;",
 	/* 5: a member may give a reason after the references; it stays with the decision. */
 	"ALTER TABLE decisions ADD COLUMN reason TEXT;",
-	/* 6: how often the processing of a message began without finishing (admitd was killed
-	 * in it): counted, committed, before each attempt; gone once the message is filed. */
+	/* 6: how often processing a message crashed admitd (crashmark.h); gone once the message
+	 * is filed. */
 	"CREATE TABLE attempts ("
 	"  uidvalidity INTEGER NOT NULL,"
 	"  uid INTEGER NOT NULL,"

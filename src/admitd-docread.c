@@ -4,10 +4,13 @@
  * stdout (one struct doc_facts per document, in order), stderr (admitd's log) and, from fd 3,
  * the files that hold the documents, read-only. It holds no database, no socket, no password.
  * Here it sheds what else it could do: address space, CPU, open files, file writes, core
- * dumps, new privileges. A document that hangs or crashes it costs only that document. */
+ * dumps, new privileges, and every system call that reading does not need (docread_filter.h).
+ * A document that hangs or crashes it costs only that document. */
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include <glib.h>
 
 #include "docread.h"
+#include "docread_filter.h"
 #include "docworker.h"
 #include "testhook.h"
 
@@ -65,8 +69,11 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static void shed(size_t n)
+/* The limits and the filter, once the documents are open and the list is read. */
+static int shed(size_t n)
 {
+	struct err err = { 0 };
+
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Library caches (fontconfig) may try to write: fail the write, not the worker. */
@@ -78,6 +85,19 @@ static void shed(size_t n)
 	limit(RLIMIT_CORE, 0);
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_NOFILE, WORKER_FILES);
+	if (docread_filter_install(&err) < 0) {
+		fprintf(stderr, "admitd-docread: %s\n", err.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* Tests prove the filter by making the worker do what an exploit would: open a socket
+ * (ADMITD_TEST_FAULT=docread-syscall). */
+static void forbidden_call(void)
+{
+	if (testhook_fault("docread-syscall") && socket(AF_INET, SOCK_STREAM, 0) >= 0)
+		fprintf(stderr, "admitd-docread: the filter let a socket through\n");
 }
 
 int main(void)
@@ -91,7 +111,9 @@ int main(void)
 	reqs = g_new0(struct docworker_request, head.docs + 1);
 	if (read_all(STDIN_FILENO, reqs, head.docs * sizeof(*reqs)) < 0)
 		return 2;
-	shed(head.docs);
+	if (shed(head.docs) < 0)
+		return 2;
+	forbidden_call();
 	for (uint32_t i = 0; i < head.docs; i++) {
 		struct doc_facts facts;
 

@@ -14,21 +14,32 @@
 
 #include <glib.h>
 
+#include "log.h"
 #include "notify.h"
+#include "relay.h"
 
 static gint64 now_ms(void)
 {
 	return g_get_monotonic_time() / 1000;
 }
 
-/* Reads the child's report until complete, EOF or the deadline. The watchdog hears from us
- * every second meanwhile: a slow document must not look like a hung daemon. */
-static size_t read_report(int fd, struct doc_facts *facts, gint64 deadline)
+/* A child at work on docs[0..n), reporting on fd. */
+struct child {
+	pid_t pid;
+	int fd;
+	struct relay log; /* its stderr */
+	bool exiting;	  /* its report ended early: it crashed or a limit killed it */
+};
+
+/* Reads the child's report until complete, EOF or the deadline, and logs what it says on its
+ * stderr meanwhile. The watchdog hears from us every second: a slow document must not look
+ * like a hung daemon. */
+static size_t read_report(struct child *c, struct doc_facts *facts, gint64 deadline)
 {
 	size_t got = 0;
 
 	while (got < sizeof(*facts)) {
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p[2] = { { c->fd, POLLIN, 0 }, { c->log.fd, POLLIN, 0 } };
 		gint64 left = deadline - now_ms();
 		ssize_t n;
 		int ready;
@@ -36,12 +47,16 @@ static size_t read_report(int fd, struct doc_facts *facts, gint64 deadline)
 		notify_alive();
 		if (left <= 0)
 			break;
-		ready = poll(&p, 1, (int)MIN(left, 1000));
+		ready = poll(p, 2, (int)MIN(left, 1000));
+		if (ready > 0 && p[1].revents != 0)
+			relay_read(&c->log);
+		if (ready > 0 && p[0].revents == 0)
+			continue;
 		if (ready == 0 || (ready < 0 && errno == EINTR))
 			continue;
 		if (ready < 0)
 			break;
-		n = read(fd, (char *)facts + got, sizeof(*facts) - got);
+		n = read(c->fd, (char *)facts + got, sizeof(*facts) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -77,13 +92,6 @@ static void accept_report(struct doc_facts *facts, const struct doc_facts *repor
 		facts->text[0] = '\0';
 }
 
-/* A child at work on docs[0..n), reporting on fd. */
-struct child {
-	pid_t pid;
-	int fd;
-	bool exiting; /* its report ended early: it crashed or a limit killed it */
-};
-
 /* The worker program: $ADMITD_DOCREAD (the tests), next to our own program (a build tree), or
  * where the package installs it. */
 static char *find_program(void)
@@ -118,8 +126,9 @@ static const char *program(void)
 /* The worker's whole environment: what the sanitizers and the test hooks read, nothing else. */
 static char **worker_env(void)
 {
-	static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
-					    "ADMITD_TEST_PAUSE", "ADMITD_TEST_PAUSE_FILE" };
+	static const char *const keep[] = { "ASAN_OPTIONS",	      "UBSAN_OPTIONS",
+					    "LSAN_OPTIONS",	      "ADMITD_TEST_PAUSE",
+					    "ADMITD_TEST_PAUSE_FILE", "ADMITD_TEST_FAULT" };
 	GPtrArray *env = g_ptr_array_new();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keep); i++)
@@ -154,14 +163,14 @@ static GByteArray *requests(const struct doc_ref *docs, const bool *want_text, s
 }
 
 /* Starts the worker program on docs[0..n), with the files as its descriptors from 3 and
- * nothing else open; its stderr is ours. A file that cannot be opened is /dev/null to it: its
+ * nothing else open; its stderr is a pipe to our log. A file that cannot be opened is /dev/null to it: its
  * documents come back unreadable. -1 without a child. */
 static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t n, struct child *c,
 		       struct err *err)
 {
 	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
 	GByteArray *req = requests(docs, want_text, n, paths);
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, ret = -1;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errs[2] = { -1, -1 }, ret = -1;
 	int *fds = g_new(int, paths->len + 1);
 	const char *prog = program();
 	char **env = worker_env();
@@ -175,7 +184,7 @@ static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t
 		if (fds[k] < 0)
 			fds[k] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errs, O_CLOEXEC) < 0) {
 		err_set(err, ERR_TEMP, "document worker: pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -185,6 +194,7 @@ static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errs[1], STDERR_FILENO);
 	for (guint k = 0; k < paths->len; k++)
 		posix_spawn_file_actions_adddup2(&fa, fds[k], DOCWORKER_FIRST_FD + (int)k);
 	posix_spawn_file_actions_addclosefrom_np(&fa, DOCWORKER_FIRST_FD + (int)paths->len);
@@ -201,6 +211,8 @@ static int spawn_child(const struct doc_ref *docs, const bool *want_text, size_t
 		g_debug("document worker: list not sent: %s", strerror(errno));
 	c->fd = out[0];
 	out[0] = -1;
+	relay_init(&c->log, errs[0], "admitd-docread");
+	errs[0] = -1;
 	c->exiting = false;
 	ret = 0;
 out:
@@ -209,6 +221,8 @@ out:
 			close(in[k]);
 		if (out[k] >= 0)
 			close(out[k]);
+		if (errs[k] >= 0)
+			close(errs[k]);
 	}
 	for (guint k = 0; k < paths->len; k++)
 		close(fds[k]);
@@ -217,6 +231,19 @@ out:
 	g_byte_array_free(req, TRUE);
 	g_ptr_array_free(paths, TRUE);
 	return ret;
+}
+
+/* A worker that died of anything but its time limits tells the log which signal: SIGSYS is
+ * its filter (docread_filter.h), and a library update that needs a new system call would
+ * make every document unreadable; the sysadmin must see that. */
+static void log_death(int status)
+{
+	int sig = WTERMSIG(status);
+
+	if (sig == SIGSYS)
+		log_warn("document worker killed for a system call outside its filter (SIGSYS)");
+	else
+		log_warn("document worker died of signal %d (%s)", sig, strsignal(sig));
 }
 
 /* Stops the child; whether it had already died of its own time limits (the CPU limit's
@@ -233,14 +260,20 @@ static bool stop_child(struct child *c)
 			;
 		if (done != 0 || !c->exiting)
 			break;
+		relay_read(&c->log); /* its last words must not block its exit */
 		g_usleep(2000);
 	}
-	if (done == c->pid)
-		return WIFSIGNALED(status) &&
-		       (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM);
-	kill(c->pid, SIGKILL);
-	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (done != c->pid) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		status = 0;
+	}
+	relay_finish(&c->log);
+	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM))
+		return true;
+	if (WIFSIGNALED(status))
+		log_death(status);
 	return false;
 }
 
@@ -282,7 +315,7 @@ static size_t collect_child(struct docworker_job *job, struct child *c, size_t n
 		gint64 *left = &job->message_left[job->todo[next + good].message];
 		gint64 start = now_ms(), deadline = start + MIN(DOCWORKER_DOCUMENT_MS, *left);
 		struct doc_facts report;
-		size_t got = *left > 0 ? read_report(c->fd, &report, deadline) : 0;
+		size_t got = *left > 0 ? read_report(c, &report, deadline) : 0;
 
 		*left -= now_ms() - start;
 		if (got != sizeof(report)) {

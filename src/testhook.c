@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Whether `armed` ("POINT" or "POINT:N") names this point and this is its Nth arrival. */
-static bool due(const char *armed, const char *point)
+/* Whether `armed` ("POINT" or "POINT:N") names this point and this is its Nth arrival
+ * (counted in *arrivals). */
+static bool due(const char *armed, const char *point, int *arrivals)
 {
-	static int arrivals;
 	size_t len = strlen(point);
 	long nth = 1;
 
@@ -21,16 +21,17 @@ static bool due(const char *armed, const char *point)
 		nth = strtol(armed + len + 1, NULL, 10);
 	else if (armed[len] != '\0')
 		return false;
-	return ++arrivals == nth;
+	return ++*arrivals == nth;
 }
 
 void testhook_pause(const char *point, const char *detail)
 {
 	const char *file = getenv("ADMITD_TEST_PAUSE_FILE");
+	static int arrivals;
 	char line[512];
 	int fd, n;
 
-	if (!due(getenv("ADMITD_TEST_PAUSE"), point))
+	if (!due(getenv("ADMITD_TEST_PAUSE"), point, &arrivals))
 		return;
 	if (file != NULL &&
 	    (fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) >= 0) {
@@ -41,5 +42,12 @@ void testhook_pause(const char *point, const char *detail)
 	}
 	for (int i = 0; i < 60; i++)
 		sleep(1);
+}
+
+bool testhook_fault(const char *point)
+{
+	static int arrivals;
+
+	return due(getenv("ADMITD_TEST_FAULT"), point, &arrivals);
 }
 #endif

@@ -7,10 +7,15 @@
   zip-bomb.docx         a DOCX whose word/document.xml inflates to 400 MB
   deep-xml.docx         a DOCX whose document.xml nests 100,000 elements
 
-Usage: make-hostile-docs.py DIR"""
+and, with --mail, hostile.eml: a mail from FROM to TO carrying four copies of the nested
+XObjects (named so that only their text could classify them) and the page tree, which costs
+whoever reads it the whole budget of one message.
+
+Usage: make-hostile-docs.py DIR [--mail FROM TO]"""
 import os
 import sys
 import zipfile
+from email.message import EmailMessage
 
 
 def pdf(objects):
@@ -99,10 +104,26 @@ def deep_chunks(depth=100000):
     yield b"</w:body></w:document>"
 
 
+def hostile_mail(out, sender, to):
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = sender, to, "my documents"
+    m["Message-ID"] = "<hostile@example.com>"
+    m.set_content("Please find my documents attached.")
+    with open(os.path.join(out, "nested-xobjects.pdf"), "rb") as f:
+        nested = f.read()
+    for i in range(4):
+        m.add_attachment(nested, maintype="application", subtype="pdf", filename=f"scan{i}.pdf")
+    with open(os.path.join(out, "many-pages.pdf"), "rb") as f:
+        m.add_attachment(f.read(), maintype="application", subtype="pdf", filename="pages.pdf")
+    with open(os.path.join(out, "hostile.eml"), "w") as f:
+        f.write(m.as_string())
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) not in (1, 4) or (len(args) == 4 and args[1] != "--mail"):
         sys.exit(__doc__)
-    out = sys.argv[1]
+    out = args[0]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "nested-xobjects.pdf"), "wb") as f:
         f.write(nested_xobjects())
@@ -110,6 +131,8 @@ def main():
         f.write(many_pages())
     docx(os.path.join(out, "zip-bomb.docx"), bomb_chunks())
     docx(os.path.join(out, "deep-xml.docx"), deep_chunks())
+    if len(args) == 4:
+        hostile_mail(out, args[2], args[3])
 
 
 if __name__ == "__main__":

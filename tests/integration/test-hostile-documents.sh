@@ -6,26 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 
 write_config
-/usr/bin/python3 "$TESTS_DIR/hostile/make-hostile-docs.py" "$WORK/hostile"
 MALLORY=$(applicant mallory@example.com)
 ANA=$(applicant ana.sanchez@example.net)
-# Four copies of the nested XObjects, named so that only their text could classify them.
-/usr/bin/python3 - "$WORK/hostile" "$MALLORY" "$ADMISSIONS" >"$WORK/hostile.eml" <<'PY'
-import sys
-from email.message import EmailMessage
-d, sender, to = sys.argv[1:]
-m = EmailMessage()
-m["From"], m["To"], m["Subject"] = sender, to, "my documents"
-m["Message-ID"] = "<hostile@example.com>"
-m.set_content("Please find my documents attached.")
-data = open(d + "/nested-xobjects.pdf", "rb").read()
-for i in range(4):
-    m.add_attachment(data, maintype="application", subtype="pdf", filename=f"scan{i}.pdf")
-m.add_attachment(open(d + "/many-pages.pdf", "rb").read(), maintype="application",
-                 subtype="pdf", filename="pages.pdf")
-sys.stdout.write(m.as_string())
-PY
-send_file "$MALLORY" "$WORK/hostile.eml"
+/usr/bin/python3 "$TESTS_DIR/hostile/make-hostile-docs.py" "$WORK/hostile" --mail "$MALLORY" "$ADMISSIONS"
+send_file "$MALLORY" "$WORK/hostile/hostile.eml"
 send_fixture complete-application.eml
 wait_mail "$ADMISSIONS" 2
 

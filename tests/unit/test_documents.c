@@ -2,6 +2,9 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,25 +246,27 @@ static void test_worker_in_two_steps(void **state)
 }
 
 /* The documents an attacker would send (tests/hostile/make-hostile-docs.py): each ends within
- * its budget as unreadable (too slow when it was), or with its page count; none takes the
- * worker past its memory cap into anything else. */
+ * its budget as unreadable (too slow when it was), or with its right page count; none takes
+ * the worker past its memory cap into anything else. */
 static void test_hostile_documents(void **state)
 {
 	static const struct {
 		const char *name;
-		bool text, unreadable;
-		int too_slow; /* 1, 0, or -1: either */
+		bool text;
+		int unreadable, too_slow; /* 1, 0, or -1: either */
+		int pages;		  /* when it was read */
 	} rows[] = {
 		/* poppler's text of 10^8 draws fills the 256 MB cap at about the time its 10 s
 		 * run out: unreadable, for the one or the other. */
-		{ "nested-xobjects.pdf", true, true, -1 },
-		/* qpdf copies the repeated page: the 256 MB cap stops it, or, in sanitizer builds
-		 * (no address-space cap: ASan reserves terabytes), its 10 s. */
-		{ "many-pages.pdf", false, true, -1 },
+		{ "nested-xobjects.pdf", true, 1, -1, -1 },
+		/* qpdf copies the repeated page: the 256 MB cap stops it; in sanitizer builds (no
+		 * address-space cap: ASan reserves terabytes) it is read within about its 10 s,
+		 * or not. */
+		{ "many-pages.pdf", false, -1, -1, 100000 },
 		/* A member over 8 MB inflated is not read at all (docread.c ZIP_MEMBER_MAX). */
-		{ "zip-bomb.docx", true, false, 0 },
+		{ "zip-bomb.docx", true, 0, 0, -1 },
 		/* libxml2 stops at its depth limit: no text, at once. */
-		{ "deep-xml.docx", true, false, 0 },
+		{ "deep-xml.docx", true, 0, 0, -1 },
 	};
 	char *dir = test_tmpdir();
 	char *script = g_build_filename(TEST_SOURCE_DIR, "hostile", "make-hostile-docs.py", NULL);
@@ -284,10 +289,11 @@ static void test_hostile_documents(void **state)
 		gint64 ms = (g_get_monotonic_time() - start) / 1000;
 		printf("# %s: %" G_GINT64_FORMAT " ms, unreadable=%d too_slow=%d pages=%d\n",
 		       rows[i].name, ms, facts.unreadable, facts.too_slow, facts.pages);
-		if (facts.unreadable != rows[i].unreadable ||
-		    (rows[i].too_slow >= 0 && facts.too_slow != rows[i].too_slow))
-			fail_msg("%s: unreadable=%d too_slow=%d", rows[i].name, facts.unreadable,
-				 facts.too_slow);
+		if ((rows[i].unreadable >= 0 && facts.unreadable != rows[i].unreadable) ||
+		    (rows[i].too_slow >= 0 && facts.too_slow != rows[i].too_slow) ||
+		    (!facts.unreadable && facts.pages != rows[i].pages))
+			fail_msg("%s: unreadable=%d too_slow=%d pages=%d", rows[i].name,
+				 facts.unreadable, facts.too_slow, facts.pages);
 		assert_true(ms < DOCWORKER_DOCUMENT_MS + 2000);
 		g_free(path);
 	}
@@ -391,6 +397,13 @@ static void test_worker_holds_nothing_else(void **state)
 	char *three = g_strdup_printf("%s/3", fd_dir), *target = g_file_read_link(three, NULL);
 	assert_non_null(target);
 	assert_non_null(strstr(target, "docs-cv.pdf"));
+	/* And its system calls are filtered (docread_filter.h): mode 2 is a seccomp filter. */
+	char *status_path = g_strdup_printf("/proc/%d/status", (int)pid), *status = NULL;
+	assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+	assert_non_null(strstr(status, "\nSeccomp:\t2\n"));
+	assert_non_null(strstr(status, "\nNoNewPrivs:\t1\n"));
+	g_free(status);
+	g_free(status_path);
 	char *environ_path = g_strdup_printf("/proc/%d/environ", (int)pid), *environ = NULL;
 	gsize len = 0;
 	assert_true(g_file_get_contents(environ_path, &environ, &len, NULL));
@@ -398,7 +411,7 @@ static void test_worker_holds_nothing_else(void **state)
 		if (strncmp(environ + at, "ASAN_OPTIONS=", 13) != 0 &&
 		    strncmp(environ + at, "UBSAN_OPTIONS=", 14) != 0 &&
 		    strncmp(environ + at, "LSAN_OPTIONS=", 13) != 0 &&
-		    strncmp(environ + at, "ADMITD_TEST_PAUSE", 17) != 0)
+		    strncmp(environ + at, "ADMITD_TEST_", 12) != 0)
 			fail_msg("the worker's environment has %s", environ + at);
 	docworker_job_free(&job);
 	g_unsetenv("ADMITD_TEST_PAUSE");
@@ -413,11 +426,74 @@ static void test_worker_holds_nothing_else(void **state)
 	g_free(cv);
 }
 
+/* Runs admitd-docread by hand on one document, as docworker.c does, and returns how it ended. */
+static int run_worker_on(const char *path)
+{
+	struct docworker_header head = { 1, 1 };
+	struct docworker_request req = { 0, 1, 0, -1 };
+	int in[2], doc = open(path, O_RDONLY), devnull = open("/dev/null", O_WRONLY), status = 0;
+	char *argv[] = { (char *)g_getenv("ADMITD_DOCREAD"), NULL };
+	char **env = g_get_environ();
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	assert_true(doc >= 0 && devnull >= 0 && argv[0] != NULL);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(write(in[1], &head, sizeof(head)), (ssize_t)sizeof(head));
+	assert_int_equal(write(in[1], &req, sizeof(req)), (ssize_t)sizeof(req));
+	close(in[1]);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, devnull, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, doc, DOCWORKER_FIRST_FD);
+	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, env), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(in[0]);
+	close(doc);
+	close(devnull);
+	g_strfreev(env);
+	return status;
+}
+
+/* A worker that does what an exploit would, open a socket (a test hook), is killed by its
+ * filter at that call, and its document comes back unreadable, not too slow; without the hook
+ * the same document reads. */
+static void test_forbidden_call_kills_the_worker(void **state)
+{
+	char *cv = test_fixture("docs-cv.pdf");
+	const struct doc_ref doc = { cv, 0, -1, 0 };
+	struct doc_facts facts;
+	struct err err = { 0 };
+	int status;
+
+	(void)state;
+	assert_int_equal(run_worker_on(cv), 0);
+	g_setenv("ADMITD_TEST_FAULT", "docread-syscall", TRUE);
+	status = run_worker_on(cv);
+	printf("# the worker that opened a socket: %s %d\n",
+	       WIFSIGNALED(status) ? "killed by signal" : "exited with",
+	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	assert_int_equal(docworker_inspect(&doc, &facts, &err), 0);
+	g_unsetenv("ADMITD_TEST_FAULT");
+	assert_true(facts.unreadable);
+	assert_false(facts.too_slow);
+	assert_int_equal(facts.format, FORMAT_PDF);
+	assert_int_equal(docworker_inspect(&doc, &facts, &err), 0);
+	assert_false(facts.unreadable);
+	assert_int_equal(facts.pages, 2);
+	g_free(cv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_documents),
 		cmocka_unit_test(test_worker_holds_nothing_else),
+		cmocka_unit_test(test_forbidden_call_kills_the_worker),
 		cmocka_unit_test(test_message_budget),
 		cmocka_unit_test(test_classify_names),
 		cmocka_unit_test(test_classify_text),

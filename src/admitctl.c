@@ -214,7 +214,8 @@ static int report_change(const char *ref, enum application_result result, enum a
 		return EX_OK;
 	case APPLICATION_FINAL:
 	case APPLICATION_NOT_IN_REVIEW:
-	case APPLICATION_OTHER_BATCH: /* admitctl decides any batch */
+	case APPLICATION_OTHER_BATCH: /* admitctl decides any batch and part */
+	case APPLICATION_OTHER_PART:
 		fprintf(stderr, "admitctl: %s is %s; %s\n", ref, app_state_name(before), refusal);
 		return EX_DATAERR;
 	case APPLICATION_UNKNOWN:

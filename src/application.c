@@ -17,6 +17,8 @@ const char *application_result_name(enum application_result r)
 		return "not-in-review";
 	case APPLICATION_OTHER_BATCH:
 		return "other-batch";
+	case APPLICATION_OTHER_PART:
+		return "other-part";
 	case APPLICATION_UNKNOWN:
 		break;
 	}
@@ -100,8 +102,12 @@ int application_decide(struct store *st, const struct config *cfg,
 	if (a == NULL)
 		return 0;
 	*before_r = a->state;
-	*result_r = d->batch_id != 0 && a->batch_id != d->batch_id ? APPLICATION_OTHER_BATCH
-								   : judge(a->state, to, d->force);
+	if (d->batch_id != 0 && a->batch_id != d->batch_id)
+		*result_r = APPLICATION_OTHER_BATCH;
+	else if (d->digest_part != 0 && MAX(a->digest_part, 1) != d->digest_part)
+		*result_r = APPLICATION_OTHER_PART;
+	else
+		*result_r = judge(a->state, to, d->force);
 	if (*result_r == APPLICATION_APPLIED) {
 		bool forced = d->force && judge(a->state, to, false) != APPLICATION_APPLIED;
 

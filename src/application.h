@@ -24,6 +24,7 @@ enum application_result {
 	APPLICATION_NOT_IN_REVIEW, /* incomplete, pending ...: not the commission's yet */
 	APPLICATION_UNKNOWN,	   /* no such reference */
 	APPLICATION_OTHER_BATCH,   /* not in the batch the decision was limited to */
+	APPLICATION_OTHER_PART,	   /* in that batch, but another part of its digest lists it */
 };
 
 struct application_decision {
@@ -33,6 +34,7 @@ struct application_decision {
 	const char *source_message_id; /* the commission's email, or NULL */
 	const char *reason;	       /* written after the references, or NULL */
 	int64_t batch_id; /* nonzero: only an application of this batch (the email's token) */
+	int digest_part;  /* nonzero: only one that this part of its digest listed */
 	bool force;
 };
 
@@ -48,8 +50,8 @@ int application_withdraw(struct store *st, const struct config *cfg, const char 
 			 const char *by, gint64 now, enum application_result *result_r,
 			 enum app_state *before_r, struct err *err);
 
-/* "applied", "unchanged", "final", "not-in-review", "unknown", "other-batch": the snippet suffix
- * (snippets/transcript-NAME.txt) and the word admitctl prints. */
+/* "applied", "unchanged", "final", "not-in-review", "unknown", "other-batch", "other-part": the
+ * snippet suffix (snippets/transcript-NAME.txt) and the word admitctl prints. */
 const char *application_result_name(enum application_result r);
 
 #endif

@@ -151,12 +151,13 @@ static int remind_one(struct store *st, const struct config *cfg, int64_t id, gi
 {
 	struct batch_row b = { 0 };
 	GPtrArray *apps = NULL;
-	int ret = -1;
+	int ret = -1, parts = 1;
 
 	if (store_begin(st, err) < 0)
 		return -1;
 	if (store_batch_get(st, id, &b, err) == 1 && in_review_of(st, id, &apps, err) == 0 &&
-	    digest_queue_reminder(st, cfg, &b, apps, now, err) == 0 &&
+	    store_batch_parts(st, id, &parts, err) == 0 &&
+	    digest_queue_reminder(st, cfg, &b, apps, parts, now, err) == 0 &&
 	    store_batch_set_reminded(st, id, now, err) == 0 && store_commit(st, err) == 0)
 		ret = 0;
 	else

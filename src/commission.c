@@ -5,6 +5,7 @@
 #include "application.h"
 #include "compose.h"
 #include "decision.h"
+#include "digest.h"
 #include "letter.h"
 #include "log.h"
 #include "template.h"
@@ -193,9 +194,15 @@ static int earlier_text(struct store *st, const char *ref, char **text_r, struct
 	return 0;
 }
 
+/* What a reply answers: a batch, and the part of its digest (0: any). */
+struct answered {
+	int64_t batch;
+	int part;
+};
+
 static int apply_line(struct store *st, const struct config *cfg, const struct mail *m,
-		      int64_t batch, const struct decision_line *d, GHashTable *vars, GString *out,
-		      gint64 now, struct err *err)
+		      const struct answered *to, const struct decision_line *d, GHashTable *vars,
+		      GString *out, gint64 now, struct err *err)
 {
 	if (d->refs[0] == NULL)
 		return add_line(cfg, out, "transcript-no-reference", vars, d->text, NULL, NULL,
@@ -206,7 +213,8 @@ static int apply_line(struct store *st, const struct config *cfg, const struct m
 						   .decided_by = m->from_addr,
 						   .source_message_id = m->message_id,
 						   .reason = d->reason,
-						   .batch_id = batch };
+						   .batch_id = to->batch,
+						   .digest_part = to->part };
 		enum application_result result;
 		enum app_state before;
 		const char *state = NULL;
@@ -279,13 +287,14 @@ static int sent_lines(struct store *st, const struct config *cfg, const struct m
 	struct batch_row b = { 0 };
 	int ret = store_batch_get(st, batch, &b, err);
 
-	if (ret == 1 && b.token != NULL) {
-		char *local = g_strdup_printf("reminder.%s", b.token);
+	int parts = 1;
 
-		g_ptr_array_add(ids, compose_message_id_for(cfg, local));
-		if (b.digest_message_id != NULL)
-			g_ptr_array_add(ids, g_strdup(b.digest_message_id));
-		g_free(local);
+	if (ret == 1 && b.token != NULL && store_batch_parts(st, batch, &parts, err) == 0) {
+		for (int part = 1; part <= parts; part++) {
+			g_ptr_array_add(ids,
+					digest_part_message_id(cfg, "reminder", b.token, part));
+			g_ptr_array_add(ids, digest_part_message_id(cfg, "digest", b.token, part));
+		}
 	}
 	for (guint i = 0; ret >= 0 && i < ids->len && err->class == ERR_NONE; i++)
 		add_sent_lines(st, g_ptr_array_index(ids, i), set, err);
@@ -320,22 +329,68 @@ static int add_lines(const struct config *cfg, GString *out, const char *name, G
 	return 0;
 }
 
-/* Applies the reply's decisions to the applications of `batch`, the one its token names. */
+/* Which part of the batch's digest the reply answers: the part of the first of our digests
+ * or reminders it names in In-Reply-To or References (digest_part_message_id); 0 when it
+ * names none (a reply written anew with the token in its subject): then it may decide any
+ * application of the batch. */
+static int answered_part(const struct mail *m, const char *token)
+{
+	static const char *const kinds[] = { "digest.", "reminder." };
+	GPtrArray *ids = mail_thread_ids(m);
+	int part = 0;
+
+	for (guint i = 0; part == 0 && i < ids->len; i++) {
+		const char *id = g_ptr_array_index(ids, i);
+
+		for (size_t k = 0; part == 0 && k < G_N_ELEMENTS(kinds); k++) {
+			size_t len = strlen(kinds[k]);
+			const char *rest = id + len + strlen(token);
+
+			if (strncmp(id, kinds[k], len) != 0 ||
+			    strncmp(id + len, token, strlen(token)) != 0)
+				continue;
+			if (*rest == '@')
+				part = 1;
+			else if (*rest == '.' && g_ascii_isdigit(rest[1]))
+				part = (int)MIN(g_ascii_strtoll(rest + 1, NULL, 10), 1000000);
+		}
+	}
+	g_ptr_array_free(ids, TRUE);
+	return part;
+}
+
+static int batch_part(struct store *st, const struct mail *m, int64_t batch, int *part_r,
+		      struct err *err)
+{
+	struct batch_row b = { 0 };
+	int found = store_batch_get(st, batch, &b, err);
+
+	*part_r = found == 1 && b.token != NULL ? answered_part(m, b.token) : 0;
+	batch_row_clear(&b);
+	return found < 0 ? -1 : 0;
+}
+
+/* Applies the reply's decisions to the applications of `batch`, the one its token names, and
+ * of the digest part it answers. */
 static int decide_all(struct store *st, const struct config *cfg, const struct mail *m,
 		      int64_t batch, gint64 now, struct err *err)
 {
 	struct decision_parse *p = decision_parse(m->body_text);
 	GHashTable *vars = reply_vars(cfg, m), *sent = NULL;
 	GString *out = g_string_new(NULL);
+	struct answered to = { batch, 0 };
 	int ret = sent_lines(st, cfg, m, batch, &sent, err);
 	guint applied = 0;
+
+	if (ret == 0)
+		ret = batch_part(st, m, batch, &to.part, err);
 
 	for (guint i = 0; ret == 0 && i < p->lines->len; i++) {
 		const struct decision_line *d = g_ptr_array_index(p->lines, i);
 
 		if (quoted_from_us(sent, d->text))
 			continue;
-		ret = apply_line(st, cfg, m, batch, d, vars, out, now, err);
+		ret = apply_line(st, cfg, m, &to, d, vars, out, now, err);
 		applied++;
 	}
 	if (ret == 0)

@@ -5,7 +5,9 @@
 #include <sys/random.h>
 
 #include "compose.h"
+#include "digest_parts.h"
 #include "letter.h"
+#include "log.h"
 #include "template.h"
 #include "timeutil.h"
 
@@ -126,17 +128,90 @@ static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *
 	return vars;
 }
 
-int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
-		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
-		 struct err *err)
+/* "digest.TOKEN" for the first part (the batch's digest_message_id: what a batch of one part
+ * always had), "digest.TOKEN.K" for part K after it. Owned. */
+char *digest_part_message_id(const struct config *cfg, const char *kind, const char *token,
+			     int part)
 {
-	GHashTable *vars = batch_vars(cfg, b, apps->len, token);
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	GArray *atts = attachments_of(apps, names);
-	char *table = NULL, *local = g_strdup_printf("digest.%s", token);
+	char *local = part > 1 ? g_strdup_printf("%s.%s.%d", kind, token, part)
+			       : g_strdup_printf("%s.%s", kind, token);
 	char *mid = compose_message_id_for(cfg, local);
-	int ret = table_text(cfg, apps, &table, err);
 
+	g_free(local);
+	return mid;
+}
+
+/* "\n\nTEXT" for a note that follows a paragraph of the template, "" for none. */
+static int note_append(const struct config *cfg, const char *name, GHashTable *vars, GString *out,
+		       struct err *err)
+{
+	char *text = NULL;
+
+	if (template_snippet(cfg->templates.search, name, vars, &text, err) < 0)
+		return -1;
+	g_string_append_printf(out, "\n\n%s", text);
+	g_free(text);
+	return 0;
+}
+
+static int omitted_note(const struct config *cfg, const struct app_row *a, GString *out,
+			struct err *err)
+{
+	GHashTable *vars = letter_vars_new(cfg, a->name, a->email, a->ref, a->edition);
+	int ret;
+
+	g_hash_table_insert(vars, "size_mb",
+			    g_strdup_printf("%.1f", (double)digest_app_wire_bytes(a) / 1e6));
+	g_hash_table_insert(vars, "limit_mb",
+			    g_strdup_printf("%.1f", cfg->commission.max_message_bytes / 1e6));
+	ret = note_append(cfg, "digest-documents-omitted", vars, out, err);
+	g_hash_table_destroy(vars);
+	return ret;
+}
+
+/* part, parts, part_label (" (part 2 of 4)", or "" for a batch of one part) and part_note
+ * (the part's note and, for an application sent without its documents, why). */
+static int part_vars(const struct config *cfg, GHashTable *vars, int part, int parts, guint total,
+		     guint count, const struct app_row *omitted, struct err *err)
+{
+	GString *note = g_string_new(NULL);
+	char *label = g_strdup("");
+	int ret = 0;
+
+	g_hash_table_insert(vars, "part", g_strdup_printf("%d", part));
+	g_hash_table_insert(vars, "parts", g_strdup_printf("%d", parts));
+	g_hash_table_insert(vars, "total", g_strdup_printf("%u", total));
+	g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
+	if (parts > 1) {
+		g_free(label);
+		label = NULL;
+		ret = template_snippet(cfg->templates.search, "digest-part-label", vars, &label,
+				       err);
+		if (ret == 0)
+			ret = note_append(cfg, "digest-part-note", vars, note, err);
+	}
+	if (ret == 0 && omitted != NULL)
+		ret = omitted_note(cfg, omitted, note, err);
+	g_hash_table_insert(vars, "part_label", label != NULL ? label : g_strdup(""));
+	g_hash_table_insert(vars, "part_note", g_string_free(note, FALSE));
+	return ret;
+}
+
+static int queue_part(struct store *st, const struct config *cfg, const struct batch_row *b,
+		      const struct digest_part *p, int part, int parts, guint total,
+		      const char *token, gint64 now, struct err *err)
+{
+	GHashTable *vars = batch_vars(cfg, b, p->apps->len, token);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GArray *atts = p->without_documents
+			       ? g_array_new(FALSE, FALSE, sizeof(struct compose_attachment))
+			       : attachments_of(p->apps, names);
+	char *table = NULL, *mid = digest_part_message_id(cfg, "digest", token, part);
+	int ret = part_vars(cfg, vars, part, parts, total, p->apps->len,
+			    p->without_documents ? g_ptr_array_index(p->apps, 0) : NULL, err);
+
+	if (ret == 0)
+		ret = table_text(cfg, p->apps, &table, err);
 	if (ret == 0) {
 		g_hash_table_insert(vars, "applications", table);
 		struct compose_in in = letter_internal("digest", vars, cfg->commission.address);
@@ -146,35 +221,81 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 		in.n_attachments = atts->len;
 		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	}
-	if (ret == 0)
-		*message_id_r = g_strdup(mid);
+	for (guint i = 0; ret == 0 && i < p->apps->len; i++)
+		ret = store_application_set_digest_part(
+			st, ((const struct app_row *)g_ptr_array_index(p->apps, i))->id, part, err);
 	g_hash_table_destroy(vars);
 	g_array_free(atts, TRUE);
 	g_ptr_array_free(names, TRUE);
-	g_free(local);
 	g_free(mid);
 	return ret;
 }
 
-int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
-			  GPtrArray *apps, gint64 now, struct err *err)
+int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
+		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
+		 struct err *err)
+{
+	GPtrArray *parts = digest_parts_plan(apps, cfg->commission.max_message_bytes);
+	int ret = 0;
+
+	for (guint k = 0; ret == 0 && k < parts->len; k++)
+		ret = queue_part(st, cfg, b, g_ptr_array_index(parts, k), (int)k + 1,
+				 (int)parts->len, apps->len, token, now, err);
+	if (ret == 0) {
+		*message_id_r = digest_part_message_id(cfg, "digest", token, 1);
+		log_info("digest batch=%" G_GINT64_FORMAT " parts=%u applications=%u", b->id,
+			 parts->len, apps->len);
+	}
+	digest_parts_free(parts);
+	return ret;
+}
+
+/* The reminder of one part: its undecided applications; it threads to that part's digest. */
+static int remind_part(struct store *st, const struct config *cfg, const struct batch_row *b,
+		       GPtrArray *apps, int part, int parts, guint total, gint64 now,
+		       struct err *err)
 {
 	GHashTable *vars = batch_vars(cfg, b, apps->len, b->token);
-	char *table = NULL, *local = g_strdup_printf("reminder.%s", b->token);
-	char *mid = compose_message_id_for(cfg, local);
-	int ret = table_text(cfg, apps, &table, err);
+	char *table = NULL, *mid = digest_part_message_id(cfg, "reminder", b->token, part);
+	char *digest_mid = digest_part_message_id(cfg, "digest", b->token, part);
+	int ret = part_vars(cfg, vars, part, parts, total, apps->len, NULL, err);
 
+	if (ret == 0)
+		ret = table_text(cfg, apps, &table, err);
 	if (ret == 0) {
 		g_hash_table_insert(vars, "applications", table);
 		g_hash_table_insert(vars, "digest_date", g_strndup(b->closed_at, 10));
 		struct compose_in in = letter_internal("reminder", vars, cfg->commission.address);
 
-		in.in_reply_to = b->digest_message_id;
+		in.in_reply_to = part > 1 ? digest_mid : b->digest_message_id;
 		in.message_id = mid;
 		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	}
 	g_hash_table_destroy(vars);
-	g_free(local);
+	g_free(digest_mid);
 	g_free(mid);
+	return ret;
+}
+
+int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
+			  GPtrArray *apps, int parts, gint64 now, struct err *err)
+{
+	int ret = 0;
+
+	parts = MAX(parts, 1);
+	for (int part = 1; ret == 0 && part <= parts; part++) {
+		GPtrArray *of_part = g_ptr_array_new();
+
+		for (guint i = 0; i < apps->len; i++) {
+			const struct app_row *a = g_ptr_array_index(apps, i);
+
+			/* 0: sent before digests had parts, in the only one. */
+			if (MAX(a->digest_part, 1) == part)
+				g_ptr_array_add(of_part, (gpointer)a);
+		}
+		if (of_part->len > 0)
+			ret = remind_part(st, cfg, b, of_part, part, parts, apps->len, now, err);
+		g_ptr_array_free(of_part, TRUE);
+	}
 	return ret;
 }

@@ -14,14 +14,20 @@
 int digest_token_new(char **token_r, struct err *err);
 
 /* Queues the digest of batch b (its applications `apps`, struct app_row *) to
- * commission.address, with Message-ID digest.TOKEN@domain (*message_id_r, owned). */
+ * commission.address, in as many parts as commission.max_message_bytes needs
+ * (digest_parts.h), and records each application's part. *message_id_r (owned) is the first
+ * part's Message-ID, digest.TOKEN@domain; part K after it is digest.TOKEN.K@domain. */
 int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
 		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
 		 struct err *err);
 
-/* Queues the one reminder of batch b listing `apps`, still undecided; it threads to the
- * digest and carries the same token. */
+/* Queues the one reminder of batch b listing `apps`, still undecided: one per digest part
+ * (of `parts`) that has any, threaded to that part and carrying the same token. */
 int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
-			  GPtrArray *apps, gint64 now, struct err *err);
+			  GPtrArray *apps, int parts, gint64 now, struct err *err);
+
+/* The Message-ID of part `part` (from 1) of a batch's "digest" or "reminder". Owned. */
+char *digest_part_message_id(const struct config *cfg, const char *kind, const char *token,
+			     int part);
 
 #endif

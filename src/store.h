@@ -113,6 +113,8 @@ struct app_new {
 
 int store_application_insert(struct store *st, const struct app_new *app, gint64 now, int64_t *id_r,
 			     struct err *err);
+/* Which part of its batch's digest lists the application (digest_parts.h). */
+int store_application_set_digest_part(struct store *st, int64_t id, int part, struct err *err);
 int store_application_update(struct store *st, int64_t id, enum app_state state, int64_t batch_id,
 			     const char *problems, gint64 completed_at, gint64 now,
 			     struct err *err);
@@ -150,6 +152,7 @@ struct app_row {
 	enum app_state state;
 	char *ref, *email, *name, *edition, *received_at, *problems;
 	char *thread_message_id; /* the applicant's first message, for threading letters */
+	int digest_part;	 /* the part of its batch's digest that lists it; 0: none */
 	GPtrArray *documents;	 /* of struct doc_row * */
 };
 
@@ -214,6 +217,8 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 /* Its pending applications go in_review. */
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
 int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
+/* How many parts the batch's digest had (digest_parts.h): 1 at least. */
+int store_batch_parts(struct store *st, int64_t id, int *parts_r, struct err *err);
 /* When every application of the batch has been decided (none undecided): 1 and *at_r, the
  * moment of its last decision (its close when it had none to decide); 0 while some wait. */
 int store_batch_decided_at(struct store *st, int64_t id, gint64 *at_r, struct err *err);

@@ -138,6 +138,18 @@ int store_application_update(struct store *st, int64_t id, enum app_state state,
 	return store_run(st, stmt, "update application", err);
 }
 
+int store_application_set_digest_part(struct store *st, int64_t id, int part, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, "UPDATE applications SET digest_part = ? WHERE id = ?",
+					err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int(stmt, 1, part);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_run(st, stmt, "set digest part", err);
+}
+
 int store_decision_last(struct store *st, const char *ref, char **by_r, char **at_r,
 			struct err *err)
 {
@@ -231,7 +243,8 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"SELECT a.id, a.ref, p.email, p.name, a.state, a.edition, coalesce(a.batch_id, 0), "
-		"a.received_at, a.problems, a.thread_message_id FROM applications a "
+		"a.received_at, a.problems, a.thread_message_id, coalesce(a.digest_part, 0) "
+		"FROM applications a "
 		"JOIN applicants p ON p.id = a.applicant_id WHERE (?1 IS NULL OR a.state = ?1) "
 		"AND (?2 IS NULL OR a.ref = ?2) AND (?3 = 0 OR a.batch_id = ?3) ORDER BY a.id",
 		err);
@@ -258,6 +271,7 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 		a->received_at = store_col_text(stmt, 7);
 		a->problems = store_col_text(stmt, 8);
 		a->thread_message_id = store_col_text(stmt, 9);
+		a->digest_part = sqlite3_column_int(stmt, 10);
 		a->documents = g_ptr_array_new_with_free_func(store_doc_row_free);
 		g_ptr_array_add(apps, a);
 		if (store_col_state(stmt, 4, &a->state, err) < 0)

@@ -158,6 +158,21 @@ int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, str
 	return found;
 }
 
+int store_batch_parts(struct store *st, int64_t id, int *parts_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st, "SELECT coalesce(max(digest_part), 1) FROM applications WHERE batch_id = ?",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (store_count(st, stmt, parts_r, "batch digest parts", err) < 0)
+		return -1;
+	*parts_r = MAX(*parts_r, 1);
+	return 0;
+}
+
 int store_batch_decided_at(struct store *st, int64_t id, gint64 *at_r, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(

@@ -146,6 +146,9 @@ static const char *const migrations[] = {
 	"  uid INTEGER NOT NULL,"
 	"  count INTEGER NOT NULL,"
 	"  PRIMARY KEY (uidvalidity, uid));",
+	/* 7: a batch's digest may travel in parts (digest_parts.h); each application is listed
+	 * in one, and a reply to a part decides what it listed. NULL: not sent in a digest. */
+	"ALTER TABLE applications ADD COLUMN digest_part INTEGER;",
 };
 
 /* The names in the applications table's CHECK (state IN ('a', 'b' ...)), as stored in

@@ -4,9 +4,11 @@
 
 /* The sets of variables that one function fills for many templates. */
 #define LETTER "name email reference programme registration_url edition" /* letter_vars_new() */
-#define BATCH  "programme batch opens closes last_day count token reminder_days" /* digest.c */
-#define REPLY  "programme sender subject authserv_id" /* commission.c reply_vars() */
-#define LINE   REPLY " line ref state earlier"	      /* commission.c add_line() */
+#define BATCH                                                                                    \
+	"programme batch opens closes last_day count token reminder_days part parts part_label " \
+	"part_note"				     /* digest.c */
+#define REPLY "programme sender subject authserv_id" /* commission.c reply_vars() */
+#define LINE  REPLY " line ref state earlier"	     /* commission.c add_line() */
 
 static const struct template_spec specs[] = {
 	/* To applicants. */
@@ -35,6 +37,9 @@ static const struct template_spec specs[] = {
 	{ "digest", false, BATCH " applications", "digest.c" },
 	{ "reminder", false, BATCH " applications digest_date", "digest.c" },
 	{ "digest-row", true, LETTER " received cv_pages letter_pages problems", "digest.c" },
+	{ "digest-part-label", true, "part parts", "digest.c part_vars()" },
+	{ "digest-part-note", true, "part parts count total", "digest.c part_vars()" },
+	{ "digest-documents-omitted", true, LETTER " size_mb limit_mb", "digest.c part_vars()" },
 	{ "decision_transcript", false, LINE " results", "commission.c decide_all()" },
 	{ "decision_refused", false, LINE " reason results", "commission.c refuse()" },
 	{ "decision_refused_summary", false, "programme count refusals",
@@ -45,6 +50,7 @@ static const struct template_spec specs[] = {
 	{ "transcript-not-in-review", true, LINE, "commission.c add_line()" },
 	{ "transcript-unknown", true, LINE, "commission.c add_line()" },
 	{ "transcript-other-batch", true, LINE, "commission.c add_line()" },
+	{ "transcript-other-part", true, LINE, "commission.c add_line()" },
 	{ "transcript-no-reference", true, LINE, "commission.c add_line()" },
 	{ "transcript-ignored", true, LINE, "commission.c add_line()" },
 	{ "transcript-malformed", true, LINE, "commission.c add_line()" },

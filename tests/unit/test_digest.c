@@ -3,6 +3,7 @@
 #include "unitbench.h"
 
 #include "digest.h"
+#include "digest_parts.h"
 
 static bool is_token(const char *t)
 {
@@ -85,11 +86,79 @@ static void test_digest_and_reminder(void **state)
 	bench_free(&b);
 }
 
+static void doc_free(gpointer p)
+{
+	g_free(((struct doc_row *)p)->kind);
+	g_free(p);
+}
+
+static struct app_row *app_of(const char *ref, gint64 cv_bytes, gint64 letter_bytes)
+{
+	struct app_row *a = g_new0(struct app_row, 1);
+	const char *kinds[] = { "cv", "letter", "other" };
+	gint64 sizes[] = { cv_bytes, letter_bytes, 5000000 };
+
+	a->ref = g_strdup(ref);
+	a->documents = g_ptr_array_new_with_free_func(doc_free);
+	for (int k = 0; k < 3; k++) {
+		struct doc_row *d = g_new0(struct doc_row, 1);
+
+		d->kind = g_strdup(kinds[k]);
+		d->size = sizes[k];
+		g_ptr_array_add(a->documents, d);
+	}
+	return a;
+}
+
+/* Parts of at most the limit as they travel (the "other" attachment is not sent and does not
+ * count), each application in one, in order; one whose documents alone are too large goes
+ * alone, without them. */
+static void test_parts_plan(void **state)
+{
+	const gint64 limit = 1000000;
+	GPtrArray *apps = g_ptr_array_new_with_free_func(app_row_free);
+	GPtrArray *parts;
+	guint seen = 0;
+
+	(void)state;
+	for (int i = 0; i < 7; i++) {
+		char ref[16];
+
+		g_snprintf(ref, sizeof(ref), "A-%d", i);
+		/* The fourth one's CV takes 1.2 MB in base64. */
+		g_ptr_array_add(apps, app_of(ref, i == 3 ? 900000 : 300000, 20000));
+	}
+	assert_true(digest_attachment_wire_bytes(300000) > 400000);
+	parts = digest_parts_plan(apps, limit);
+	/* Two of ~430 KB fit with the base, three do not: A-0 A-1 | A-2 | A-3 alone | A-4 A-5 |
+	 * A-6. */
+	assert_int_equal(parts->len, 5);
+	for (guint k = 0; k < parts->len; k++) {
+		const struct digest_part *p = g_ptr_array_index(parts, k);
+		gint64 bytes = DIGEST_PART_BASE_BYTES;
+
+		for (guint i = 0; i < p->apps->len; i++, seen++) {
+			const struct app_row *a = g_ptr_array_index(p->apps, i);
+
+			assert_ptr_equal(a, g_ptr_array_index(apps, seen));
+			bytes += DIGEST_ROW_BYTES +
+				 (p->without_documents ? 0 : digest_app_wire_bytes(a));
+		}
+		assert_true(bytes <= limit);
+		assert_int_equal(p->without_documents, k == 2);
+		assert_int_equal(p->apps->len, k == 0 || k == 3 ? 2 : 1);
+	}
+	assert_int_equal(seen, apps->len);
+	digest_parts_free(parts);
+	g_ptr_array_free(apps, TRUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_digest_and_reminder),
+		cmocka_unit_test(test_parts_plan),
 	};
 
 	mail_library_init();

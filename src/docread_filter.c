@@ -22,26 +22,41 @@ static const int allowed[] = {
 	SCMP_SYS(exit),		  SCMP_SYS(exit_group),
 };
 
+/* Argument `arg` equals `value`. Spelled out: the SCMP_A0() macros leave datum_b to the
+ * compiler, which clang's -Wmissing-field-initializers refuses. */
+static struct scmp_arg_cmp arg_is(unsigned arg, scmp_datum_t value)
+{
+	struct scmp_arg_cmp cmp = { .arg = arg, .op = SCMP_CMP_EQ, .datum_a = value, .datum_b = 0 };
+
+	return cmp;
+}
+
+/* The call allowed when its argument `arg` is `value`. */
+static int allow_if(scmp_filter_ctx ctx, int call, unsigned arg, scmp_datum_t value)
+{
+	struct scmp_arg_cmp cmp = arg_is(arg, value);
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, call, 1, &cmp);
+}
+
 /* Signals only to itself: abort() raises SIGABRT with tgkill(getpid(), gettid(), …). */
 static int allow_self_signals(scmp_filter_ctx ctx)
 {
 	pid_t self = getpid();
+	struct scmp_arg_cmp cmp[2] = { arg_is(0, (scmp_datum_t)self),
+				       arg_is(1, (scmp_datum_t)self) };
 
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self),
-				SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)self));
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2, cmp);
 }
 
 /* Writes only to the report (stdout) and the log (stderr); the documents are read-only. */
 static int allow_report_writes(scmp_filter_ctx ctx)
 {
 	for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
-		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-					  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+		int rc = allow_if(ctx, SCMP_SYS(write), 0, (scmp_datum_t)fd);
 
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(writev), 1,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+			rc = allow_if(ctx, SCMP_SYS(writev), 0, (scmp_datum_t)fd);
 		if (rc < 0)
 			return rc;
 	}
@@ -60,11 +75,9 @@ static int refuse_opens(scmp_filter_ctx ctx)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 0);
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)F_GETFL));
+		rc = allow_if(ctx, SCMP_SYS(fcntl), 1, (scmp_datum_t)F_GETFL);
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)F_GETFD));
+		rc = allow_if(ctx, SCMP_SYS(fcntl), 1, (scmp_datum_t)F_GETFD);
 	return rc;
 }
 

@@ -48,6 +48,7 @@ static void usage(FILE *out)
 	      "  withdraw REF                withdraw an application at the applicant's request\n"
 	      "  batch list                  batches, their windows and counts\n"
 	      "  batch close                 close the current batch now and queue its digest\n"
+	      "  batch resend B              queue batch B's digest again (after a refusal)\n"
 	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
 	      "  resend REF                  queue again the letters to REF that failed\n"
 	      "  export --batch B --csv|--json   a batch as a spreadsheet or JSON\n"
@@ -77,6 +78,43 @@ static void print_current_batch(struct ctl *c)
 	else
 		printf("Current batch   none open (the next complete application opens one)\n");
 	batch_row_clear(&b);
+}
+
+/* What the office must act on: the commission never got a digest, or a server refused an
+ * email for its size. Nothing is printed when nothing waits. */
+static int print_attention(struct ctl *c, struct err *err)
+{
+	GPtrArray *rows = NULL;
+
+	if (store_outbox_attention(c->st, &rows, err) < 0)
+		return -1;
+	if (rows->len > 0)
+		printf("Needs attention\n");
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = g_ptr_array_index(rows, i);
+		bool commission = strcmp(r->template_name, "digest") == 0 ||
+				  strcmp(r->template_name, "reminder") == 0;
+
+		printf("  %s to %s failed: %s\n", r->template_name, r->to_addr,
+		       r->last_error ? r->last_error : "");
+		if (commission)
+			printf("    the commission did not get it; after raising the server's "
+			       "limit or "
+			       "lowering commission.max_message_bytes: admitctl batch resend BATCH "
+			       "(admitctl batch list)\n");
+		else if (r->ref != NULL)
+			printf("    then: admitctl resend %s\n", r->ref);
+	}
+	g_ptr_array_free(rows, TRUE);
+	return 0;
+}
+
+/* Never "none" while an email to the commission has failed. */
+static const char *last_error_text(const char *last_error, int attention)
+{
+	if (last_error != NULL && last_error[0] != '\0')
+		return last_error;
+	return attention > 0 ? "none in the cycle; see Needs attention" : "none";
 }
 
 static int cmd_status(struct ctl *c)
@@ -112,7 +150,15 @@ static int cmd_status(struct ctl *c)
 	       GPOINTER_TO_INT(g_hash_table_lookup(counts, "messages:quarantined")));
 	printf("Replies held    %s (rate limits)\n", held ? held : "0");
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
-	       last_error && last_error[0] ? last_error : "none");
+	       last_error_text(last_error,
+			       GPOINTER_TO_INT(g_hash_table_lookup(counts, "attention"))));
+	if (print_attention(c, &err) < 0) {
+		g_hash_table_destroy(counts);
+		g_free(last_poll);
+		g_free(last_error);
+		g_free(held);
+		return fail(&err);
+	}
 	g_hash_table_destroy(counts);
 	g_free(last_poll);
 	g_free(last_error);
@@ -322,6 +368,31 @@ static int cmd_batch_close(struct ctl *c)
 	return EX_OK;
 }
 
+static int cmd_batch_resend(struct ctl *c, const char *id_text)
+{
+	struct err err = { 0 };
+	char *end = NULL;
+	gint64 id = g_ascii_strtoll(id_text, &end, 10);
+	int count = 0;
+
+	if (end == id_text || *end != '\0' || id <= 0) {
+		fprintf(stderr, "admitctl: batch resend: \"%s\" is not a batch number\n", id_text);
+		return EX_USAGE;
+	}
+	if (batch_resend(c->st, c->cfg, id, time_now(), &count, &err) < 0)
+		return fail(&err);
+	if (count == 0)
+		printf("batch %" G_GINT64_FORMAT
+		       ": no application waits for a decision; nothing sent\n",
+		       id);
+	else
+		printf("batch %" G_GINT64_FORMAT
+		       ": the digest of %d undecided applications is queued "
+		       "again (parts of at most %d bytes) and admitd sends it on its next cycle\n",
+		       id, count, c->cfg->commission.max_message_bytes);
+	return EX_OK;
+}
+
 static int cmd_gdpr_export(struct ctl *c, const char *email)
 {
 	char *dir = c->out ? g_strdup(c->out) : g_strdup_printf("admitd-export-%s", email);
@@ -488,6 +559,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_batch_list(c);
 	if (strcmp(cmd, "batch") == 0 && argc == 2 && strcmp(argv[1], "close") == 0)
 		return cmd_batch_close(c);
+	if (strcmp(cmd, "batch") == 0 && argc == 3 && strcmp(argv[1], "resend") == 0)
+		return cmd_batch_resend(c, argv[2]);
 	if (strcmp(cmd, "gdpr") == 0 && argc == 3 && strcmp(argv[1], "export") == 0)
 		return cmd_gdpr_export(c, argv[2]);
 	if (strcmp(cmd, "gdpr") == 0 && argc == 3 && strcmp(argv[1], "erase") == 0)

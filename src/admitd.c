@@ -157,7 +157,7 @@ static int review_step(struct daemon *d, struct err *err)
 static int cycle(struct daemon *d, bool once, struct err *err)
 {
 	struct inbox_stats in = { 0 };
-	struct outbox_stats out = { 0 };
+	struct outbox_stats out = { 0 }, told = { 0 };
 	struct err step = { 0 };
 	char *now_text = time_iso8601(time_now());
 	int ret = 0;
@@ -176,9 +176,20 @@ static int cycle(struct daemon *d, bool once, struct err *err)
 		log_error("outbox: %s", step.text);
 		ret = err_keep(err, &step);
 	}
-	if (outbox_report_failures(d->st, d->cfg, time_now(), &step) < 0) {
+	switch (outbox_report_failures(d->st, d->cfg, time_now(), &step)) {
+	case -1:
 		log_error("outbox: %s", step.text);
 		ret = err_keep(err, &step);
+		break;
+	case 1: /* the office hears of a failure in the cycle that saw it */
+		if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &told, &step) < 0) {
+			log_error("outbox: %s", step.text);
+			ret = err_keep(err, &step);
+		}
+		out.sent += told.sent;
+		out.deferred += told.deferred;
+		out.failed += told.failed;
+		break;
 	}
 	if (ret == 0 && out.deferred > 0 && once) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once
@@ -208,7 +219,7 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	struct err e = { 0 };
 	struct batch_row b = { 0 };
 	char batch_text[64] = "no open batch";
-	int queued;
+	int queued, attention;
 
 	if (cycle_ret < 0) {
 		notify_status("error: %s", err->text);
@@ -222,10 +233,14 @@ static void report_status(struct daemon *d, int cycle_ret, const struct err *err
 	batch_row_clear(&b);
 	queued = GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:queued")) +
 		 GPOINTER_TO_INT(g_hash_table_lookup(counts, "outbox:sending"));
-	notify_status("%d pending, %d in review, %s, %s",
+	attention = GPOINTER_TO_INT(g_hash_table_lookup(counts, "attention"));
+	notify_status("%d pending, %d in review, %s, %s%s",
 		      GPOINTER_TO_INT(g_hash_table_lookup(counts, app_state_name(APP_PENDING))),
 		      GPOINTER_TO_INT(g_hash_table_lookup(counts, app_state_name(APP_IN_REVIEW))),
-		      batch_text, queued ? "outbox has letters waiting" : "outbox empty");
+		      batch_text, queued ? "outbox has letters waiting" : "outbox empty",
+		      attention ? "; NEEDS ATTENTION: an email to the commission or a large one "
+				  "was refused (admitctl status)"
+				: "");
 	g_hash_table_destroy(counts);
 }
 

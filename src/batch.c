@@ -185,3 +185,48 @@ int batch_remind_due(struct store *st, const struct config *cfg, gint64 now, int
 	g_array_free(ids, TRUE);
 	return ret;
 }
+
+static int resend_in_tx(struct store *st, const struct config *cfg, int64_t id, gint64 now,
+			int *count_r, struct err *err)
+{
+	struct batch_row b = { 0 };
+	GPtrArray *apps = NULL;
+	char *mid = NULL;
+	int found = store_batch_get(st, id, &b, err), ret = -1;
+
+	if (found < 0)
+		goto out;
+	if (found == 0 || b.token == NULL) {
+		err_set(err, ERR_CONFIG, "batch %" G_GINT64_FORMAT " %s", id,
+			found == 0 ? "does not exist" : "has no digest (it is open or was empty)");
+		goto out;
+	}
+	if (in_review_of(st, id, &apps, err) < 0)
+		goto out;
+	*count_r = (int)apps->len;
+	ret = 0;
+	if (apps->len > 0 && (ret = store_batch_new_round(st, &b, now, err)) == 0) {
+		b.digest_round++;
+		ret = digest_queue(st, cfg, &b, apps, b.token, now, &mid, err);
+	}
+out:
+	if (apps != NULL)
+		g_ptr_array_free(apps, TRUE);
+	batch_row_clear(&b);
+	g_free(mid);
+	return ret;
+}
+
+int batch_resend(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *count_r,
+		 struct err *err)
+{
+	*count_r = 0;
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (resend_in_tx(st, cfg, id, now, count_r, err) < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	log_info("batch resend batch=%" G_GINT64_FORMAT " applications=%d", id, *count_r);
+	return 0;
+}

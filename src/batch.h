@@ -42,6 +42,14 @@ int batch_current(struct store *st, gint64 now, struct batch_row *b_r, struct er
 int batch_close_current(struct store *st, const struct config *cfg, gint64 now, int64_t *id_r,
 			int *reviewed_r, struct err *err);
 
+/* Sends the digest of closed batch `id` again, for its applications still in review, as a
+ * new round planned with today's commission.max_message_bytes (after a server refused it):
+ * its failed digest and reminder emails are superseded, replies to the old round still decide
+ * (any application of the batch). *count_r: how many it lists (0: none undecided, nothing
+ * sent). ERR_CONFIG for a batch that does not exist or has no digest. */
+int batch_resend(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *count_r,
+		 struct err *err);
+
 /* One reminder per batch still undecided batches.reminder_days after its digest. */
 int batch_remind_due(struct store *st, const struct config *cfg, gint64 now, int *sent_r,
 		     struct err *err);

@@ -1,5 +1,6 @@
 #include "commission.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "application.h"
@@ -290,11 +291,13 @@ static int sent_lines(struct store *st, const struct config *cfg, const struct m
 	int parts = 1;
 
 	if (ret == 1 && b.token != NULL && store_batch_parts(st, batch, &parts, err) == 0) {
-		for (int part = 1; part <= parts; part++) {
-			g_ptr_array_add(ids,
-					digest_part_message_id(cfg, "reminder", b.token, part));
-			g_ptr_array_add(ids, digest_part_message_id(cfg, "digest", b.token, part));
-		}
+		for (int round = 0; round <= b.digest_round; round++)
+			for (int part = 1; part <= parts; part++) {
+				g_ptr_array_add(ids, digest_part_message_id(cfg, "reminder", &b,
+									    round, part));
+				g_ptr_array_add(ids, digest_part_message_id(cfg, "digest", &b,
+									    round, part));
+			}
 	}
 	for (guint i = 0; ret >= 0 && i < ids->len && err->class == ERR_NONE; i++)
 		add_sent_lines(st, g_ptr_array_index(ids, i), set, err);
@@ -329,31 +332,43 @@ static int add_lines(const struct config *cfg, GString *out, const char *name, G
 	return 0;
 }
 
-/* Which part of the batch's digest the reply answers: the part of the first of our digests
- * or reminders it names in In-Reply-To or References (digest_part_message_id); 0 when it
- * names none (a reply written anew with the token in its subject): then it may decide any
- * application of the batch. */
-static int answered_part(const struct mail *m, const char *token)
+/* The part that one of our Message-IDs names, KIND.TOKEN[.rR][.K]@domain
+ * (digest_part_message_id): K (1 when absent) when R is the batch's current round, else 0. */
+static int part_of(const char *id, const char *kind, const struct batch_row *b)
 {
-	static const char *const kinds[] = { "digest.", "reminder." };
+	size_t len = strlen(kind), tlen = strlen(b->token);
+	const char *rest = id + len + 1 + tlen;
+	long round = 0, part = 1;
+	char *end;
+
+	if (strncmp(id, kind, len) != 0 || id[len] != '.' ||
+	    strncmp(id + len + 1, b->token, tlen) != 0)
+		return 0;
+	if (rest[0] == '.' && rest[1] == 'r' && g_ascii_isdigit(rest[2])) {
+		round = strtol(rest + 2, &end, 10);
+		rest = end;
+	}
+	if (rest[0] == '.' && g_ascii_isdigit(rest[1])) {
+		part = strtol(rest + 1, &end, 10);
+		rest = end;
+	}
+	return *rest == '@' && round == b->digest_round && part > 0 && part <= 1000000 ? (int)part
+										       : 0;
+}
+
+/* Which part of the batch's digest the reply answers: the first of our digests or reminders
+ * of the current round it names in In-Reply-To or References; 0 when it names none (a reply
+ * written anew with the token in its subject, or to a round sent before `batch resend`):
+ * then it may decide any application of the batch. */
+static int answered_part(const struct mail *m, const struct batch_row *b)
+{
 	GPtrArray *ids = mail_thread_ids(m);
 	int part = 0;
 
 	for (guint i = 0; part == 0 && i < ids->len; i++) {
-		const char *id = g_ptr_array_index(ids, i);
-
-		for (size_t k = 0; part == 0 && k < G_N_ELEMENTS(kinds); k++) {
-			size_t len = strlen(kinds[k]);
-			const char *rest = id + len + strlen(token);
-
-			if (strncmp(id, kinds[k], len) != 0 ||
-			    strncmp(id + len, token, strlen(token)) != 0)
-				continue;
-			if (*rest == '@')
-				part = 1;
-			else if (*rest == '.' && g_ascii_isdigit(rest[1]))
-				part = (int)MIN(g_ascii_strtoll(rest + 1, NULL, 10), 1000000);
-		}
+		part = part_of(g_ptr_array_index(ids, i), "digest", b);
+		if (part == 0)
+			part = part_of(g_ptr_array_index(ids, i), "reminder", b);
 	}
 	g_ptr_array_free(ids, TRUE);
 	return part;
@@ -365,7 +380,7 @@ static int batch_part(struct store *st, const struct mail *m, int64_t batch, int
 	struct batch_row b = { 0 };
 	int found = store_batch_get(st, batch, &b, err);
 
-	*part_r = found == 1 && b.token != NULL ? answered_part(m, b.token) : 0;
+	*part_r = found == 1 && b.token != NULL ? answered_part(m, &b) : 0;
 	batch_row_clear(&b);
 	return found < 0 ? -1 : 0;
 }

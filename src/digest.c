@@ -128,16 +128,19 @@ static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *
 	return vars;
 }
 
-/* "digest.TOKEN" for the first part (the batch's digest_message_id: what a batch of one part
- * always had), "digest.TOKEN.K" for part K after it. Owned. */
-char *digest_part_message_id(const struct config *cfg, const char *kind, const char *token,
-			     int part)
+char *digest_part_message_id(const struct config *cfg, const char *kind, const struct batch_row *b,
+			     int round, int part)
 {
-	char *local = part > 1 ? g_strdup_printf("%s.%s.%d", kind, token, part)
-			       : g_strdup_printf("%s.%s", kind, token);
-	char *mid = compose_message_id_for(cfg, local);
+	GString *local = g_string_new(NULL);
+	char *mid;
 
-	g_free(local);
+	g_string_printf(local, "%s.%s", kind, b->token);
+	if (round > 0)
+		g_string_append_printf(local, ".r%d", round);
+	if (part > 1)
+		g_string_append_printf(local, ".%d", part);
+	mid = compose_message_id_for(cfg, local->str);
+	g_string_free(local, TRUE);
 	return mid;
 }
 
@@ -206,7 +209,7 @@ static int queue_part(struct store *st, const struct config *cfg, const struct b
 	GArray *atts = p->without_documents
 			       ? g_array_new(FALSE, FALSE, sizeof(struct compose_attachment))
 			       : attachments_of(p->apps, names);
-	char *table = NULL, *mid = digest_part_message_id(cfg, "digest", token, part);
+	char *table = NULL, *mid = digest_part_message_id(cfg, "digest", b, b->digest_round, part);
 	int ret = part_vars(cfg, vars, part, parts, total, p->apps->len,
 			    p->without_documents ? g_ptr_array_index(p->apps, 0) : NULL, err);
 
@@ -236,15 +239,18 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 		 struct err *err)
 {
 	GPtrArray *parts = digest_parts_plan(apps, cfg->commission.max_message_bytes);
+	struct batch_row with_token = *b; /* a batch being closed has no token yet */
 	int ret = 0;
 
+	with_token.token = (char *)token;
 	for (guint k = 0; ret == 0 && k < parts->len; k++)
-		ret = queue_part(st, cfg, b, g_ptr_array_index(parts, k), (int)k + 1,
+		ret = queue_part(st, cfg, &with_token, g_ptr_array_index(parts, k), (int)k + 1,
 				 (int)parts->len, apps->len, token, now, err);
 	if (ret == 0) {
-		*message_id_r = digest_part_message_id(cfg, "digest", token, 1);
-		log_info("digest batch=%" G_GINT64_FORMAT " parts=%u applications=%u", b->id,
-			 parts->len, apps->len);
+		*message_id_r = digest_part_message_id(cfg, "digest", &with_token, b->digest_round,
+						       1);
+		log_info("digest batch=%" G_GINT64_FORMAT " round=%d parts=%u applications=%u",
+			 b->id, b->digest_round, parts->len, apps->len);
 	}
 	digest_parts_free(parts);
 	return ret;
@@ -256,8 +262,9 @@ static int remind_part(struct store *st, const struct config *cfg, const struct 
 		       struct err *err)
 {
 	GHashTable *vars = batch_vars(cfg, b, apps->len, b->token);
-	char *table = NULL, *mid = digest_part_message_id(cfg, "reminder", b->token, part);
-	char *digest_mid = digest_part_message_id(cfg, "digest", b->token, part);
+	char *table = NULL,
+	     *mid = digest_part_message_id(cfg, "reminder", b, b->digest_round, part);
+	char *digest_mid = digest_part_message_id(cfg, "digest", b, b->digest_round, part);
 	int ret = part_vars(cfg, vars, part, parts, total, apps->len, NULL, err);
 
 	if (ret == 0)
@@ -267,7 +274,7 @@ static int remind_part(struct store *st, const struct config *cfg, const struct 
 		g_hash_table_insert(vars, "digest_date", g_strndup(b->closed_at, 10));
 		struct compose_in in = letter_internal("reminder", vars, cfg->commission.address);
 
-		in.in_reply_to = part > 1 ? digest_mid : b->digest_message_id;
+		in.in_reply_to = digest_mid;
 		in.message_id = mid;
 		ret = letter_queue(st, cfg, 0, &in, now, NULL, err);
 	}

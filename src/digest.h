@@ -15,8 +15,8 @@ int digest_token_new(char **token_r, struct err *err);
 
 /* Queues the digest of batch b (its applications `apps`, struct app_row *) to
  * commission.address, in as many parts as commission.max_message_bytes needs
- * (digest_parts.h), and records each application's part. *message_id_r (owned) is the first
- * part's Message-ID, digest.TOKEN@domain; part K after it is digest.TOKEN.K@domain. */
+ * (digest_parts.h), as round b->digest_round, and records each application's part.
+ * *message_id_r (owned) is the first part's Message-ID (digest_part_message_id). */
 int digest_queue(struct store *st, const struct config *cfg, const struct batch_row *b,
 		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
 		 struct err *err);
@@ -26,8 +26,10 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
 			  GPtrArray *apps, int parts, gint64 now, struct err *err);
 
-/* The Message-ID of part `part` (from 1) of a batch's "digest" or "reminder". Owned. */
-char *digest_part_message_id(const struct config *cfg, const char *kind, const char *token,
-			     int part);
+/* The Message-ID of part `part` (from 1) of round `round` of a batch's "digest" or
+ * "reminder": KIND.TOKEN, then ".rR" for a round sent again (admitctl batch resend), then ".K"
+ * for a part after the first; the first part of round 0 is what a batch always had. Owned. */
+char *digest_part_message_id(const struct config *cfg, const char *kind, const struct batch_row *b,
+			     int round, int part);
 
 #endif

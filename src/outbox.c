@@ -158,6 +158,8 @@ int outbox_report_failures(struct store *st, const struct config *cfg, gint64 no
 	else
 		log_warn("outbox failures=%u reported to=%s", rows->len,
 			 cfg->programme.office_address);
+	if (ret == 0)
+		ret = 1;
 out:
 	if (vars != NULL)
 		g_hash_table_destroy(vars);

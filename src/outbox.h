@@ -23,7 +23,9 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 gint64 outbox_backoff(int attempts);
 
 /* One summary to programme.office_address of every letter that failed for good (refused or
- * bounced) since the last one; nothing when there is none or no office address. */
+ * bounced) since the last one; nothing when there is none or no office address. 1 when a
+ * summary was queued (the caller sends it in the same cycle: a refused digest is news), 0
+ * when none was. */
 int outbox_report_failures(struct store *st, const struct config *cfg, gint64 now, struct err *err);
 
 #endif

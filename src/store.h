@@ -204,6 +204,7 @@ struct batch_row {
 	char *opens_on, *closes_on, *state, *token, *digest_message_id, *closed_at, *reminded_at;
 	int applications; /* all applications in the batch */
 	int undecided;	  /* pending or in_review */
+	int digest_round; /* 0, then one more for each `admitctl batch resend` */
 };
 
 /* One batch: 1 and *b filled (release with batch_row_clear), 0 when absent. */
@@ -217,6 +218,9 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 /* Its pending applications go in_review. */
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
 int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
+/* Before a batch's digest is sent again: its failed digest and reminder emails are
+ * superseded, and its digest_round grows by one. */
+int store_batch_new_round(struct store *st, const struct batch_row *b, gint64 now, struct err *err);
 /* How many parts the batch's digest had (digest_parts.h): 1 at least. */
 int store_batch_parts(struct store *st, int64_t id, int *parts_r, struct err *err);
 /* When every application of the batch has been decided (none undecided): 1 and *at_r, the
@@ -268,6 +272,9 @@ int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes 
 /* Rows of one template to one address queued since `since`. */
 int store_outbox_count_template(struct store *st, const char *template_name, const char *to_addr,
 				gint64 since, int *count_r, struct err *err);
+/* Failed rows that need the office (STORE_OUTBOX_ATTENTION in store_p.h): what the
+ * commission never got, and anything refused for its size. */
+int store_outbox_attention(struct store *st, GPtrArray **rows_r, struct err *err);
 /* Failed rows the office has not been told about yet; then mark each told. */
 int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err);

@@ -319,9 +319,16 @@ int store_counts(struct store *st, GHashTable **counts_r, struct err *err)
 				    "GROUP BY outcome",
 				    err)
 		       : NULL;
+	sqlite3_stmt *attention = messages
+					  ? store_prep(st,
+						       "SELECT 'attention', count(*) FROM outbox o "
+						       "WHERE " STORE_OUTBOX_ATTENTION,
+						       err)
+					  : NULL;
 
-	if (messages == NULL || count_into(st, apps, counts, err) < 0 ||
-	    count_into(st, outbox, counts, err) < 0 || count_into(st, messages, counts, err) < 0) {
+	if (attention == NULL || count_into(st, apps, counts, err) < 0 ||
+	    count_into(st, outbox, counts, err) < 0 || count_into(st, messages, counts, err) < 0 ||
+	    count_into(st, attention, counts, err) < 0) {
 		g_hash_table_destroy(counts);
 		return -1;
 	}

@@ -6,7 +6,7 @@
 static const char batch_sql[] =
 	"SELECT b.id, b.opens_on, b.closes_on, b.state, b.token, b.digest_message_id, "
 	"b.closed_at, b.reminded_at, count(a.id), "
-	"coalesce(sum(app_state_has(a.state, 'undecided')), 0) FROM batches b "
+	"coalesce(sum(app_state_has(a.state, 'undecided')), 0), b.digest_round FROM batches b "
 	"LEFT JOIN applications a ON a.batch_id = b.id WHERE ?1 = 0 OR b.id = ?1 "
 	"GROUP BY b.id ORDER BY b.id";
 
@@ -23,6 +23,30 @@ static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b)
 	b->reminded_at = store_col_text(stmt, 7);
 	b->applications = sqlite3_column_int(stmt, 8);
 	b->undecided = sqlite3_column_int(stmt, 9);
+	b->digest_round = sqlite3_column_int(stmt, 10);
+}
+
+int store_batch_new_round(struct store *st, const struct batch_row *b, gint64 now, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"UPDATE outbox SET superseded_at = ?1 WHERE state = 'failed' AND "
+		"superseded_at IS NULL AND (message_id LIKE 'digest.' || ?2 || '%' OR "
+		"message_id LIKE 'reminder.' || ?2 || '%')",
+		err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_time(stmt, 1, now);
+	store_bind_text(stmt, 2, b->token);
+	if (store_run(st, stmt, "supersede digest", err) < 0)
+		return -1;
+	stmt = store_prep(st, "UPDATE batches SET digest_round = digest_round + 1 WHERE id = ?",
+			  err);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, b->id);
+	return store_run(st, stmt, "new digest round", err);
 }
 
 int store_batch_for_window(struct store *st, const char *opens, const char *closes, int64_t *id_r,

@@ -222,6 +222,16 @@ int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct er
 	return outbox_rows(st, stmt, false, rows_r, err);
 }
 
+int store_outbox_attention(struct store *st, GPtrArray **rows_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st, OUTBOX_COLUMNS "WHERE " STORE_OUTBOX_ATTENTION " ORDER BY o.id", err);
+
+	if (stmt == NULL)
+		return -1;
+	return outbox_rows(st, stmt, false, rows_r, err);
+}
+
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(st, "UPDATE outbox SET office_told = 1 WHERE id = ?", err);

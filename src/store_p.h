@@ -63,4 +63,10 @@ int store_migrate(struct store *st, struct err *err);
 int store_documents_load(struct store *st, struct app_row *app, struct err *err);
 void store_doc_row_free(gpointer row);
 
+/* Outbox rows (alias o) that need the office: a digest or reminder the commission never got,
+ * or any email refused for its size (552), until it is sent again or superseded. */
+#define STORE_OUTBOX_ATTENTION                                                          \
+	"o.state = 'failed' AND o.superseded_at IS NULL AND (o.template IN ('digest', " \
+	"'reminder') OR o.last_error LIKE '%(552)%' OR o.last_error LIKE '%too large%')"
+
 #endif

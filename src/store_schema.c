@@ -147,8 +147,12 @@ static const char *const migrations[] = {
 	"  count INTEGER NOT NULL,"
 	"  PRIMARY KEY (uidvalidity, uid));",
 	/* 7: a batch's digest may travel in parts (digest_parts.h); each application is listed
-	 * in one, and a reply to a part decides what it listed. NULL: not sent in a digest. */
-	"ALTER TABLE applications ADD COLUMN digest_part INTEGER;",
+	 * in one, and a reply to a part decides what it listed (NULL: not sent in a digest).
+	 * `admitctl batch resend` sends a digest again as a new round; the failed emails it
+	 * replaces are superseded and need no attention any more. */
+	"ALTER TABLE applications ADD COLUMN digest_part INTEGER;"
+	"ALTER TABLE batches ADD COLUMN digest_round INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN superseded_at TEXT;",
 };
 
 /* The names in the applications table's CHECK (state IN ('a', 'b' ...)), as stored in

@@ -104,6 +104,20 @@ inject_applications() { # NAME FIRST LAST
   chown -R 65534:65534 "$box" # Dovecot's user
 }
 
+# Puts N applications of deadline size (tests/batch/make-large-applications.py: ~300 KB CVs)
+# straight into the admissions Maildir, from big<i>-CASE@example.net.
+inject_large_applications() { # N
+  local box f
+  /usr/bin/python3 "$TESTS_DIR/batch/make-large-applications.py" "$WORK/apps" "$1" big "$CASE" "$ADMISSIONS"
+  box=$(maildir "$ADMISSIONS")
+  mkdir -p "$box/new" "$box/cur" "$box/tmp"
+  for f in "$WORK"/apps/*.eml; do
+    cp "$f" "$box/tmp/${f##*/}"
+    mv "$box/tmp/${f##*/}" "$box/new/$(date +%s).${f##*/}.admitd-test"
+  done
+  chown -R 65534:65534 "$box" # Dovecot's user
+}
+
 # Letters not sent yet; and the work left, weighted so that both filing (a message leaves the
 # inbox, a letter is queued) and sending count as progress. None left: nothing to do.
 unsent() { sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE state <> 'sent'"; }

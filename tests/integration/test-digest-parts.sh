@@ -10,14 +10,7 @@ write_config
 COMMISSION=commission-$CASE@example.org
 CHAIR=chair-$CASE@example.org
 N=80
-/usr/bin/python3 "$TESTS_DIR/batch/make-large-applications.py" "$WORK/apps" "$N" big "$CASE" "$ADMISSIONS"
-box=$(maildir "$ADMISSIONS")
-mkdir -p "$box/new" "$box/cur" "$box/tmp"
-for f in "$WORK"/apps/*.eml; do
-  cp "$f" "$box/tmp/${f##*/}"
-  mv "$box/tmp/${f##*/}" "$box/new/$(date +%s).${f##*/}.admitd-test"
-done
-chown -R 65534:65534 "$box"
+inject_large_applications "$N"
 check "one cycle files all $N" admitd --once
 check "all $N complete" equals "$(admitctl list --json | jq '[.[] | select(.state == "pending")] | length')" "$N"
 admitctl batch close >/dev/null

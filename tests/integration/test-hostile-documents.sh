@@ -34,8 +34,11 @@ problems=$(sqlite3 "$WORK/state/admitd.db" "SELECT a.problems FROM applications 
 check "the hostile documents are filed as unreadable ($problems)" \
   bash -c "echo '$problems' | grep -q unreadable-document"
 gaps=$(awk '$2 == "WATCHDOG=1" { if (last != "") printf "%.2f ", $1 - last; last = $1 }' "$WORK/notify.times")
-check "the watchdog was fed all along: no gap over half of it ($gaps)" \
-  awk -v g="$gaps" 'BEGIN { n = split(g, a, " "); if (n < 5) exit 1; for (i = 1; i <= n; i++) if (a[i] > 2.0) exit 1 }'
+# Enough pings to cover the cycle (how long the documents take depends on the machine and the
+# build: the memory cap stops some in 2 s, the time budget in 10 s), none more than 2 s apart.
+check "the watchdog was fed all along: no gap over half of it (${elapsed}s: $gaps)" \
+  awk -v g="$gaps" -v t="$elapsed" 'BEGIN { n = split(g, a, " "); if (n < 1 || n < t / 2 - 2) exit 1
+    for (i = 1; i <= n; i++) if (a[i] > 2.0) exit 1 }'
 kill -TERM "$pid"
 wait "$pid" || true
 no_sanitizer_report "$WORK/daemon.log"

@@ -45,6 +45,25 @@ parts=$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM outbox WHERE templ
 check "in parts, all sent ($parts)" test "$parts" -ge 2
 wait_mail "$COMMISSION" "$parts"
 check "all of them arrived" equals "$(mail_count "$COMMISSION")" "$parts"
+# A reply to part 2 of the new round decides what it lists, and not what part 1 lists.
+part_file() { for f in $(mail_files "$COMMISSION"); do header "$f" Subject | grep -q "(part $1 of" && echo "$f"; done | head -1; }
+first_ref() { /usr/bin/python3 -c 'import email, re, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+t = next(p for p in m.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+print(re.findall(r"AI4G-\d{4}-\d{4}", t)[0])' "$1"; }
+part2=$(part_file 2)
+part2_id=$(header "$part2" Message-Id)
+check "the new round has its own Message-IDs ($part2_id)" grep -q '^<digest\.[0-9a-f]*\.r1\.2@' <<<"$part2_id"
+ref=$(first_ref "$part2") other=$(first_ref "$(part_file 1)")
+printf 'From: Chair <%s>\r\nTo: %s\r\nSubject: Re: part 2\r\nMessage-ID: <reply-r1-%s@example.org>\r\nIn-Reply-To: %s\r\nDate: %s\r\n\r\nACCEPT %s\r\nACCEPT %s\r\n' \
+  "chair-$CASE@example.org" "$ADMISSIONS" "$CASE" "$part2_id" "$(date -R)" "$ref" "$other" >"$WORK/reply.eml"
+send_file "chair-$CASE@example.org" "$WORK/reply.eml"
+wait_mail "$ADMISSIONS" 1
+check "the reply to it is applied" admitd --once
+check "and decides $ref of that part" \
+  equals "$(admitctl list --json | jq -r --arg r "$ref" '.[] | select(.ref == $r) | .state')" accepted
+check "and not $other of part 1" \
+  equals "$(admitctl list --json | jq -r --arg r "$other" '.[] | select(.ref == $r) | .state')" in_review
 admitctl status >"$WORK/status"
 check "nothing needs attention any more" bash -c "! grep -q '^Needs attention' '$WORK/status'"
 out=$(admitctl_raw batch resend 9 2>&1) && rc=0 || rc=$?

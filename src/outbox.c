@@ -30,18 +30,17 @@ static void row_label(const struct outbox_row *row, char *buf, size_t len)
 		 row->ref ? row->ref : "");
 }
 
-/* Sends one row. Returns 1 when the caller should stop (temporary failure), 0 otherwise. */
-static int send_row(struct store *st, struct smtp *sm, const char *from,
-		    const struct outbox_row *row, gint64 now, struct outbox_stats *stats,
-		    struct err *err)
+/* Sends one row's message. Returns 1 when the caller should stop (temporary failure), 0
+ * otherwise. */
+static int send_message(struct store *st, struct smtp *sm, const char *from,
+			const struct outbox_row *row, GBytes *message, const char *label,
+			gint64 now, struct outbox_stats *stats, struct err *err)
 {
 	int attempts = row->attempts + 1;
 	gsize len;
-	const void *data = g_bytes_get_data(row->message, &len);
+	const void *data = g_bytes_get_data(message, &len);
 	struct err send_err = { 0 };
-	char label[96];
 
-	row_label(row, label, sizeof(label));
 	if (strcmp(row->state, "sending") == 0)
 		/* A crash came between our 'sending' and 'sent' marks: whether the server got it
 		 * cannot be known. A repeat is better than a letter that never arrives. */
@@ -72,6 +71,27 @@ static int send_row(struct store *st, struct smtp *sm, const char *from,
 			      send_err.text, now, err) < 0)
 		return -1;
 	return 1;
+}
+
+/* Sends one row, its message read from the store just for it: a batch's digest is many parts
+ * of up to 10 MB, and only one is in memory at a time. */
+static int send_row(struct store *st, struct smtp *sm, const char *from,
+		    const struct outbox_row *row, gint64 now, struct outbox_stats *stats,
+		    struct err *err)
+{
+	GBytes *message = NULL;
+	char label[96];
+	int found, ret;
+
+	row_label(row, label, sizeof(label));
+	found = store_outbox_by_message_id(st, row->message_id, &message, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return err_set(err, ERR_FATAL, "outbox %s: its message is gone", label);
+	ret = send_message(st, sm, from, row, message, label, now, stats, err);
+	g_bytes_unref(message);
+	return ret;
 }
 
 int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gint64 now,

@@ -246,7 +246,6 @@ struct outbox_row {
 	char *ref; /* NULL when not about one application */
 	char *to_addr, *template_name, *state, *message_id, *last_error, *next_attempt_at;
 	int attempts;
-	GBytes *message; /* only from store_outbox_due() */
 };
 
 /* Rows to send now: queued (or left sending by a crash) and due. */

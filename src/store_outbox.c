@@ -34,20 +34,18 @@ void outbox_row_free(gpointer p)
 	g_free(r->message_id);
 	g_free(r->last_error);
 	g_free(r->next_attempt_at);
-	if (r->message != NULL)
-		g_bytes_unref(r->message);
 	g_free(r);
 }
 
 /* Columns: o.id, a.ref, to_addr, template, state, message_id, last_error, next_attempt_at,
- * attempts, and optionally the message. */
+ * attempts. Not the message: a batch's digest parts are 10 MB each, and they are read one at a
+ * time when sent (store_outbox_by_message_id). */
 #define OUTBOX_COLUMNS                                                                     \
 	"SELECT o.id, a.ref, o.to_addr, o.template, o.state, o.message_id, o.last_error, " \
-	"o.next_attempt_at, o.attempts, o.message FROM outbox o "                          \
+	"o.next_attempt_at, o.attempts FROM outbox o "                                     \
 	"LEFT JOIN applications a ON a.id = o.application_id "
 
-static int outbox_rows(struct store *st, sqlite3_stmt *stmt, bool with_message, GPtrArray **rows_r,
-		       struct err *err)
+static int outbox_rows(struct store *st, sqlite3_stmt *stmt, GPtrArray **rows_r, struct err *err)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func(outbox_row_free);
 	int rc;
@@ -64,9 +62,6 @@ static int outbox_rows(struct store *st, sqlite3_stmt *stmt, bool with_message, 
 		r->last_error = store_col_text(stmt, 6);
 		r->next_attempt_at = store_col_text(stmt, 7);
 		r->attempts = sqlite3_column_int(stmt, 8);
-		if (with_message)
-			r->message = g_bytes_new(sqlite3_column_blob(stmt, 9),
-						 (gsize)sqlite3_column_bytes(stmt, 9));
 		g_ptr_array_add(rows, r);
 	}
 	sqlite3_reset(stmt);
@@ -88,7 +83,7 @@ int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct er
 	if (stmt == NULL)
 		return -1;
 	store_bind_time(stmt, 1, now);
-	return outbox_rows(st, stmt, true, rows_r, err);
+	return outbox_rows(st, stmt, rows_r, err);
 }
 
 int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err)
@@ -99,7 +94,7 @@ int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, str
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, ref);
-	return outbox_rows(st, stmt, false, rows_r, err);
+	return outbox_rows(st, stmt, rows_r, err);
 }
 
 int store_outbox_count_since(struct store *st, const char *to_addr, gint64 since, int *count_r,
@@ -219,7 +214,7 @@ int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct er
 
 	if (stmt == NULL)
 		return -1;
-	return outbox_rows(st, stmt, false, rows_r, err);
+	return outbox_rows(st, stmt, rows_r, err);
 }
 
 int store_outbox_attention(struct store *st, GPtrArray **rows_r, struct err *err)
@@ -229,7 +224,7 @@ int store_outbox_attention(struct store *st, GPtrArray **rows_r, struct err *err
 
 	if (stmt == NULL)
 		return -1;
-	return outbox_rows(st, stmt, false, rows_r, err);
+	return outbox_rows(st, stmt, rows_r, err);
 }
 
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err)

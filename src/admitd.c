@@ -151,16 +151,33 @@ static int review_step(struct daemon *d, struct err *err)
 	return 0;
 }
 
+/* Sends what is due, adding to *total; a failure is logged here and kept in err (err_keep). */
+static int flush(struct daemon *d, struct outbox_stats *total, struct err *err)
+{
+	struct outbox_stats s = { 0 };
+	struct err step = { 0 };
+	int ret = outbox_flush(d->st, d->sm, d->cfg, time_now(), &s, &step);
+
+	total->sent += s.sent;
+	total->deferred += s.deferred;
+	total->failed += s.failed;
+	if (ret < 0) {
+		log_error("outbox: %s", step.text);
+		err_keep(err, &step);
+	}
+	return ret;
+}
+
 /* One cycle: the inbox, the scheduled jobs, then the outbox, each also when an earlier one
  * failed (replies already committed must not wait for the IMAP server). Each failure is logged
  * where it happens; the error returned is the first, or a graver later one (err_keep). */
 static int cycle(struct daemon *d, bool once, struct err *err)
 {
 	struct inbox_stats in = { 0 };
-	struct outbox_stats out = { 0 }, told = { 0 };
+	struct outbox_stats out = { 0 };
 	struct err step = { 0 };
 	char *now_text = time_iso8601(time_now());
-	int ret = 0;
+	int ret = 0, reported;
 
 	if (inbox_poll(d->im, d->st, d->sp, d->cfg, &in, &step) < 0) {
 		log_error("inbox: %s", step.text);
@@ -172,25 +189,16 @@ static int cycle(struct daemon *d, bool once, struct err *err)
 	}
 	if (review_step(d, &step) < 0)
 		ret = err_keep(err, &step);
-	if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &out, &step) < 0) {
+	if (flush(d, &out, err) < 0)
+		ret = -1;
+	reported = outbox_report_failures(d->st, d->cfg, time_now(), &step);
+	if (reported < 0) {
 		log_error("outbox: %s", step.text);
 		ret = err_keep(err, &step);
 	}
-	switch (outbox_report_failures(d->st, d->cfg, time_now(), &step)) {
-	case -1:
-		log_error("outbox: %s", step.text);
-		ret = err_keep(err, &step);
-		break;
-	case 1: /* the office hears of a failure in the cycle that saw it */
-		if (outbox_flush(d->st, d->sm, d->cfg, time_now(), &told, &step) < 0) {
-			log_error("outbox: %s", step.text);
-			ret = err_keep(err, &step);
-		}
-		out.sent += told.sent;
-		out.deferred += told.deferred;
-		out.failed += told.failed;
-		break;
-	}
+	/* The office hears of a failure in the cycle that saw it. */
+	if (reported == 1 && flush(d, &out, err) < 0)
+		ret = -1;
 	if (ret == 0 && out.deferred > 0 && once) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once
 		 * tells its caller that not everything went out. */

@@ -104,7 +104,7 @@ int application_decide(struct store *st, const struct config *cfg,
 	*before_r = a->state;
 	if (d->batch_id != 0 && a->batch_id != d->batch_id)
 		*result_r = APPLICATION_OTHER_BATCH;
-	else if (d->digest_part != 0 && MAX(a->digest_part, 1) != d->digest_part)
+	else if (d->digest_part != 0 && a->digest_part != d->digest_part)
 		*result_r = APPLICATION_OTHER_PART;
 	else
 		*result_r = judge(a->state, to, d->force);

@@ -277,31 +277,33 @@ static void add_sent_lines(struct store *st, const char *message_id, GHashTable 
 	g_bytes_unref(bytes);
 }
 
-/* The lines of what we sent that this reply answers: the batch's digest and reminder, and our
- * messages in its thread (transcripts, warnings). A reply line found among them is quoted
- * text, whatever quote header the member's client wrote, and decides nothing. */
+/* Our digest and reminder of `part` in `round`. */
+static void add_part_ids(const struct config *cfg, const struct batch_row *b, int round, int part,
+			 GPtrArray *ids)
+{
+	g_ptr_array_add(ids, digest_part_message_id(cfg, "reminder", b, round, part));
+	g_ptr_array_add(ids, digest_part_message_id(cfg, "digest", b, round, part));
+}
+
+/* The lines of what we sent that this reply answers: its thread (transcripts, warnings), and
+ * the digest and reminder of the part it answers, or of every part and round when it names
+ * none. A reply line found among them is quoted text, whatever quote header the member's
+ * client wrote, and decides nothing. Each is read whole, up to 10 MB: only the ones needed. */
 static int sent_lines(struct store *st, const struct config *cfg, const struct mail *m,
-		      int64_t batch, GHashTable **set_r, struct err *err)
+		      const struct batch_row *b, int part, GHashTable **set_r, struct err *err)
 {
 	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GPtrArray *ids = mail_thread_ids(m);
-	struct batch_row b = { 0 };
-	int ret = store_batch_get(st, batch, &b, err);
+	int parts = 1, ret = 0;
 
-	int parts = 1;
-
-	if (ret == 1 && b.token != NULL && store_batch_parts(st, batch, &parts, err) == 0) {
-		for (int round = 0; round <= b.digest_round; round++)
-			for (int part = 1; part <= parts; part++) {
-				g_ptr_array_add(ids, digest_part_message_id(cfg, "reminder", &b,
-									    round, part));
-				g_ptr_array_add(ids, digest_part_message_id(cfg, "digest", &b,
-									    round, part));
-			}
-	}
-	for (guint i = 0; ret >= 0 && i < ids->len && err->class == ERR_NONE; i++)
+	if (part != 0)
+		add_part_ids(cfg, b, b->digest_round, part, ids);
+	else if ((ret = store_batch_parts(st, b->id, &parts, err)) == 0)
+		for (int round = 0; round <= b->digest_round; round++)
+			for (int k = 1; k <= parts; k++)
+				add_part_ids(cfg, b, round, k, ids);
+	for (guint i = 0; ret == 0 && i < ids->len && err->class == ERR_NONE; i++)
 		add_sent_lines(st, g_ptr_array_index(ids, i), set, err);
-	batch_row_clear(&b);
 	g_ptr_array_free(ids, TRUE);
 	if (ret < 0 || err->class != ERR_NONE) {
 		g_hash_table_destroy(set);
@@ -374,17 +376,6 @@ static int answered_part(const struct mail *m, const struct batch_row *b)
 	return part;
 }
 
-static int batch_part(struct store *st, const struct mail *m, int64_t batch, int *part_r,
-		      struct err *err)
-{
-	struct batch_row b = { 0 };
-	int found = store_batch_get(st, batch, &b, err);
-
-	*part_r = found == 1 && b.token != NULL ? answered_part(m, &b) : 0;
-	batch_row_clear(&b);
-	return found < 0 ? -1 : 0;
-}
-
 /* Applies the reply's decisions to the applications of `batch`, the one its token names, and
  * of the digest part it answers. */
 static int decide_all(struct store *st, const struct config *cfg, const struct mail *m,
@@ -394,11 +385,19 @@ static int decide_all(struct store *st, const struct config *cfg, const struct m
 	GHashTable *vars = reply_vars(cfg, m), *sent = NULL;
 	GString *out = g_string_new(NULL);
 	struct answered to = { batch, 0 };
-	int ret = sent_lines(st, cfg, m, batch, &sent, err);
+	struct batch_row b = { 0 };
+	int ret = store_batch_get(st, batch, &b, err);
 	guint applied = 0;
 
+	/* Found by its token a moment ago, in this transaction. */
 	if (ret == 0)
-		ret = batch_part(st, m, batch, &to.part, err);
+		ret = err_set(err, ERR_FATAL, "batch %" G_GINT64_FORMAT " vanished", batch);
+	ret = ret < 0 ? -1 : 0;
+
+	if (ret == 0) {
+		to.part = answered_part(m, &b);
+		ret = sent_lines(st, cfg, m, &b, to.part, &sent, err);
+	}
 
 	for (guint i = 0; ret == 0 && i < p->lines->len; i++) {
 		const struct decision_line *d = g_ptr_array_index(p->lines, i);
@@ -429,6 +428,7 @@ static int decide_all(struct store *st, const struct config *cfg, const struct m
 	g_hash_table_destroy(vars);
 	if (sent != NULL)
 		g_hash_table_destroy(sent);
+	batch_row_clear(&b);
 	decision_parse_free(&p);
 	return ret;
 }

@@ -106,8 +106,7 @@ static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
 	return atts;
 }
 
-static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *b, guint count,
-			      const char *token)
+static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *b, guint count)
 {
 	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	gint64 closes = 0;
@@ -122,7 +121,7 @@ static GHashTable *batch_vars(const struct config *cfg, const struct batch_row *
 	g_hash_table_insert(vars, "opens", g_strdup(b->opens_on));
 	g_hash_table_insert(vars, "closes", g_strdup(b->closes_on));
 	g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
-	g_hash_table_insert(vars, "token", g_strdup(token));
+	g_hash_table_insert(vars, "token", g_strdup(b->token));
 	g_hash_table_insert(vars, "reminder_days",
 			    g_strdup_printf("%d", cfg->batches.reminder_days));
 	return vars;
@@ -175,19 +174,16 @@ static int omitted_note(const struct config *cfg, const struct app_row *a, GStri
 /* part, parts, part_label (" (part 2 of 4)", or "" for a batch of one part) and part_note
  * (the part's note and, for an application sent without its documents, why). */
 static int part_vars(const struct config *cfg, GHashTable *vars, int part, int parts, guint total,
-		     guint count, const struct app_row *omitted, struct err *err)
+		     const struct app_row *omitted, struct err *err)
 {
 	GString *note = g_string_new(NULL);
-	char *label = g_strdup("");
+	char *label = NULL;
 	int ret = 0;
 
 	g_hash_table_insert(vars, "part", g_strdup_printf("%d", part));
 	g_hash_table_insert(vars, "parts", g_strdup_printf("%d", parts));
 	g_hash_table_insert(vars, "total", g_strdup_printf("%u", total));
-	g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
 	if (parts > 1) {
-		g_free(label);
-		label = NULL;
 		ret = template_snippet(cfg->templates.search, "digest-part-label", vars, &label,
 				       err);
 		if (ret == 0)
@@ -201,16 +197,16 @@ static int part_vars(const struct config *cfg, GHashTable *vars, int part, int p
 }
 
 static int queue_part(struct store *st, const struct config *cfg, const struct batch_row *b,
-		      const struct digest_part *p, int part, int parts, guint total,
-		      const char *token, gint64 now, struct err *err)
+		      const struct digest_part *p, int part, int parts, guint total, gint64 now,
+		      struct err *err)
 {
-	GHashTable *vars = batch_vars(cfg, b, p->apps->len, token);
+	GHashTable *vars = batch_vars(cfg, b, p->apps->len);
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GArray *atts = p->without_documents
 			       ? g_array_new(FALSE, FALSE, sizeof(struct compose_attachment))
 			       : attachments_of(p->apps, names);
 	char *table = NULL, *mid = digest_part_message_id(cfg, "digest", b, b->digest_round, part);
-	int ret = part_vars(cfg, vars, part, parts, total, p->apps->len,
+	int ret = part_vars(cfg, vars, part, parts, total,
 			    p->without_documents ? g_ptr_array_index(p->apps, 0) : NULL, err);
 
 	if (ret == 0)
@@ -245,7 +241,7 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 	with_token.token = (char *)token;
 	for (guint k = 0; ret == 0 && k < parts->len; k++)
 		ret = queue_part(st, cfg, &with_token, g_ptr_array_index(parts, k), (int)k + 1,
-				 (int)parts->len, apps->len, token, now, err);
+				 (int)parts->len, apps->len, now, err);
 	if (ret == 0) {
 		*message_id_r = digest_part_message_id(cfg, "digest", &with_token, b->digest_round,
 						       1);
@@ -261,11 +257,11 @@ static int remind_part(struct store *st, const struct config *cfg, const struct 
 		       GPtrArray *apps, int part, int parts, guint total, gint64 now,
 		       struct err *err)
 {
-	GHashTable *vars = batch_vars(cfg, b, apps->len, b->token);
+	GHashTable *vars = batch_vars(cfg, b, apps->len);
 	char *table = NULL,
 	     *mid = digest_part_message_id(cfg, "reminder", b, b->digest_round, part);
 	char *digest_mid = digest_part_message_id(cfg, "digest", b, b->digest_round, part);
-	int ret = part_vars(cfg, vars, part, parts, total, apps->len, NULL, err);
+	int ret = part_vars(cfg, vars, part, parts, total, NULL, err);
 
 	if (ret == 0)
 		ret = table_text(cfg, apps, &table, err);
@@ -296,8 +292,7 @@ int digest_queue_reminder(struct store *st, const struct config *cfg, const stru
 		for (guint i = 0; i < apps->len; i++) {
 			const struct app_row *a = g_ptr_array_index(apps, i);
 
-			/* 0: sent before digests had parts, in the only one. */
-			if (MAX(a->digest_part, 1) == part)
+			if (a->digest_part == part)
 				g_ptr_array_add(of_part, (gpointer)a);
 		}
 		if (of_part->len > 0)

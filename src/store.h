@@ -152,7 +152,8 @@ struct app_row {
 	enum app_state state;
 	char *ref, *email, *name, *edition, *received_at, *problems;
 	char *thread_message_id; /* the applicant's first message, for threading letters */
-	int digest_part;	 /* the part of its batch's digest that lists it; 0: none */
+	int digest_part;	 /* the part of its batch's digest that lists it (1 for a digest
+				  * sent before digests had parts, or none yet) */
 	GPtrArray *documents;	 /* of struct doc_row * */
 };
 

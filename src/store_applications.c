@@ -243,7 +243,7 @@ int store_applications(struct store *st, const struct app_filter *f, GPtrArray *
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"SELECT a.id, a.ref, p.email, p.name, a.state, a.edition, coalesce(a.batch_id, 0), "
-		"a.received_at, a.problems, a.thread_message_id, coalesce(a.digest_part, 0) "
+		"a.received_at, a.problems, a.thread_message_id, coalesce(a.digest_part, 1) "
 		"FROM applications a "
 		"JOIN applicants p ON p.id = a.applicant_id WHERE (?1 IS NULL OR a.state = ?1) "
 		"AND (?2 IS NULL OR a.ref = ?2) AND (?3 = 0 OR a.batch_id = ?3) ORDER BY a.id",

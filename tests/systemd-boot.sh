@@ -223,9 +223,13 @@ sed "s/ana.sanchez@example.net/$behind/g" "$tests/mail/complete-application.eml"
 "$tests/mailstack.sh" send "$stack" "$behind" admissions-boot@example.org "$work/behind.eml"
 worker_pid() { wpid=$(inside pgrep -u admitd -x admitd-docread | head -1 || true); [ -n "$wpid" ]; }
 filters() { inside awk '$1 == "Seccomp_filters:" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+# A worker just started has not installed its filter yet: look again until it has (or the
+# worker is gone), for as long as the documents keep one at work.
+dfilters=$(filters "$main")
+filtered() { worker_pid && wfilters=$(filters "$wpid") && [ "${wfilters:-0}" -gt "${dfilters:-0}" ]; }
 if retry 300 worker_pid; then
-  wfilters=$(filters "$wpid") dfilters=$(filters "$main")
-  check "the document worker adds its own system call filter to the unit's ($dfilters, then $wfilters)" \
+  retry 300 filtered || true
+  check "the document worker adds its own system call filter to the unit's ($dfilters, then ${wfilters:-?})" \
     [ "${wfilters:-0}" -gt "${dfilters:-0}" ]
 else
   check "the document worker was seen at work" false

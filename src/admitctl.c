@@ -8,6 +8,8 @@
 
 #include "batch.h"
 #include "config.h"
+#include "digest.h"
+#include "dossier.h"
 #include "application.h"
 #include "decision.h"
 #include "gdpr.h"
@@ -32,6 +34,7 @@ struct ctl {
 	bool yes;		  /* --yes: no confirmation prompt */
 	const char *out;	  /* --out DIR */
 	int64_t batch;		  /* --batch */
+	int part;		  /* --part, 0: none */
 	struct app_filter filter; /* --state */
 };
 
@@ -52,6 +55,8 @@ static void usage(FILE *out)
 	      "  preview TEMPLATE REF        print a letter as it would go to that applicant\n"
 	      "  resend REF                  queue again the letters to REF that failed\n"
 	      "  export --batch B --csv|--json   a batch as a spreadsheet or JSON\n"
+	      "  dossier --batch B [--part K] --out FILE\n"
+	      "                              the PDF the commission got for batch B (part K)\n"
 	      "  gdpr export EMAIL [--out DIR]   everything stored about a person, with files\n"
 	      "  gdpr erase EMAIL [--yes]    erase a person's data (asks to confirm)\n"
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
@@ -472,6 +477,102 @@ static int cmd_export(struct ctl *c)
 	return EX_OK;
 }
 
+/* The applications of part K of a closed batch (all of them without --part). */
+static int dossier_apps(struct ctl *c, const struct batch_row *b, int parts, GPtrArray **apps_r)
+{
+	struct app_filter f = { .batch_id = b->id };
+	GPtrArray *apps = NULL;
+	struct err err = { 0 };
+
+	if (c->part > parts) {
+		fprintf(stderr, "admitctl: dossier: batch %" G_GINT64_FORMAT " has %d part%s\n",
+			b->id, parts, parts == 1 ? "" : "s");
+		return EX_USAGE;
+	}
+	if (store_applications(c->st, &f, &apps, &err) < 0)
+		return fail(&err);
+	for (guint i = apps->len; c->part > 0 && i-- > 0;)
+		if (((struct app_row *)g_ptr_array_index(apps, i))->digest_part != c->part)
+			g_ptr_array_remove_index(apps, i);
+	*apps_r = apps;
+	return EX_OK;
+}
+
+static void print_dossier(const char *out, const struct dossier *d, guint count)
+{
+	GHashTableIter it;
+	gpointer doc, name;
+
+	printf("%s: %d pages, %u applications\n", out, d->pages, count);
+	g_hash_table_iter_init(&it, d->separate);
+	while (g_hash_table_iter_next(&it, &doc, &name))
+		printf("  not in it (the digest attaches it as it came): %s\n", (char *)name);
+}
+
+static int write_dossier(struct ctl *c, const struct batch_row *b, GPtrArray *apps, int parts)
+{
+	struct err err = { 0 };
+	struct dossier d = { 0 };
+	GError *gerr = NULL;
+	int part = c->part > 0 ? c->part : 1, of = c->part > 0 ? parts : 1;
+	GHashTable *vars = digest_vars_new(c->cfg, b, apps, part, of, apps->len, false, &err);
+	int rc = EX_OK;
+
+	if (vars == NULL || dossier_build(c->cfg, vars, apps, &d, &err) < 0) {
+		rc = fail(&err);
+	} else if (!g_file_set_contents(c->out, (const char *)d.pdf->data, d.pdf->len, &gerr)) {
+		fprintf(stderr, "admitctl: dossier: %s\n", gerr->message);
+		g_error_free(gerr);
+		rc = EX_CANTCREAT;
+	} else {
+		print_dossier(c->out, &d, apps->len);
+	}
+	dossier_clear(&d);
+	if (vars != NULL)
+		g_hash_table_destroy(vars);
+	return rc;
+}
+
+static int cmd_dossier(struct ctl *c)
+{
+	struct batch_row b = { 0 };
+	struct err err = { 0 };
+	GPtrArray *apps = NULL;
+	int parts = 1, found, rc;
+
+	if (c->batch <= 0 || c->out == NULL) {
+		fputs("admitctl: dossier needs --batch B and --out FILE\n", stderr);
+		return EX_USAGE;
+	}
+	if ((found = store_batch_get(c->st, c->batch, &b, &err)) < 0 ||
+	    (found == 1 && store_batch_parts(c->st, b.id, &parts, &err) < 0)) {
+		batch_row_clear(&b);
+		return fail(&err);
+	}
+	if (found == 0 || b.token == NULL) {
+		fprintf(stderr,
+			"admitctl: dossier: batch %" G_GINT64_FORMAT " %s; a batch's dossier "
+			"is made when it closes (admitctl batch close)\n",
+			c->batch, found == 0 ? "does not exist" : "is still open");
+		batch_row_clear(&b);
+		return found == 0 ? EX_DATAERR : EX_USAGE;
+	}
+	rc = dossier_apps(c, &b, parts, &apps);
+	if (rc == EX_OK && apps->len == 0) {
+		fprintf(stderr,
+			"admitctl: dossier: batch %" G_GINT64_FORMAT " has no applications "
+			"in that part\n",
+			b.id);
+		rc = EX_DATAERR;
+	}
+	if (rc == EX_OK)
+		rc = write_dossier(c, &b, apps, parts);
+	if (apps != NULL)
+		g_ptr_array_free(apps, TRUE);
+	batch_row_clear(&b);
+	return rc;
+}
+
 static int cmd_resend(struct ctl *c, const char *ref)
 {
 	struct err err = { 0 };
@@ -567,6 +668,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_gdpr_erase(c, argv[2]);
 	if (strcmp(cmd, "export") == 0 && argc == 1)
 		return cmd_export(c);
+	if (strcmp(cmd, "dossier") == 0 && argc == 1)
+		return cmd_dossier(c);
 	if (strcmp(cmd, "withdraw") == 0 && argc == 2)
 		return cmd_withdraw(c, argv[1]);
 	if (strcmp(cmd, "resend") == 0 && argc == 2)
@@ -591,6 +694,7 @@ int main(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "out", required_argument, NULL, 'O' },
+		{ "part", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG;
@@ -637,6 +741,17 @@ int main(int argc, char **argv)
 					optarg);
 				return EX_USAGE;
 			}
+			break;
+		}
+		case 'p': {
+			char *end;
+			gint64 part = g_ascii_strtoll(optarg, &end, 10);
+
+			if (*end != '\0' || part <= 0 || part > 10000) {
+				fprintf(stderr, "admitctl: --part %s: not a part number\n", optarg);
+				return EX_USAGE;
+			}
+			c.part = (int)part;
 			break;
 		}
 		case 'n':

@@ -20,6 +20,8 @@
 #include "docread.h"
 #include "docread_filter.h"
 #include "docworker.h"
+#include "dossier_merge.h"
+#include "fdio.h"
 #include "testhook.h"
 
 #define WORKER_CPU_SECONDS 10
@@ -43,30 +45,6 @@ static void limit(int resource, rlim_t value)
 	struct rlimit rl = { value, value };
 
 	setrlimit(resource, &rl);
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t w = write(fd, (const char *)buf + done, n - done);
-
-		if (w <= 0)
-			return -1;
-		done += (size_t)w;
-	}
-	return 0;
 }
 
 /* The limits and the filter, once the documents are open and the list is read. */
@@ -100,16 +78,48 @@ static void forbidden_call(void)
 		fprintf(stderr, "admitd-docread: the filter let a socket through\n");
 }
 
-int main(void)
+/* admitd-docread --dossier: the request (dossier_merge.h), its length first. */
+static int dossier(void)
+{
+	guint64 len = 0;
+	guint8 *buf;
+	GVariant *request, *applicants;
+	size_t docs;
+	int ret;
+
+	if (fdio_read_all(STDIN_FILENO, &len, sizeof(len)) < 0 || len > DOSSIER_REQUEST_MAX)
+		return 2;
+	buf = g_malloc(len + 1);
+	if (fdio_read_all(STDIN_FILENO, buf, len) < 0)
+		return 2;
+	/* Not trusted: GVariant checks the framing as it reads. */
+	request = g_variant_new_from_data(G_VARIANT_TYPE(DOSSIER_REQUEST_TYPE), buf, len, FALSE,
+					  g_free, buf);
+	g_variant_ref_sink(request);
+	/* The CPU limit counts a letter and a CV per applicant, and the cover. */
+	applicants = g_variant_get_child_value(request, 1);
+	docs = 2 * g_variant_n_children(applicants) + 1;
+	g_variant_unref(applicants);
+	if (shed(docs) < 0)
+		return 2;
+	forbidden_call();
+	ret = dossier_merge(request, STDOUT_FILENO);
+	g_variant_unref(request);
+	_exit(ret < 0 ? 1 : 0);
+}
+
+int main(int argc, char **argv)
 {
 	struct docworker_header head;
 	struct docworker_request *reqs;
 
-	if (read_all(STDIN_FILENO, &head, sizeof(head)) < 0 || head.docs > DOCWORKER_DOCS_MAX ||
-	    head.files > DOCWORKER_DOCS_MAX)
+	if (argc > 1 && strcmp(argv[1], "--dossier") == 0)
+		return dossier();
+	if (fdio_read_all(STDIN_FILENO, &head, sizeof(head)) < 0 ||
+	    head.docs > DOCWORKER_DOCS_MAX || head.files > DOCWORKER_DOCS_MAX)
 		return 2;
 	reqs = g_new0(struct docworker_request, head.docs + 1);
-	if (read_all(STDIN_FILENO, reqs, head.docs * sizeof(*reqs)) < 0)
+	if (fdio_read_all(STDIN_FILENO, reqs, head.docs * sizeof(*reqs)) < 0)
 		return 2;
 	if (shed(head.docs) < 0)
 		return 2;
@@ -128,7 +138,7 @@ int main(void)
 			docread_fd(DOCWORKER_FIRST_FD + (int)reqs[i].file, reqs[i].offset,
 				   reqs[i].size, reqs[i].want_text != 0, &facts);
 		}
-		if (write_all(STDOUT_FILENO, &facts, sizeof(facts)) < 0)
+		if (fdio_write_all(STDOUT_FILENO, &facts, sizeof(facts)) < 0)
 			_exit(1);
 	}
 	_exit(0);

@@ -68,21 +68,36 @@ static void set_utf8_body(GMimeTextPart *part, const char *body)
 	g_object_unref(mem);
 }
 
-static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
+/* The attachment's bytes as a stream: a range of its file, or its data (not copied). */
+static GMimeStream *attachment_stream(const struct compose_attachment *a, struct err *err)
 {
 	GError *gerr = NULL;
-	GMimeStream *file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr), *range;
-	GMimeContentType *ct;
-	GMimeDataWrapper *content;
-	GMimePart *part;
+	GMimeStream *file, *range;
 
-	if (file == NULL) {
+	if (a->data != NULL) {
+		range = g_mime_stream_mem_new_with_byte_array((GByteArray *)a->data);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(range), FALSE);
+		return range;
+	}
+	if ((file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr)) == NULL) {
 		err_set(err, ERR_TEMP, "attach %s: %s", a->path, gerr->message);
 		g_error_free(gerr);
 		return NULL;
 	}
 	range = g_mime_stream_substream(file, a->offset, a->offset + a->size);
 	g_object_unref(file);
+	return range;
+}
+
+static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
+{
+	GMimeStream *range = attachment_stream(a, err);
+	GMimeContentType *ct;
+	GMimeDataWrapper *content;
+	GMimePart *part;
+
+	if (range == NULL)
+		return NULL;
 	part = g_mime_part_new();
 	ct = g_mime_content_type_parse(NULL, a->content_type);
 	g_mime_object_set_content_type(GMIME_OBJECT(part), ct);

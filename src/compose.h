@@ -9,7 +9,8 @@
 #include "err.h"
 
 struct compose_attachment {
-	const char *path;	  /* the file that holds it */
+	const GByteArray *data;	  /* the bytes themselves (borrowed), or NULL: */
+	const char *path;	  /* the file that holds them */
 	gint64 offset, size;	  /* which bytes of that file */
 	const char *filename;	  /* the name the reader sees */
 	const char *content_type; /* "application/pdf" */

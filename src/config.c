@@ -78,6 +78,7 @@ static const struct field commission_fields[] = {
 	FIELD("authserv_id", F_STRING, false, commission.authserv_id),
 	INT_FIELD("token_days", false, commission.token_days, 1, 3650),
 	INT_FIELD("max_message_bytes", false, commission.max_message_bytes, 65536, 1073741824),
+	FIELD("dossier", F_BOOL, false, commission.dossier),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -522,6 +523,7 @@ static void set_defaults(struct config *cfg)
 	cfg->commission.token_days = 90;
 	/* Postfix's default message_size_limit: what the smallest common server accepts. */
 	cfg->commission.max_message_bytes = 10240000;
+	cfg->commission.dossier = true;
 	cfg->limits.max_message_bytes = 25 * 1024 * 1024;
 	cfg->retention.discarded_days = 365;
 	cfg->retention.withdrawn_days = 365;

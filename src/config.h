@@ -63,6 +63,7 @@ struct config {
 		char *authserv_id;  /* whose Authentication-Results count (our own MTA) */
 		int token_days;	    /* a batch's token decides this long after it is all decided */
 		int max_message_bytes; /* a digest part, as it travels (digest_parts.h) */
+		bool dossier;	       /* its documents in one PDF (dossier.h) */
 	} commission;
 	struct config_imap imap;
 	struct config_smtp smtp;

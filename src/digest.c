@@ -6,6 +6,7 @@
 
 #include "compose.h"
 #include "digest_parts.h"
+#include "dossier.h"
 #include "letter.h"
 #include "log.h"
 #include "template.h"
@@ -26,17 +27,6 @@ int digest_token_new(char **token_r, struct err *err)
 	return 0;
 }
 
-static const struct doc_row *document_of(const struct app_row *a, const char *kind)
-{
-	for (guint i = 0; i < a->documents->len; i++) {
-		const struct doc_row *d = g_ptr_array_index(a->documents, i);
-
-		if (strcmp(d->kind, kind) == 0)
-			return d;
-	}
-	return NULL;
-}
-
 static char *pages_text(const struct doc_row *d)
 {
 	if (d == NULL)
@@ -51,8 +41,8 @@ static GHashTable *row_vars(const void *row, const void *ctx)
 	GHashTable *vars = letter_vars_new(ctx, a->name, a->email, a->ref, a->edition);
 
 	g_hash_table_insert(vars, "received", g_strdup(a->received_at));
-	g_hash_table_insert(vars, "cv_pages", pages_text(document_of(a, "cv")));
-	g_hash_table_insert(vars, "letter_pages", pages_text(document_of(a, "letter")));
+	g_hash_table_insert(vars, "cv_pages", pages_text(app_row_document(a, "cv")));
+	g_hash_table_insert(vars, "letter_pages", pages_text(app_row_document(a, "letter")));
 	g_hash_table_insert(vars, "problems", g_strdup(a->problems[0] ? a->problems : "none"));
 	return vars;
 }
@@ -61,19 +51,6 @@ static int table_text(const struct config *cfg, GPtrArray *apps, char **text_r, 
 {
 	return template_snippet_rows(cfg->templates.search, "digest-row", apps, row_vars, cfg,
 				     text_r, err);
-}
-
-/* "pdf" from "Carta.PDF"; "" when the name has no sensible extension. */
-static char *extension_of(const char *filename)
-{
-	const char *dot = filename ? strrchr(filename, '.') : NULL;
-
-	if (dot == NULL || strlen(dot + 1) == 0 || strlen(dot + 1) > 5)
-		return g_strdup("");
-	for (const char *p = dot + 1; *p != '\0'; p++)
-		if (!g_ascii_isalnum(*p))
-			return g_strdup("");
-	return g_ascii_strdown(dot, -1);
 }
 
 /* The letter and CV of every application, named "REF-letter.pdf", "REF-cv.pdf". */
@@ -86,8 +63,7 @@ static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
 
 		for (guint k = 0; k < a->documents->len; k++) {
 			const struct doc_row *d = g_ptr_array_index(a->documents, k);
-			char *ext = extension_of(d->filename);
-			char *name = g_strdup_printf("%s-%s%s", a->ref, d->kind, ext);
+			char *name = dossier_attachment_name(a->ref, d->kind, d->filename);
 			struct compose_attachment att = { .path = d->path,
 							  .offset = d->offset,
 							  .size = d->size,
@@ -100,7 +76,6 @@ static GArray *attachments_of(GPtrArray *apps, GPtrArray *names)
 				g_ptr_array_add(names, name);
 				g_array_append_val(atts, att);
 			}
-			g_free(ext);
 		}
 	}
 	return atts;
@@ -196,18 +171,109 @@ static int part_vars(const struct config *cfg, GHashTable *vars, int part, int p
 	return ret;
 }
 
+GHashTable *digest_vars_new(const struct config *cfg, const struct batch_row *b, GPtrArray *apps,
+			    int part, int parts, guint total, bool without_documents,
+			    struct err *err)
+{
+	GHashTable *vars = batch_vars(cfg, b, apps->len);
+
+	if (part_vars(cfg, vars, part, parts, total,
+		      without_documents ? g_ptr_array_index(apps, 0) : NULL, err) < 0) {
+		g_hash_table_destroy(vars);
+		return NULL;
+	}
+	return vars;
+}
+
+/* The dossier and the documents beside it, appended to atts, when it fits the email; false
+ * when there is none (logged: the documents then go as separate files). */
+static bool dossier_attached(const struct config *cfg, const struct batch_row *b, GHashTable *vars,
+			     const struct digest_part *p, int part, int parts, struct dossier *dos,
+			     GArray *atts, GPtrArray *names)
+{
+	struct err err = { 0 };
+	char *name = dossier_filename(b->id, part, parts);
+	struct compose_attachment att = { .data = NULL,
+					  .filename = name,
+					  .content_type = "application/pdf" };
+	gint64 wire = DIGEST_PART_BASE_BYTES + (gint64)p->apps->len * DIGEST_ROW_BYTES;
+
+	g_ptr_array_add(names, name);
+	if (dossier_build(cfg, vars, p->apps, dos, &err) < 0) {
+		log_warn("digest batch=%" G_GINT64_FORMAT " part=%d: no dossier, its documents go "
+			 "as separate files: %s",
+			 b->id, part, err.text);
+		return false;
+	}
+	att.data = dos->pdf;
+	g_array_append_val(atts, att);
+	wire += digest_attachment_wire_bytes(dos->pdf->len);
+	for (guint i = 0; i < p->apps->len; i++) {
+		const struct app_row *a = g_ptr_array_index(p->apps, i);
+
+		for (guint k = 0; k < a->documents->len; k++) {
+			const struct doc_row *d = g_ptr_array_index(a->documents, k);
+			struct compose_attachment beside = { .path = d->path,
+							     .offset = d->offset,
+							     .size = d->size,
+							     .filename = g_hash_table_lookup(
+								     dos->separate, d),
+							     .content_type = d->content_type };
+
+			if (beside.filename == NULL)
+				continue;
+			g_array_append_val(atts, beside);
+			wire += digest_attachment_wire_bytes(d->size);
+		}
+	}
+	if (wire <= cfg->commission.max_message_bytes)
+		return true;
+	log_warn("digest batch=%" G_GINT64_FORMAT " part=%d: its dossier would make the email "
+		 "%.1f MB, over commission.max_message_bytes; its documents go as separate files",
+		 b->id, part, wire / 1e6);
+	g_array_set_size(atts, 0);
+	dossier_clear(dos);
+	return false;
+}
+
+/* The part's attachments, and what the digest says of them (documents_note). */
+static GArray *part_attachments(const struct config *cfg, const struct batch_row *b,
+				GHashTable *vars, const struct digest_part *p, int part, int parts,
+				struct dossier *dos, GPtrArray *names, struct err *err)
+{
+	GArray *atts = g_array_new(FALSE, FALSE, sizeof(struct compose_attachment));
+	bool dossier = cfg->commission.dossier && !p->without_documents &&
+		       dossier_attached(cfg, b, vars, p, part, parts, dos, atts, names);
+	char *note = NULL;
+
+	if (!dossier && !p->without_documents) {
+		g_array_free(atts, TRUE);
+		atts = attachments_of(p->apps, names);
+	}
+	if (dossier)
+		g_hash_table_insert(vars, "dossier", g_strdup(g_ptr_array_index(names, 0)));
+	if (template_snippet(cfg->templates.search,
+			     dossier ? "digest-documents-dossier" : "digest-documents-files", vars,
+			     &note, err) < 0) {
+		g_array_free(atts, TRUE);
+		return NULL;
+	}
+	g_hash_table_insert(vars, "documents_note", note);
+	return atts;
+}
+
 static int queue_part(struct store *st, const struct config *cfg, const struct batch_row *b,
 		      const struct digest_part *p, int part, int parts, guint total, gint64 now,
 		      struct err *err)
 {
-	GHashTable *vars = batch_vars(cfg, b, p->apps->len);
+	GHashTable *vars = digest_vars_new(cfg, b, p->apps, part, parts, total,
+					   p->without_documents, err);
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	GArray *atts = p->without_documents
-			       ? g_array_new(FALSE, FALSE, sizeof(struct compose_attachment))
-			       : attachments_of(p->apps, names);
+	struct dossier dos = { 0 };
+	GArray *atts = vars ? part_attachments(cfg, b, vars, p, part, parts, &dos, names, err)
+			    : NULL;
 	char *table = NULL, *mid = digest_part_message_id(cfg, "digest", b, b->digest_round, part);
-	int ret = part_vars(cfg, vars, part, parts, total,
-			    p->without_documents ? g_ptr_array_index(p->apps, 0) : NULL, err);
+	int ret = atts != NULL ? 0 : -1;
 
 	if (ret == 0)
 		ret = table_text(cfg, p->apps, &table, err);
@@ -223,8 +289,11 @@ static int queue_part(struct store *st, const struct config *cfg, const struct b
 	for (guint i = 0; ret == 0 && i < p->apps->len; i++)
 		ret = store_application_set_digest_part(
 			st, ((const struct app_row *)g_ptr_array_index(p->apps, i))->id, part, err);
-	g_hash_table_destroy(vars);
-	g_array_free(atts, TRUE);
+	if (vars != NULL)
+		g_hash_table_destroy(vars);
+	if (atts != NULL)
+		g_array_free(atts, TRUE);
+	dossier_clear(&dos);
 	g_ptr_array_free(names, TRUE);
 	g_free(mid);
 	return ret;
@@ -234,7 +303,9 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
 		 GPtrArray *apps, const char *token, gint64 now, char **message_id_r,
 		 struct err *err)
 {
-	GPtrArray *parts = digest_parts_plan(apps, cfg->commission.max_message_bytes);
+	GPtrArray *parts = digest_parts_plan(
+		apps, cfg->commission.max_message_bytes -
+			      (cfg->commission.dossier ? DIGEST_DOSSIER_BYTES : 0));
 	struct batch_row with_token = *b; /* a batch being closed has no token yet */
 	int ret = 0;
 

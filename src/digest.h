@@ -4,6 +4,8 @@
 #ifndef ADMITD_DIGEST_H
 #define ADMITD_DIGEST_H
 
+#include <stdbool.h>
+
 #include <glib.h>
 
 #include "config.h"
@@ -25,6 +27,13 @@ int digest_queue(struct store *st, const struct config *cfg, const struct batch_
  * (of `parts`) that has any, threaded to that part and carrying the same token. */
 int digest_queue_reminder(struct store *st, const struct config *cfg, const struct batch_row *b,
 			  GPtrArray *apps, int parts, gint64 now, struct err *err);
+
+/* The variables of a digest part's templates (templates/digest.txt but "applications" and
+ * "documents_note"): the batch's, and the part's of `parts`, listing `apps` (struct app_row *)
+ * of `total`. Owned; NULL with err from a snippet. */
+GHashTable *digest_vars_new(const struct config *cfg, const struct batch_row *b, GPtrArray *apps,
+			    int part, int parts, guint total, bool without_documents,
+			    struct err *err);
 
 /* The Message-ID of part `part` (from 1) of round `round` of a batch's "digest" or
  * "reminder": KIND.TOKEN, then ".rR" for a round sent again (admitctl batch resend), then ".K"

@@ -13,6 +13,9 @@
  * application its table row (in the text and, encoded, counted generously). */
 #define DIGEST_PART_BASE_BYTES (32 * 1024)
 #define DIGEST_ROW_BYTES       2048
+/* What a dossier adds to the documents it holds (dossier.h): its cover with the fonts it
+ * embeds, and qpdf's rewriting. */
+#define DIGEST_DOSSIER_BYTES (256 * 1024)
 
 struct digest_part {
 	GPtrArray *apps;	/* of struct app_row *, borrowed from the batch's list */

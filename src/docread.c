@@ -247,15 +247,22 @@ static GBytes *range_of(GMappedFile *file, gint64 offset, gint64 size)
 	return part;
 }
 
-void docread_fd(int fd, gint64 offset, gint64 size, bool want_text, struct doc_facts *facts)
+GBytes *docread_map(int fd, gint64 offset, gint64 size)
 {
 	GMappedFile *file = g_mapped_file_new_from_fd(fd, FALSE, NULL);
 	GBytes *bytes = file ? range_of(file, offset, size) : NULL;
-	gsize len = 0;
-	const unsigned char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
 
 	if (file != NULL)
 		g_mapped_file_unref(file);
+	return bytes;
+}
+
+void docread_fd(int fd, gint64 offset, gint64 size, bool want_text, struct doc_facts *facts)
+{
+	GBytes *bytes = docread_map(fd, offset, size);
+	gsize len = 0;
+	const unsigned char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+
 	memset(facts, 0, sizeof(*facts));
 	facts->pages = -1;
 	if (bytes == NULL) {

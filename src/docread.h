@@ -53,4 +53,8 @@ enum doc_format docread_sniff(const unsigned char *head, size_t len);
  * several times qpdf's page count. */
 void docread_fd(int fd, gint64 offset, gint64 size, bool want_text, struct doc_facts *facts);
 
+/* The document's bytes, mapped (no copy), or NULL when the file is shorter than the range.
+ * Owned. */
+GBytes *docread_map(int fd, gint64 offset, gint64 size);
+
 #endif

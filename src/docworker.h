@@ -13,15 +13,14 @@
 #include <stdint.h>
 
 #include "docread.h"
+#include "docworker_proc.h"
 #include "err.h"
 
 #define DOCWORKER_DOCUMENT_MS 10000
 #define DOCWORKER_MESSAGE_MS  30000
-#define DOCWORKER_MEMORY      (256UL * 1024 * 1024)
 
 /* What admitd tells admitd-docread on its stdin: a header, then one request per document.
  * The files are the worker's descriptors from DOCWORKER_FIRST_FD on. */
-#define DOCWORKER_FIRST_FD 3
 #define DOCWORKER_DOCS_MAX 100000
 struct docworker_header {
 	uint32_t files, docs;

@@ -168,6 +168,9 @@ struct app_filter {
 int store_applications(struct store *st, const struct app_filter *f, GPtrArray **apps_r,
 		       struct err *err);
 void app_row_free(gpointer row);
+void store_doc_row_free(gpointer row); /* a struct doc_row of app_row.documents */
+/* The application's first document of `kind` ("letter", "cv"), borrowed, or NULL. */
+const struct doc_row *app_row_document(const struct app_row *a, const char *kind);
 /* Counts for status: applications by state (GHashTable char * → GINT_TO_POINTER), outbox by
  * state in the same table under "outbox:queued" etc., messages by outcome under
  * "messages:quarantined" etc. */

@@ -222,6 +222,17 @@ int store_decision_insert(struct store *st, const struct decision_new *d, gint64
 	return store_run(st, stmt, "insert decision", err);
 }
 
+const struct doc_row *app_row_document(const struct app_row *a, const char *kind)
+{
+	for (guint i = 0; i < a->documents->len; i++) {
+		const struct doc_row *d = g_ptr_array_index(a->documents, i);
+
+		if (strcmp(d->kind, kind) == 0)
+			return d;
+	}
+	return NULL;
+}
+
 void app_row_free(gpointer p)
 {
 	struct app_row *a = p;

@@ -61,7 +61,6 @@ int store_migrate(struct store *st, struct err *err);
 
 /* store_documents.c: fills app->documents (created by the caller) with its current documents. */
 int store_documents_load(struct store *st, struct app_row *app, struct err *err);
-void store_doc_row_free(gpointer row);
 
 /* Outbox rows (alias o) that need the office: a digest or reminder the commission never got,
  * or any email refused for its size (552), until it is sent again or superseded. */

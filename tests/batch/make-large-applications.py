@@ -17,16 +17,20 @@ _spec.loader.exec_module(_hostile)
 
 
 def document(title, pages, padding):
-    """A PDF of `pages` pages saying `title`, carrying `padding` bytes of noise in an image."""
+    """A PDF of `pages` pages saying `title`, carrying `padding` bytes of noise in an image that
+    its first page shows (so that rewriting the PDF keeps it, as it would a scan)."""
     kids = " ".join("%d 0 R" % (4 + 2 * p) for p in range(pages))
+    image = 4 + 2 * pages
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids.encode(), pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     for p in range(pages):
         text = b"BT /F1 14 Tf 72 720 Td (%s, page %d) Tj ET" % (title.encode(), p + 1)
+        if p == 0:
+            text += b" q 20 0 0 20 500 760 cm /Im1 Do Q"
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
-                       % (5 + 2 * p))
+                       b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 %d 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (image, 5 + 2 * p))
         objects.append(_hostile.stream(b"", text))
     objects.append(_hostile.stream(b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
                                    b"/ColorSpace /DeviceGray /BitsPerComponent 8",

@@ -46,9 +46,25 @@ check "every part says which of $parts it is" \
 check "every application is listed, in exactly one part" \
   equals "$(cut -d' ' -f2 "$WORK/listed" | sort | uniq -c | awk '$1 == 1' | wc -l)" "$N"
 check "and nothing else is" equals "$(wc -l <"$WORK/listed")" "$N"
-check "every application's letter and CV are attached" \
-  equals "$(grep -cE '^AI4G-[0-9-]+-(cv|letter)\.pdf [0-9]+$' "$WORK/attached")" $((2 * N))
-check "each CV whole" equals "$(awk '/-cv.pdf/ && $2 < 300000' "$WORK/attached" | wc -l)" 0
+check "each part carries one attachment, its dossier" \
+  equals "$(grep -cE '^batch-[0-9]+-part-[0-9]+-dossier\.pdf [0-9]+$' "$WORK/attached")/$(wc -l <"$WORK/attached")" "$parts/$parts"
+# Each dossier's bookmarks: one per application its part lists, a letter and a CV under each,
+# and the pages of them all after the cover.
+: >"$WORK/bookmarked"
+for f in $(mail_files "$COMMISSION"); do
+  k=$(header "$f" Subject | sed -n "s/.*(part \([0-9]*\) of $parts).*/\1/p")
+  attachment "$f" "$(grep -o 'batch-[0-9]*-part-[0-9]*-dossier\.pdf' "$f" | sed -n 1p)" >"$WORK/part$k.pdf"
+  /usr/bin/python3 "$TESTS_DIR/integration/pdf-outline.py" "$WORK/part$k.pdf" >"$WORK/outline$k"
+  sed -n "s/^\(AI4G-[0-9-]*\) .*/$k \1/p" "$WORK/outline$k" >>"$WORK/bookmarked"
+  last=$(tail -1 "$WORK/outline$k" | sed -n 's/^  CV (\([0-9]*\) p.) -> \([0-9]*\)$/\2 + \1 - 1/p')
+  echo "$k $(pdfinfo "$WORK/part$k.pdf" | awk '/^Pages:/ { print $2 }') $((last))" >>"$WORK/pagecounts"
+done
+check "every application has its bookmark in the dossier of the part that lists it" \
+  cmp <(sort "$WORK/listed") <(sort "$WORK/bookmarked")
+check "with its letter and CV under it" \
+  equals "$(cat "$WORK"/outline* | grep -cE '^  (letter \(1 p\.\)|CV \([0-9]+ p\.\)) -> [0-9]+$')" $((2 * N))
+check "each dossier ends with the last CV's last page" \
+  equals "$(awk '$2 != $3' "$WORK/pagecounts")" ""
 
 # The chair answers part 2, deciding one application of it and one of part 1.
 part2_id=$(awk '$1 == 2 { print $2 }' "$WORK/parts")

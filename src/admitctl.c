@@ -513,17 +513,13 @@ static int write_dossier(struct ctl *c, const struct batch_row *b, GPtrArray *ap
 {
 	struct err err = { 0 };
 	struct dossier d = { 0 };
-	GError *gerr = NULL;
 	int part = c->part > 0 ? c->part : 1, of = c->part > 0 ? parts : 1;
 	GHashTable *vars = digest_vars_new(c->cfg, b, apps, part, of, apps->len, false, &err);
 	int rc = EX_OK;
 
-	if (vars == NULL || dossier_build(c->cfg, vars, apps, &d, &err) < 0) {
+	if (vars == NULL || dossier_build(c->cfg, vars, apps, &d, &err) < 0 ||
+	    dossier_save(&d, c->out, &err) < 0) {
 		rc = fail(&err);
-	} else if (!g_file_set_contents(c->out, (const char *)d.pdf->data, d.pdf->len, &gerr)) {
-		fprintf(stderr, "admitctl: dossier: %s\n", gerr->message);
-		g_error_free(gerr);
-		rc = EX_CANTCREAT;
 	} else {
 		print_dossier(c->out, &d, apps->len);
 	}

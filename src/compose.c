@@ -47,11 +47,12 @@ static GBytes *serialize(GMimeMessage *msg)
 	g_mime_object_encode(GMIME_OBJECT(msg), GMIME_ENCODING_CONSTRAINT_7BIT);
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, mem);
+	/* Taken from the stream, not copied: a digest part is up to 10 MB. */
 	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	GBytes *out = g_bytes_new(bytes->data, bytes->len);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
 	g_mime_format_options_free(fo);
-	return out;
+	return g_byte_array_free_to_bytes(bytes);
 }
 
 /* Always UTF-8: g_mime_text_part_set_text() would pick a legacy charset when the text fits
@@ -68,36 +69,21 @@ static void set_utf8_body(GMimeTextPart *part, const char *body)
 	g_object_unref(mem);
 }
 
-/* The attachment's bytes as a stream: a range of its file, or its data (not copied). */
-static GMimeStream *attachment_stream(const struct compose_attachment *a, struct err *err)
+static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
 {
 	GError *gerr = NULL;
-	GMimeStream *file, *range;
+	GMimeStream *file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr), *range;
+	GMimeContentType *ct;
+	GMimeDataWrapper *content;
+	GMimePart *part;
 
-	if (a->data != NULL) {
-		range = g_mime_stream_mem_new_with_byte_array((GByteArray *)a->data);
-		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(range), FALSE);
-		return range;
-	}
-	if ((file = g_mime_stream_fs_open(a->path, O_RDONLY, 0, &gerr)) == NULL) {
+	if (file == NULL) {
 		err_set(err, ERR_TEMP, "attach %s: %s", a->path, gerr->message);
 		g_error_free(gerr);
 		return NULL;
 	}
 	range = g_mime_stream_substream(file, a->offset, a->offset + a->size);
 	g_object_unref(file);
-	return range;
-}
-
-static GMimeObject *attachment_part(const struct compose_attachment *a, struct err *err)
-{
-	GMimeStream *range = attachment_stream(a, err);
-	GMimeContentType *ct;
-	GMimeDataWrapper *content;
-	GMimePart *part;
-
-	if (range == NULL)
-		return NULL;
 	part = g_mime_part_new();
 	ct = g_mime_content_type_parse(NULL, a->content_type);
 	g_mime_object_set_content_type(GMIME_OBJECT(part), ct);

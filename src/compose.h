@@ -9,8 +9,7 @@
 #include "err.h"
 
 struct compose_attachment {
-	const GByteArray *data;	  /* the bytes themselves (borrowed), or NULL: */
-	const char *path;	  /* the file that holds them */
+	const char *path;	  /* the file that holds it */
 	gint64 offset, size;	  /* which bytes of that file */
 	const char *filename;	  /* the name the reader sees */
 	const char *content_type; /* "application/pdf" */

@@ -193,9 +193,7 @@ static bool dossier_attached(const struct config *cfg, const struct batch_row *b
 {
 	struct err err = { 0 };
 	char *name = dossier_filename(b->id, part, parts);
-	struct compose_attachment att = { .data = NULL,
-					  .filename = name,
-					  .content_type = "application/pdf" };
+	struct compose_attachment att = { .filename = name, .content_type = "application/pdf" };
 	gint64 wire = DIGEST_PART_BASE_BYTES + (gint64)p->apps->len * DIGEST_ROW_BYTES;
 
 	g_ptr_array_add(names, name);
@@ -205,9 +203,10 @@ static bool dossier_attached(const struct config *cfg, const struct batch_row *b
 			 b->id, part, err.text);
 		return false;
 	}
-	att.data = dos->pdf;
+	att.path = dos->path;
+	att.size = dos->size;
 	g_array_append_val(atts, att);
-	wire += digest_attachment_wire_bytes(dos->pdf->len);
+	wire += digest_attachment_wire_bytes(dos->size);
 	for (guint i = 0; i < p->apps->len; i++) {
 		const struct app_row *a = g_ptr_array_index(p->apps, i);
 

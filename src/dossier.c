@@ -1,10 +1,18 @@
+#define _GNU_SOURCE /* memfd_create */
 #include "dossier.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
 
 #include "docworker_proc.h"
 #include "dossier_cover.h"
 #include "dossier_merge.h"
+#include "fdio.h"
 #include "letter.h"
 #include "store.h"
 #include "template.h"
@@ -158,16 +166,41 @@ static GVariant *request_new(const struct config *cfg, const struct dossier *dos
 		g_variant_builder_end(&list));
 }
 
+/* Copies the worker's PDF (len bytes) into a memory file. -1 when it falls short. */
+static int take_pdf(struct docworker_child *c, guint64 len, gint64 deadline, struct dossier *dos)
+{
+	char buf[64 * 1024];
+	int fd = memfd_create("admitd-dossier", MFD_CLOEXEC);
+	guint64 done = 0;
+
+	while (fd >= 0 && done < len) {
+		size_t want = (size_t)MIN(len - done, sizeof(buf));
+
+		if (docworker_read(c, buf, want, deadline) != want ||
+		    fdio_write_all(fd, buf, want) < 0)
+			break;
+		done += want;
+	}
+	if (fd < 0 || done < len) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	dos->fd = fd;
+	dos->size = (gint64)len;
+	dos->path = g_strdup_printf("/proc/self/fd/%d", fd);
+	return 0;
+}
+
 /* Runs the worker on the request: its report in *r, which documents it merged in merged[],
- * and the PDF. false when it made none in time. */
+ * and the PDF into dos. false when it made none in time. */
 static bool run_worker(GPtrArray *paths, GVariant *req, guint n_docs, struct dossier_report *r,
-		       guint8 *merged, GByteArray **pdf_r, struct err *err)
+		       guint8 *merged, struct dossier *dos, struct err *err)
 {
 	GByteArray *msg = g_byte_array_new();
 	guint64 len = g_variant_get_size(req);
 	struct docworker_child c;
 	gint64 deadline = docworker_now_ms() + DOSSIER_WORKER_MS;
-	GByteArray *pdf = NULL;
 	bool ok;
 
 	g_byte_array_append(msg, (const guint8 *)&len, sizeof(len));
@@ -178,22 +211,23 @@ static bool run_worker(GPtrArray *paths, GVariant *req, guint n_docs, struct dos
 		return false;
 	ok = docworker_read(&c, r, sizeof(*r), deadline) == sizeof(*r) && r->docs == n_docs &&
 	     r->pdf_len > 0 && r->pdf_len <= DOSSIER_PDF_MAX &&
-	     docworker_read(&c, merged, n_docs, deadline) == n_docs;
-	if (ok) {
-		pdf = g_byte_array_sized_new((guint)r->pdf_len);
-		g_byte_array_set_size(pdf, (guint)r->pdf_len);
-		ok = docworker_read(&c, pdf->data, pdf->len, deadline) == pdf->len;
-	}
+	     docworker_read(&c, merged, n_docs, deadline) == n_docs &&
+	     take_pdf(&c, r->pdf_len, deadline, dos) == 0;
 	c.exiting = !ok && docworker_now_ms() < deadline;
 	docworker_stop(&c);
-	if (!ok) {
-		if (pdf != NULL)
-			g_byte_array_free(pdf, TRUE);
+	if (!ok)
 		err_set(err, ERR_TEMP, "the document worker made no dossier");
-		return false;
-	}
-	*pdf_r = pdf;
-	return true;
+	return ok;
+}
+
+static void drop_pdf(struct dossier *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	g_free(d->path);
+	d->fd = -1;
+	d->path = NULL;
+	d->size = 0;
 }
 
 /* One try: 0 with the dossier made, 1 when the worker could not merge some documents (now
@@ -214,7 +248,7 @@ static int try_build(const struct config *cfg, GHashTable *vars, GPtrArray *apps
 	if (ret == 0) {
 		g_variant_ref_sink(req);
 		merged = g_new0(guint8, order->len + 1);
-		if (!run_worker(paths, req, order->len, &r, merged, &dos->pdf, err))
+		if (!run_worker(paths, req, order->len, &r, merged, dos, err))
 			ret = -1;
 	}
 	for (guint i = 0; ret >= 0 && merged != NULL && i < order->len; i++)
@@ -225,7 +259,7 @@ static int try_build(const struct config *cfg, GHashTable *vars, GPtrArray *apps
 			ret = 1;
 		}
 	if (ret == 1)
-		g_clear_pointer(&dos->pdf, g_byte_array_unref);
+		drop_pdf(dos);
 	dos->pages = (int)r.pages;
 	g_free(merged);
 	if (req != NULL)
@@ -243,6 +277,7 @@ int dossier_build(const struct config *cfg, GHashTable *vars, GPtrArray *apps, s
 	int ret = 1;
 
 	memset(d, 0, sizeof(*d));
+	d->fd = -1;
 	d->separate = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	for (guint i = 0; i < apps->len; i++) {
 		const struct app_row *a = g_ptr_array_index(apps, i);
@@ -266,9 +301,30 @@ int dossier_build(const struct config *cfg, GHashTable *vars, GPtrArray *apps, s
 
 void dossier_clear(struct dossier *d)
 {
-	if (d->pdf != NULL)
-		g_byte_array_free(d->pdf, TRUE);
+	if (d->path != NULL)
+		drop_pdf(d);
 	if (d->separate != NULL)
 		g_hash_table_destroy(d->separate);
 	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+}
+
+int dossier_save(const struct dossier *d, const char *path, struct err *err)
+{
+	char *tmp = g_strconcat(path, ".tmp", NULL);
+	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	off_t at = 0;
+	int ret = 0;
+
+	while (out >= 0 && at < d->size)
+		if (sendfile(out, d->fd, &at, (size_t)(d->size - at)) <= 0)
+			break;
+	if (out < 0 || at < d->size || fsync(out) < 0 || rename(tmp, path) < 0)
+		ret = err_set(err, ERR_TEMP, "%s: %s", out < 0 ? tmp : path, strerror(errno));
+	if (out >= 0)
+		close(out);
+	if (ret < 0)
+		unlink(tmp);
+	g_free(tmp);
+	return ret;
 }

@@ -15,8 +15,12 @@
 #define DOSSIER_WORKER_MS 60000
 
 struct dossier {
-	GByteArray *pdf; /* owned */
-	int pages;	 /* of pdf */
+	/* The PDF, in a memory file (memfd): it is attached from there, read as it is encoded,
+	 * so a part's ~10 MB dossier is never one more copy on our heap. */
+	int fd;	    /* owned; -1: none */
+	char *path; /* "/proc/self/fd/N", to open it again (owned) */
+	gint64 size;
+	int pages;
 	/* The documents attached beside it: struct doc_row * (borrowed from the applications)
 	 * → the name it is attached under, "REF-kind.ext" (owned). */
 	GHashTable *separate;
@@ -29,6 +33,9 @@ struct dossier {
 int dossier_build(const struct config *cfg, GHashTable *vars, GPtrArray *apps, struct dossier *d,
 		  struct err *err);
 void dossier_clear(struct dossier *d);
+
+/* Writes the dossier to `path` (a temporary file beside it, synced, then renamed). */
+int dossier_save(const struct dossier *d, const char *path, struct err *err);
 
 /* "REF-letter.pdf": the name a document of an application is sent under. Owned. */
 char *dossier_attachment_name(const char *ref, const char *kind, const char *filename);

@@ -10,6 +10,7 @@ int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now
 		"INSERT INTO outbox (application_id, template, to_addr, message_id, message, "
 		"next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		err);
+	int ret;
 
 	if (stmt == NULL)
 		return -1;
@@ -17,10 +18,13 @@ int store_outbox_insert(struct store *st, const struct outbox_new *m, gint64 now
 	store_bind_text(stmt, 2, m->template_name);
 	store_bind_text(stmt, 3, m->to_addr);
 	store_bind_text(stmt, 4, m->message_id);
-	sqlite3_bind_blob64(stmt, 5, m->message, m->message_len, SQLITE_TRANSIENT);
+	/* Not copied: the message (up to a digest part's 10 MB) outlives the insert. */
+	sqlite3_bind_blob64(stmt, 5, m->message, m->message_len, SQLITE_STATIC);
 	store_bind_time(stmt, 6, now);
 	store_bind_time(stmt, 7, now);
-	return store_run(st, stmt, "queue message", err);
+	ret = store_run(st, stmt, "queue message", err);
+	sqlite3_clear_bindings(stmt); /* the cached statement keeps no pointer to it */
+	return ret;
 }
 
 void outbox_row_free(gpointer p)

@@ -66,6 +66,23 @@ static PopplerDocument *pdf_of(GByteArray *bytes)
 	return doc;
 }
 
+/* The PDF a dossier holds, read back from its memory file. */
+static PopplerDocument *dossier_pdf(const struct dossier *d)
+{
+	char *data = NULL;
+	gsize len = 0;
+	GByteArray *bytes = g_byte_array_new();
+	PopplerDocument *doc;
+
+	assert_true(g_file_get_contents(d->path, &data, &len, NULL));
+	assert_int_equal(len, d->size);
+	g_byte_array_append(bytes, (const guint8 *)data, (guint)len);
+	doc = pdf_of(bytes);
+	g_byte_array_free(bytes, TRUE);
+	g_free(data);
+	return doc;
+}
+
 static char *page_text(PopplerDocument *doc, int i)
 {
 	PopplerPage *page = poppler_document_get_page(doc, i);
@@ -247,7 +264,7 @@ static void test_documents_beside(void **state)
 	assert_int_equal(g_hash_table_size(d.separate), 1);
 	assert_string_equal(g_hash_table_lookup(d.separate, g_ptr_array_index(a->documents, 1)),
 			    "AI4G-2026-0007-cv.docx");
-	doc = pdf_of(d.pdf);
+	doc = dossier_pdf(&d);
 	assert_int_equal(poppler_document_get_n_pages(doc), 2);
 	assert_int_equal(d.pages, 2);
 	cover = page_text(doc, 0);
@@ -266,7 +283,7 @@ static void test_documents_beside(void **state)
 	while (g_hash_table_iter_next(&it, &key, &name))
 		names += g_str_has_prefix(name, "AI4G-2026-0007-");
 	assert_int_equal(names, 2);
-	doc = pdf_of(d.pdf);
+	doc = dossier_pdf(&d);
 	assert_int_equal(poppler_document_get_n_pages(doc), 1);
 	cover = page_text(doc, 0);
 	assert_non_null(strstr(cover, "AI4G-2026-0007-letter.pdf"));

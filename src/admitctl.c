@@ -20,6 +20,9 @@
 #include "timeutil.h"
 #include "err.h"
 #include "mail.h"
+#include "oauth2.h"
+#include "oauth2_login.h"
+#include "tokenfile.h"
 #include "report.h"
 #include "store.h"
 
@@ -57,6 +60,9 @@ static void usage(FILE *out)
 	      "  export --batch B --csv|--json   a batch as a spreadsheet or JSON\n"
 	      "  dossier --batch B [--part K] --out FILE\n"
 	      "                              the PDF the commission got for batch B (part K)\n"
+	      "  oauth login [device|code]   sign in for admitd's OAuth2 refresh token (from any\n"
+	      "                              browser; nothing needs to reach this server)\n"
+	      "  oauth status                which OAuth2 token admitd holds, and until when\n"
 	      "  gdpr export EMAIL [--out DIR]   everything stored about a person, with files\n"
 	      "  gdpr erase EMAIL [--yes]    erase a person's data (asks to confirm)\n"
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
@@ -90,11 +96,19 @@ static void print_current_batch(struct ctl *c)
 static int print_attention(struct ctl *c, struct err *err)
 {
 	GPtrArray *rows = NULL;
+	char *oauth = NULL;
 
 	if (store_outbox_attention(c->st, &rows, err) < 0)
 		return -1;
-	if (rows->len > 0)
+	if (store_state_get(c->st, "oauth2_problem", &oauth, err) < 0) {
+		g_ptr_array_free(rows, TRUE);
+		return -1;
+	}
+	if (rows->len > 0 || (oauth != NULL && oauth[0] != '\0'))
 		printf("Needs attention\n");
+	if (oauth != NULL && oauth[0] != '\0')
+		printf("  admitd cannot log in: %s\n", oauth);
+	g_free(oauth);
 	for (guint i = 0; i < rows->len; i++) {
 		const struct outbox_row *r = g_ptr_array_index(rows, i);
 		bool commission = strcmp(r->template_name, "digest") == 0 ||
@@ -636,6 +650,77 @@ static int cmd_preview(struct ctl *c, const char *template_name, const char *ref
 	return rc;
 }
 
+static int cmd_oauth_login(struct ctl *c, const char *kind)
+{
+	const struct config_oauth2 *o = &c->cfg->oauth2;
+	struct err err = { 0 };
+	int ret;
+
+	if (!o->configured) {
+		fprintf(stderr, "admitctl: %s has no oauth2 group\n", c->cfg->path);
+		return EX_CONFIG;
+	}
+	if (kind == NULL)
+		kind = oauth2_login_kind(o);
+	if (g_strcmp0(kind, "device") == 0 && o->device_authorization_url != NULL)
+		ret = oauth2_login_device(o, stdout, &err);
+	else if (g_strcmp0(kind, "code") == 0 && o->authorization_url != NULL)
+		ret = oauth2_login_code(o, stdin, stdout, &err);
+	else {
+		fprintf(stderr,
+			"admitctl: oauth login %s: set oauth2.device_authorization_url or "
+			"oauth2.authorization_url for this provider\n",
+			kind ? kind : "");
+		return EX_CONFIG;
+	}
+	return ret < 0 ? fail(&err) : EX_OK;
+}
+
+static int cmd_oauth_status(struct ctl *c)
+{
+	const struct config_oauth2 *o = &c->cfg->oauth2;
+	struct token_record t = { 0 };
+	char *expires = NULL, *problem = NULL;
+	struct err err = { 0 };
+	int got;
+
+	if (!o->configured) {
+		printf("OAuth2          not configured (imap.auth = \"%s\", smtp.auth = \"%s\")\n",
+		       c->cfg->imap.auth, c->cfg->smtp.auth);
+		return EX_OK;
+	}
+	printf("Provider        %s, grant %s\nToken endpoint  %s\nUsed by         "
+	       "imap: %s, smtp: %s\n",
+	       o->provider, o->grant, o->token_url,
+	       strcmp(c->cfg->imap.auth, "oauth2") == 0 ? "yes" : "no",
+	       strcmp(c->cfg->smtp.auth, "oauth2") == 0 ? "yes" : "no");
+	if (strcmp(o->grant, "refresh_token") != 0)
+		printf("Refresh token   not used (the client secret obtains each token)\n");
+	else if ((got = tokenfile_load(o->token_file, &t, &err)) < 0)
+		printf("Refresh token   unreadable: %s\n", err.text);
+	else if (got == 0)
+		printf("Refresh token   none yet: run admitctl oauth login\n");
+	else
+		printf("Refresh token   held since %s (%s), in %s%s\n", t.obtained, t.via,
+		       o->token_file,
+		       g_strcmp0(t.client_id, o->client_id) == 0
+			       ? ""
+			       : "; issued to another client_id: run admitctl oauth login");
+	token_record_clear(&t);
+	if (c->st != NULL && (store_state_get(c->st, "oauth2_access_expires", &expires, &err) < 0 ||
+			      store_state_get(c->st, "oauth2_problem", &problem, &err) < 0)) {
+		g_free(expires);
+		return fail(&err);
+	}
+	printf("Access token    %s%s\n",
+	       expires && *expires ? "held by admitd until " : "none held",
+	       expires && *expires ? expires : "");
+	printf("Problem         %s\n", problem && *problem ? problem : "none");
+	g_free(expires);
+	g_free(problem);
+	return EX_OK;
+}
+
 static int dispatch(struct ctl *c, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -672,6 +757,10 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_resend(c, argv[1]);
 	if (strcmp(cmd, "preview") == 0 && argc == 3)
 		return cmd_preview(c, argv[1], argv[2]);
+	if (strcmp(cmd, "oauth") == 0 && argc >= 2 && argc <= 3 && strcmp(argv[1], "login") == 0)
+		return cmd_oauth_login(c, argc == 3 ? argv[2] : NULL);
+	if (strcmp(cmd, "oauth") == 0 && argc == 2 && strcmp(argv[1], "status") == 0)
+		return cmd_oauth_status(c);
 	fprintf(stderr, "admitctl: unknown command or wrong arguments: %s\n", cmd);
 	usage(stderr);
 	return EX_USAGE;
@@ -769,13 +858,19 @@ int main(int argc, char **argv)
 	mail_library_init();
 	/* admitctl changes the store (decide, withdraw, batch close, gdpr erase ...) but never
 	 * talks to a mail server: admitd sends what it queues, so it needs no mail passwords. */
-	if (config_load(&c.cfg, config_path, 0, problems) < 0) {
+	/* oauth login is the exception: the token endpoint may want the client secret. */
+	if (config_load(&c.cfg, config_path,
+			strcmp(argv[optind], "oauth") == 0 ? CONFIG_OAUTH2_SECRET : 0,
+			problems) < 0) {
 		fputs(problems->str, stderr);
 		g_string_free(problems, TRUE);
 		return EX_CONFIG;
 	}
 	g_string_free(problems, TRUE);
-	if (store_open(&c.st, c.cfg->storage.database, &err) < 0)
+	/* oauth works before admitd has ever run (and made the store): the login comes first. */
+	if (strcmp(argv[optind], "oauth") == 0 && access(c.cfg->storage.database, F_OK) < 0)
+		rc = dispatch(&c, argc - optind, argv + optind);
+	else if (store_open(&c.st, c.cfg->storage.database, &err) < 0)
 		rc = fail(&err);
 	else
 		rc = dispatch(&c, argc - optind, argv + optind);

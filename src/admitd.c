@@ -24,6 +24,8 @@
 #include "batch.h"
 #include "log.h"
 #include "notify.h"
+#include "oauth2.h"
+#include "oauth2_notice.h"
 #include "mail.h"
 #include "outbox.h"
 #include "retention.h"
@@ -43,6 +45,7 @@ struct daemon {
 	struct spool *sp;
 	struct imap *im;
 	struct smtp *sm;
+	struct oauth2 *oa; /* NULL unless imap.auth or smtp.auth is "oauth2" */
 	int lock_fd;
 };
 
@@ -82,6 +85,23 @@ static int load_config(const char *path, struct config **cfg_r)
 	return ret < 0 ? EX_CONFIG : EX_OK;
 }
 
+/* --check-config: what the provider must have set up, which the file cannot show. */
+static void describe_oauth2(const struct config *cfg)
+{
+	const struct config_oauth2 *o = &cfg->oauth2;
+
+	if (!o->configured)
+		return;
+	printf("%s: oauth2: provider %s, grant %s, scope \"%s\"; imap.auth = \"%s\", smtp.auth = "
+	       "\"%s\"\n",
+	       cfg->path, o->provider, o->grant, o->scope ? o->scope : "", cfg->imap.auth,
+	       cfg->smtp.auth);
+	printf("%s: oauth2: the provider needs %s\n", cfg->path, config_oauth2_needs(o));
+	if (strcmp(o->grant, "refresh_token") == 0 && access(o->token_file, F_OK) < 0)
+		printf("%s: oauth2: no refresh token yet in %s: run admitctl oauth login\n",
+		       cfg->path, o->token_file);
+}
+
 /* A second daemon on the same database would file every message twice. */
 static int take_lock(struct daemon *d, struct err *err)
 {
@@ -103,12 +123,28 @@ static int take_lock(struct daemon *d, struct err *err)
 	return ret;
 }
 
+/* One token for both services when both use it: one grant, one refresh token to rotate. */
+static struct oauth2 *attach_oauth2(const struct config *cfg, struct imap *im, struct smtp *sm)
+{
+	struct oauth2 *o;
+
+	if (!config_uses_oauth2(cfg))
+		return NULL;
+	o = oauth2_new(&cfg->oauth2);
+	if (strcmp(cfg->imap.auth, "oauth2") == 0)
+		imap_set_oauth2(im, o);
+	if (strcmp(cfg->smtp.auth, "oauth2") == 0)
+		smtp_set_oauth2(sm, o);
+	return o;
+}
+
 static int daemon_open(struct daemon *d, struct err *err)
 {
 	if (take_lock(d, err) < 0 || store_open(&d->st, d->cfg->storage.database, err) < 0 ||
 	    spool_open(&d->sp, d->cfg->storage.spool, err) < 0 ||
 	    imap_new(&d->im, &d->cfg->imap, err) < 0 || smtp_new(&d->sm, &d->cfg->smtp, err) < 0)
 		return -1;
+	d->oa = attach_oauth2(d->cfg, d->im, d->sm);
 	crashmark_install(d->cfg->storage.spool);
 	return 0;
 }
@@ -117,6 +153,7 @@ static void daemon_close(struct daemon *d)
 {
 	smtp_free(&d->sm);
 	imap_free(&d->im);
+	oauth2_free(&d->oa);
 	spool_close(&d->sp);
 	store_close(&d->st);
 	if (d->lock_fd >= 0)
@@ -177,7 +214,7 @@ static int cycle(struct daemon *d, bool once, struct err *err)
 	struct outbox_stats out = { 0 };
 	struct err step = { 0 };
 	char *now_text = time_iso8601(time_now());
-	int ret = 0, reported;
+	int ret = 0, reported, told = 0;
 
 	if (inbox_poll(d->im, d->st, d->sp, d->cfg, &in, &step) < 0) {
 		log_error("inbox: %s", step.text);
@@ -196,8 +233,12 @@ static int cycle(struct daemon *d, bool once, struct err *err)
 		log_error("outbox: %s", step.text);
 		ret = err_keep(err, &step);
 	}
+	if (d->oa != NULL && (told = oauth2_notice(d->st, d->cfg, d->oa, time_now(), &step)) < 0) {
+		log_error("oauth2: %s", step.text);
+		ret = err_keep(err, &step);
+	}
 	/* The office hears of a failure in the cycle that saw it. */
-	if (reported == 1 && flush(d, &out, err) < 0)
+	if ((reported == 1 || told == 1) && flush(d, &out, err) < 0)
 		ret = -1;
 	if (ret == 0 && out.deferred > 0 && once) {
 		/* Not an error for the daemon (the rows wait for their next attempt), but --once
@@ -262,6 +303,7 @@ static void reload(struct daemon *d)
 	struct err err = { 0 };
 
 	reload_requested = 0;
+	/* A reload also lifts an OAuth2 refusal: the client secret may be new. */
 	notify_reloading();
 	if (load_config(d->cfg->path, &fresh) != EX_OK) {
 		log_error(
@@ -275,8 +317,10 @@ static void reload(struct daemon *d)
 	} else {
 		imap_free(&d->im);
 		smtp_free(&d->sm);
+		oauth2_free(&d->oa);
 		config_free(&d->cfg);
 		d->cfg = fresh, d->im = im, d->sm = sm;
+		d->oa = attach_oauth2(d->cfg, d->im, d->sm);
 		imap_set_trace(d->im, trace_imap);
 		fresh = NULL, im = NULL, sm = NULL;
 		log_info("reload config=%s", d->cfg->path);
@@ -388,8 +432,10 @@ int main(int argc, char **argv)
 	mail_library_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = load_config(config_path, &d.cfg);
-	if (rc == EX_OK && check)
+	if (rc == EX_OK && check) {
 		printf("%s: configuration and templates are valid\n", config_path);
+		describe_oauth2(d.cfg);
+	}
 	if (rc == EX_OK && !check) {
 		/* Applicants' documents and the store: for admitd's user only (sqlite's files too). */
 		umask(077);

@@ -11,6 +11,8 @@
 
 #include <curl/curl.h>
 
+#include "config_p.h"
+#include "secret.h"
 #include "mail.h"
 
 #ifndef ADMITD_TEMPLATES_DIR
@@ -91,6 +93,7 @@ static const struct field imap_fields[] = {
 	FIELD("ca_file", F_PATH, false, imap.ca_file),
 	FIELD("require_tls", F_BOOL, false, imap.require_tls),
 	INT_FIELD("timeout_seconds", false, imap.timeout_seconds, 1, 3600),
+	FIELD("auth", F_STRING, false, imap.auth),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -101,6 +104,22 @@ static const struct field smtp_fields[] = {
 	FIELD("ca_file", F_PATH, false, smtp.ca_file),
 	FIELD("require_tls", F_BOOL, false, smtp.require_tls),
 	INT_FIELD("timeout_seconds", false, smtp.timeout_seconds, 1, 3600),
+	FIELD("auth", F_STRING, false, smtp.auth),
+	{ NULL, 0, false, 0, 0, 0 },
+};
+
+/* Checked and completed from the provider's preset in config_oauth2.c. */
+static const struct field oauth2_fields[] = {
+	FIELD("provider", F_STRING, true, oauth2.provider),
+	FIELD("tenant", F_STRING, false, oauth2.tenant),
+	FIELD("grant", F_STRING, false, oauth2.grant),
+	FIELD("client_id", F_STRING, true, oauth2.client_id),
+	FIELD("client_secret_file", F_PATH, false, oauth2.client_secret_file),
+	FIELD("token_url", F_URL_WEB, false, oauth2.token_url),
+	FIELD("device_authorization_url", F_URL_WEB, false, oauth2.device_authorization_url),
+	FIELD("authorization_url", F_URL_WEB, false, oauth2.authorization_url),
+	FIELD("scope", F_STRING, false, oauth2.scope),
+	FIELD("ca_file", F_PATH, false, oauth2.ca_file),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -152,25 +171,14 @@ static const struct group groups[] = {
 	{ "commission", commission_fields, true },
 	{ "imap", imap_fields, true },
 	{ "smtp", smtp_fields, true },
+	{ "oauth2", oauth2_fields, false },
 	{ "storage", storage_fields, false },
 	{ "templates", templates_fields, false },
 	{ "limits", limits_fields, false },
 	{ "retention", retention_fields, false },
 };
 
-/* State of one load: where problems go and what relative paths are relative to. */
-struct loader {
-	const char *path;
-	char *dir;
-	int last_line;
-	GString *problems;
-	int count;
-};
-
-static void problem(struct loader *ld, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem(struct loader *ld, int line, const char *fmt, ...)
+void config_problem(struct loader *ld, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -182,7 +190,7 @@ static void problem(struct loader *ld, int line, const char *fmt, ...)
 	ld->count++;
 }
 
-static int setting_line(const config_setting_t *s)
+int config_setting_line(const config_setting_t *s)
 {
 	return (int)config_setting_source_line(s);
 }
@@ -260,12 +268,13 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		problem(ld, setting_line(s),
-			"%s: expected a list of addresses like [ \"a@example.org\" ]", where);
+		config_problem(ld, config_setting_line(s),
+			       "%s: expected a list of addresses like [ \"a@example.org\" ]",
+			       where);
 		return NULL;
 	}
 	if (n == 0)
-		problem(ld, setting_line(s), "%s: the list is empty", where);
+		config_problem(ld, config_setting_line(s), "%s: the list is empty", where);
 	list = g_new0(char *, (size_t)n + 1);
 	for (int i = 0, kept = 0; i < n; i++) {
 		const char *text = config_setting_get_string_elem(s, i);
@@ -273,8 +282,8 @@ static char **read_address_list(struct loader *ld, const config_setting_t *s, co
 
 		if (text == NULL || mail_address_parse(text, &addr, NULL) < 0 ||
 		    strchr(text, '<')) {
-			problem(ld, setting_line(s), "%s: item %d is not a bare email address",
-				where, i + 1);
+			config_problem(ld, config_setting_line(s),
+				       "%s: item %d is not a bare email address", where, i + 1);
 			g_free(addr);
 			continue;
 		}
@@ -290,24 +299,24 @@ static void read_field(struct loader *ld, const config_setting_t *s, const struc
 	static const char *const imap_schemes[] = { "imap", "imaps", NULL };
 	static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
 	static const char *const web_schemes[] = { "http", "https", NULL };
-	int line = setting_line(s);
+	int line = config_setting_line(s);
 	const char *text = NULL;
 
 	if (f->type == F_INT) {
 		if (config_setting_type(s) != CONFIG_TYPE_INT) {
-			problem(ld, line, "%s: expected a whole number", where);
+			config_problem(ld, line, "%s: expected a whole number", where);
 			return;
 		}
 		int v = config_setting_get_int(s);
 		if (v < f->min || v > f->max)
-			problem(ld, line, "%s: %d is out of range (%d to %d)", where, v, f->min,
-				f->max);
+			config_problem(ld, line, "%s: %d is out of range (%d to %d)", where, v,
+				       f->min, f->max);
 		*(int *)slot = v;
 		return;
 	}
 	if (f->type == F_BOOL) {
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-			problem(ld, line, "%s: expected true or false", where);
+			config_problem(ld, line, "%s: expected true or false", where);
 			return;
 		}
 		*(bool *)slot = config_setting_get_bool(s);
@@ -318,56 +327,60 @@ static void read_field(struct loader *ld, const config_setting_t *s, const struc
 		return;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		problem(ld, line, "%s: expected a string in double quotes", where);
+		config_problem(ld, line, "%s: expected a string in double quotes", where);
 		return;
 	}
 	text = config_setting_get_string(s);
 	if (text[0] == '\0') {
-		problem(ld, line, "%s: must not be empty", where);
+		config_problem(ld, line, "%s: must not be empty", where);
 		return;
 	}
 	if (has_control_chars(text)) {
-		problem(ld, line, "%s: contains control characters", where);
+		config_problem(ld, line, "%s: contains control characters", where);
 		return;
 	}
 	switch (f->type) {
 	case F_DATE:
 		if (!parse_date(text, slot))
-			problem(ld, line, "%s: \"%s\" is not a date of the form YYYY-MM-DD", where,
-				text);
+			config_problem(ld, line, "%s: \"%s\" is not a date of the form YYYY-MM-DD",
+				       where, text);
 		return;
 	case F_PREFIX:
 		if (!valid_prefix(text))
-			problem(ld, line, "%s: \"%s\" must be 1 to 12 letters or digits", where,
-				text);
+			config_problem(ld, line, "%s: \"%s\" must be 1 to 12 letters or digits",
+				       where, text);
 		break;
 	case F_ADDRESS:
 		if (mail_address_parse(text, NULL, NULL) < 0)
-			problem(ld, line, "%s: \"%s\" is not one email address", where, text);
+			config_problem(ld, line, "%s: \"%s\" is not one email address", where,
+				       text);
 		break;
 	case F_ADDR_SPEC: {
 		char *addr = NULL;
 
 		if (mail_address_parse(text, &addr, NULL) < 0 || strchr(text, '<'))
-			problem(ld, line, "%s: \"%s\" is not a bare email address", where, text);
+			config_problem(ld, line, "%s: \"%s\" is not a bare email address", where,
+				       text);
 		*(char **)slot = addr;
 		return;
 	}
 	case F_URL_IMAP:
 		if (!url_has_scheme(text, imap_schemes, true))
-			problem(ld, line,
-				"%s: \"%s\" is not an IMAP URL like imaps://host:993/INBOX", where,
-				text);
+			config_problem(ld, line,
+				       "%s: \"%s\" is not an IMAP URL like imaps://host:993/INBOX",
+				       where, text);
 		break;
 	case F_URL_SMTP:
 		if (!url_has_scheme(text, smtp_schemes, false))
-			problem(ld, line, "%s: \"%s\" is not an SMTP URL like smtp://host:587",
-				where, text);
+			config_problem(ld, line,
+				       "%s: \"%s\" is not an SMTP URL like smtp://host:587", where,
+				       text);
 		break;
 	case F_URL_WEB:
 		if (!url_has_scheme(text, web_schemes, false))
-			problem(ld, line, "%s: \"%s\" is not a web address like https://host/path",
-				where, text);
+			config_problem(ld, line,
+				       "%s: \"%s\" is not a web address like https://host/path",
+				       where, text);
 		break;
 	case F_PATH:
 		*(char **)slot = resolve_path(ld, text);
@@ -397,12 +410,14 @@ static void read_group(struct loader *ld, const config_setting_t *g, const char 
 		const char *name = config_setting_name(s);
 
 		if (strcmp(name, "password") == 0)
-			problem(ld, setting_line(s),
+			config_problem(
+				ld, config_setting_line(s),
 				"%s.password: passwords do not belong in the config file; use "
 				"password_file or a systemd credential",
 				gname);
 		else if (find_field(fields, name) == NULL)
-			problem(ld, setting_line(s), "%s.%s: unknown setting", gname, name);
+			config_problem(ld, config_setting_line(s), "%s.%s: unknown setting", gname,
+				       name);
 	}
 	for (const struct field *f = fields; f->name != NULL; f++) {
 		const config_setting_t *s = config_setting_get_member(g, f->name);
@@ -411,7 +426,8 @@ static void read_group(struct loader *ld, const config_setting_t *g, const char 
 		if (s != NULL)
 			read_field(ld, s, f, (char *)base + f->offset, where);
 		else if (f->required)
-			problem(ld, setting_line(g), "%s: missing required setting", where);
+			config_problem(ld, config_setting_line(g), "%s: missing required setting",
+				       where);
 		g_free(where);
 	}
 }
@@ -421,14 +437,14 @@ static void read_editions(struct loader *ld, struct config *cfg, const config_se
 	int n;
 
 	if (list == NULL) {
-		problem(ld, 0, "editions: missing required list of editions");
+		config_problem(ld, 0, "editions: missing required list of editions");
 		return;
 	}
 	if (config_setting_type(list) != CONFIG_TYPE_LIST ||
 	    (n = config_setting_length(list)) == 0) {
-		problem(ld, setting_line(list),
-			"editions: expected ( { name = ...; opens = ...; "
-			"closes = ...; }, ... )");
+		config_problem(ld, config_setting_line(list),
+			       "editions: expected ( { name = ...; opens = ...; "
+			       "closes = ...; }, ... )");
 		return;
 	}
 	cfg->editions = g_new0(struct edition, (size_t)n);
@@ -439,12 +455,14 @@ static void read_editions(struct loader *ld, struct config *cfg, const config_se
 		char *where = g_strdup_printf("editions[%d]", i + 1);
 
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			problem(ld, setting_line(e), "%s: expected a group { ... }", where);
+			config_problem(ld, config_setting_line(e), "%s: expected a group { ... }",
+				       where);
 		} else {
 			read_group(ld, e, where, edition_fields, ed);
 			if (g_date_valid(&ed->opens) && g_date_valid(&ed->closes) &&
 			    g_date_compare(&ed->opens, &ed->closes) > 0)
-				problem(ld, setting_line(e), "%s: closes before it opens", where);
+				config_problem(ld, config_setting_line(e),
+					       "%s: closes before it opens", where);
 		}
 		g_free(where);
 	}
@@ -462,11 +480,11 @@ static void check_top_level(struct loader *ld, const config_setting_t *root)
 		for (size_t k = 0; k < G_N_ELEMENTS(groups) && !known; k++)
 			known = strcmp(groups[k].name, name) == 0;
 		if (!known)
-			problem(ld, setting_line(s), "%s: unknown setting", name);
+			config_problem(ld, config_setting_line(s), "%s: unknown setting", name);
 	}
 }
 
-static char *read_secret_file(const char *path, int *errno_r)
+char *config_read_secret_file(const char *path, int *errno_r)
 {
 	gchar *text = NULL;
 	GError *gerr = NULL;
@@ -482,38 +500,47 @@ static char *read_secret_file(const char *path, int *errno_r)
 	return text;
 }
 
-/* The credential named `name` wins over password_file, so a unit can override the file. */
-static void resolve_password(struct loader *ld, const config_setting_t *group, const char *name,
-			     const char *file, const char *username, char **password_r)
+/* The credential wins over the file, so a unit can override the file. */
+char *config_read_secret(struct loader *ld, int line, const char *name, const char *setting,
+			 const char *file)
 {
 	const char *creds = getenv("CREDENTIALS_DIRECTORY");
-	const config_setting_t *s = group ? config_setting_get_member(group, "password_file")
-					  : NULL;
-	int line = s ? setting_line(s) : (group ? setting_line(group) : 0);
+	char *secret;
 	int e = 0;
 
 	if (creds != NULL) {
 		char *path = g_build_filename(creds, name, NULL);
 
-		*password_r = read_secret_file(path, &e);
+		secret = config_read_secret_file(path, &e);
 		g_free(path);
-		if (*password_r != NULL)
-			return;
+		if (secret != NULL)
+			return secret;
 	}
-	if (file != NULL) {
-		*password_r = read_secret_file(file, &e);
-		if (*password_r == NULL)
-			problem(ld, line, "%s.password_file: cannot read %s: %s", name, file,
-				strerror(e));
-		else if ((*password_r)[0] == '\0')
-			problem(ld, line, "%s.password_file: %s is empty", name, file);
-		return;
-	}
-	if (username != NULL)
-		problem(ld, line,
-			"%s: no password: set password_file or provide the systemd "
-			"credential \"%s\"",
-			name, name);
+	if (file == NULL)
+		return NULL;
+	secret = config_read_secret_file(file, &e);
+	if (secret == NULL)
+		config_problem(ld, line, "%s: cannot read %s: %s", setting, file, strerror(e));
+	else if (secret[0] == '\0')
+		config_problem(ld, line, "%s: %s is empty", setting, file);
+	return secret;
+}
+
+static void resolve_password(struct loader *ld, const config_setting_t *group, const char *name,
+			     const char *file, const char *username, char **password_r)
+{
+	const config_setting_t *s = group ? config_setting_get_member(group, "password_file")
+					  : NULL;
+	int line = s ? config_setting_line(s) : (group ? config_setting_line(group) : 0);
+	char *setting = g_strdup_printf("%s.password_file", name);
+
+	*password_r = config_read_secret(ld, line, name, setting, file);
+	g_free(setting);
+	if (*password_r == NULL && file == NULL && username != NULL)
+		config_problem(ld, line,
+			       "%s: no password: set password_file or provide the systemd "
+			       "credential \"%s\"",
+			       name, name);
 }
 
 static void set_defaults(struct config *cfg)
@@ -551,6 +578,10 @@ static void fill_missing_defaults(struct config *cfg)
 		cfg->templates.local_dir = g_strdup(ADMITD_LOCAL_TEMPLATES_DIR);
 	cfg->templates.search = g_strconcat(cfg->templates.local_dir, ":", cfg->templates.dir,
 					    NULL);
+	if (cfg->imap.auth == NULL)
+		cfg->imap.auth = g_strdup("password");
+	if (cfg->smtp.auth == NULL)
+		cfg->smtp.auth = g_strdup("password");
 }
 
 static int count_lines(const char *path)
@@ -574,15 +605,15 @@ static void check_commission_auth(struct loader *ld, const struct config *cfg,
 	if (req == NULL)
 		return;
 	if (strcmp(req, "dkim") != 0 && strcmp(req, "dmarc") != 0)
-		problem(ld, setting_line(s),
-			"commission.require_auth: \"%s\" must be \"dkim\" or "
-			"\"dmarc\"",
-			req);
+		config_problem(ld, config_setting_line(s),
+			       "commission.require_auth: \"%s\" must be \"dkim\" or "
+			       "\"dmarc\"",
+			       req);
 	else if (cfg->commission.authserv_id == NULL)
-		problem(ld, setting_line(s),
-			"commission.require_auth: needs commission.authserv_id, "
-			"the name your mail server writes in "
-			"Authentication-Results");
+		config_problem(ld, config_setting_line(s),
+			       "commission.require_auth: needs commission.authserv_id, "
+			       "the name your mail server writes in "
+			       "Authentication-Results");
 }
 
 static void read_groups(struct loader *ld, struct config *cfg, const config_setting_t *root,
@@ -594,23 +625,27 @@ static void read_groups(struct loader *ld, struct config *cfg, const config_sett
 
 		if (g == NULL) {
 			if (groups[k].required)
-				problem(ld, 0, "%s: missing required group { ... }",
-					groups[k].name);
+				config_problem(ld, 0, "%s: missing required group { ... }",
+					       groups[k].name);
 		} else if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			problem(ld, setting_line(g), "%s: expected a group { ... }",
-				groups[k].name);
+			config_problem(ld, config_setting_line(g), "%s: expected a group { ... }",
+				       groups[k].name);
 		} else {
 			read_group(ld, g, groups[k].name, groups[k].fields, cfg);
 		}
 	}
 	read_editions(ld, cfg, config_setting_get_member(root, "editions"));
 	check_commission_auth(ld, cfg, config_setting_get_member(root, "commission"));
+	fill_missing_defaults(cfg);
+	config_oauth2_check(ld, cfg, root, flags);
 	if (!(flags & CONFIG_SECRETS))
 		return;
-	resolve_password(ld, config_setting_get_member(root, "imap"), "imap",
-			 cfg->imap.password_file, cfg->imap.username, &cfg->imap.password);
-	resolve_password(ld, config_setting_get_member(root, "smtp"), "smtp",
-			 cfg->smtp.password_file, cfg->smtp.username, &cfg->smtp.password);
+	if (strcmp(cfg->imap.auth, "password") == 0)
+		resolve_password(ld, config_setting_get_member(root, "imap"), "imap",
+				 cfg->imap.password_file, cfg->imap.username, &cfg->imap.password);
+	if (strcmp(cfg->smtp.auth, "password") == 0)
+		resolve_password(ld, config_setting_get_member(root, "smtp"), "smtp",
+				 cfg->smtp.password_file, cfg->smtp.username, &cfg->smtp.password);
 }
 
 int config_load(struct config **cfg_r, const char *path, unsigned flags, GString *problems)
@@ -636,7 +671,6 @@ int config_load(struct config **cfg_r, const char *path, unsigned flags, GString
 	ld.dir = g_path_get_dirname(path);
 	ld.last_line = count_lines(path);
 	read_groups(&ld, cfg, config_root_setting(&lc), flags);
-	fill_missing_defaults(cfg);
 out:
 	config_destroy(&lc);
 	g_free(ld.dir);
@@ -646,13 +680,6 @@ out:
 	}
 	*cfg_r = cfg;
 	return 0;
-}
-
-static void secret_free(char *s)
-{
-	if (s != NULL)
-		explicit_bzero(s, strlen(s));
-	g_free(s);
 }
 
 void config_free(struct config **cfgp)
@@ -685,6 +712,9 @@ void config_free(struct config **cfgp)
 	g_free(cfg->smtp.password_file);
 	secret_free(cfg->smtp.password);
 	g_free(cfg->smtp.ca_file);
+	g_free(cfg->imap.auth);
+	g_free(cfg->smtp.auth);
+	config_oauth2_clear(&cfg->oauth2);
 	g_free(cfg->storage.database);
 	g_free(cfg->storage.spool);
 	g_free(cfg->templates.dir);
@@ -703,4 +733,9 @@ const struct edition *config_edition_on(const struct config *cfg, const GDate *d
 			return ed;
 	}
 	return NULL;
+}
+
+bool config_uses_oauth2(const struct config *cfg)
+{
+	return g_strcmp0(cfg->imap.auth, "oauth2") == 0 || g_strcmp0(cfg->smtp.auth, "oauth2") == 0;
 }

@@ -28,6 +28,7 @@ struct config_imap {
 	int poll_seconds;
 	int timeout_seconds; /* the server may be silent this long (connect, answer, transfer) */
 	bool require_tls;    /* imap:// only: STARTTLS required (true) or used when offered */
+	char *auth;	     /* "password" (default) or "oauth2" (the oauth2 group's token) */
 };
 
 struct config_smtp {
@@ -38,6 +39,24 @@ struct config_smtp {
 	char *ca_file;
 	int timeout_seconds; /* as for IMAP */
 	bool require_tls;
+	char *auth; /* as for IMAP */
+};
+
+/* The oauth2 group, with the provider's preset filled in where a setting was left out. */
+struct config_oauth2 {
+	bool configured; /* the group is there */
+	char *provider;	 /* "microsoft", "google" or "generic" */
+	char *tenant;	 /* microsoft: the directory (tenant) ID or domain */
+	char *grant;	 /* "client_credentials" or "refresh_token" */
+	char *client_id;
+	char *client_secret_file;
+	char *client_secret; /* NULL unless read (CONFIG_SECRETS, CONFIG_OAUTH2_SECRET) */
+	char *token_url;
+	char *device_authorization_url; /* RFC 8628; NULL when the provider has none for mail */
+	char *authorization_url;	/* the code grant's (RFC 6749 4.1), for providers without */
+	char *scope;
+	char *ca_file;	  /* the identity provider's private CA; NULL: the system's */
+	char *token_file; /* the refresh token, in the state directory (tokenfile.h) */
 };
 
 struct config {
@@ -67,6 +86,7 @@ struct config {
 	} commission;
 	struct config_imap imap;
 	struct config_smtp smtp;
+	struct config_oauth2 oauth2;
 	struct {
 		char *database;
 		char *spool;
@@ -89,12 +109,20 @@ struct config {
 /* Reads and validates PATH. On success *cfg_r is set and 0 returned. On failure returns -1 and
  * appends to `problems` one line per problem, each "FILE:LINE: what is wrong\n". */
 enum config_flags {
-	CONFIG_SECRETS = 1 << 0, /* read the passwords (the daemon); admitctl does without */
+	CONFIG_SECRETS = 1 << 0,       /* read the passwords (the daemon); admitctl does without */
+	CONFIG_OAUTH2_SECRET = 1 << 1, /* read only oauth2's client secret (admitctl oauth) */
 };
 int config_load(struct config **cfg_r, const char *path, unsigned flags, GString *problems);
 void config_free(struct config **cfgp);
 
 /* The edition whose opens..closes holds `day`, or NULL. Borrowed from cfg. */
 const struct edition *config_edition_on(const struct config *cfg, const GDate *day);
+
+/* Whether imap.auth / smtp.auth say "oauth2". */
+bool config_uses_oauth2(const struct config *cfg);
+
+/* What the configured provider needs set up on its side (permissions, scopes, the login
+ * command), for --check-config; "" without a provider. Static. */
+const char *config_oauth2_needs(const struct config_oauth2 *o);
 
 #endif

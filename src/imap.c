@@ -21,6 +21,8 @@ struct imap {
 	GString *response;	       /* what the last custom command answered */
 	bool too_long;
 	bool trace;
+	struct oauth2 *oauth2;	   /* borrowed; NULL: the password */
+	struct curl_server server; /* what the current request logs in with */
 };
 
 static size_t collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
@@ -159,26 +161,46 @@ const char *imap_mailbox(const struct imap *im)
 	return im->mailbox;
 }
 
+void imap_set_oauth2(struct imap *im, struct oauth2 *o)
+{
+	im->oauth2 = o;
+}
+
 /* Options every request shares: TLS, credentials, timeouts. */
-static void setup(struct imap *im, const char *url)
+static int setup(struct imap *im, const char *url, struct err *err)
 {
 	CURL *c = im->curl;
 
 	curl_easy_reset(c);
-	curlsetup_server(c, &(struct curl_server){ url, im->cfg->require_tls, im->cfg->ca_file,
-						   im->cfg->username, im->cfg->password,
-						   im->cfg->timeout_seconds });
+	im->server.url = url;
+	im->server.require_tls = im->cfg->require_tls;
+	im->server.ca_file = im->cfg->ca_file;
+	im->server.username = im->cfg->username;
+	im->server.password = im->cfg->password;
+	im->server.timeout_seconds = im->cfg->timeout_seconds;
+	im->server.oauth2 = im->oauth2;
+	if (curlsetup_server(c, &im->server, err) < 0) {
+		err_prefix(err, "imap");
+		return -1;
+	}
 	/* Large untagged answers (SEARCH) arrive whole only with a large buffer. */
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);
 	if (im->trace) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace_cb);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	}
+	return 0;
 }
 
 static int curl_fail(struct imap *im, CURLcode rc, const char *what, struct err *err)
 {
-	(void)im;
+	if (rc == CURLE_LOGIN_DENIED && im->oauth2 != NULL)
+		return err_set(err, ERR_TEMP, "imap %s: login refused for user %s with %s", what,
+			       im->cfg->username,
+			       oauth2_problem(im->oauth2) != NULL
+				       ? oauth2_problem(im->oauth2)
+				       : "a new OAuth2 token (does the application have access to "
+					 "this mailbox?)");
 	if (rc == CURLE_LOGIN_DENIED)
 		return err_set(err, ERR_TEMP, "imap %s: login refused for user %s", what,
 			       im->cfg->username);
@@ -196,13 +218,14 @@ static int command(struct imap *im, const char *url, const char *cmd, const char
 {
 	CURLcode rc;
 
-	setup(im, url);
+	if (setup(im, url, err) < 0)
+		return -1;
 	g_string_truncate(im->response, 0);
 	im->too_long = false;
 	curl_easy_setopt(im->curl, CURLOPT_CUSTOMREQUEST, cmd);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, collect_cb);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, im);
-	rc = curl_easy_perform(im->curl);
+	rc = curlsetup_perform(im->curl, &im->server);
 	if (rc_r != NULL)
 		*rc_r = rc;
 	if (im->too_long)
@@ -304,10 +327,13 @@ int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_
 	struct fetch_sink sink = { .fn = sink_fn, .ctx = ctx, .err = err };
 	CURLcode rc;
 
-	setup(im, url);
+	if (setup(im, url, err) < 0) {
+		g_free(url);
+		return -1;
+	}
 	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, sink_cb);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, &sink);
-	rc = curl_easy_perform(im->curl);
+	rc = curlsetup_perform(im->curl, &im->server);
 	g_free(url);
 	if (sink.refused)
 		return -1;

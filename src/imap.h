@@ -19,6 +19,11 @@ struct imap;
 int imap_new(struct imap **im_r, const struct config_imap *cfg, struct err *err);
 void imap_free(struct imap **imp);
 
+/* Log in with o's access token (borrowed, must outlive the session) instead of the password:
+ * SASL OAUTHBEARER when the server offers it, else XOAUTH2 (Microsoft 365 offers only that). */
+struct oauth2;
+void imap_set_oauth2(struct imap *im, struct oauth2 *o);
+
 /* Prints each IMAP command sent (tag and command name only: never arguments, which hold
  * credentials) to stderr as "imap> A003 STATUS": for sysadmins and the benchmark. */
 void imap_set_trace(struct imap *im, bool on);

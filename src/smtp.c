@@ -10,6 +10,8 @@
 struct smtp {
 	const struct config_smtp *cfg; /* borrowed */
 	CURL *curl;		       /* owned; keeps the connection between sends */
+	struct oauth2 *oauth2;	       /* borrowed; NULL: the password */
+	struct curl_server server;     /* what the current send logs in with */
 };
 
 struct upload {
@@ -50,20 +52,35 @@ void smtp_free(struct smtp **smp)
 	*smp = NULL;
 }
 
-static void setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, const char *from)
+void smtp_set_oauth2(struct smtp *sm, struct oauth2 *o)
+{
+	sm->oauth2 = o;
+}
+
+static int setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, const char *from,
+		 struct err *err)
 {
 	CURL *c = sm->curl;
 
 	curl_easy_reset(c);
-	curlsetup_server(c, &(struct curl_server){ sm->cfg->url, sm->cfg->require_tls,
-						   sm->cfg->ca_file, sm->cfg->username,
-						   sm->cfg->password, sm->cfg->timeout_seconds });
+	sm->server.url = sm->cfg->url;
+	sm->server.require_tls = sm->cfg->require_tls;
+	sm->server.ca_file = sm->cfg->ca_file;
+	sm->server.username = sm->cfg->username;
+	sm->server.password = sm->cfg->password;
+	sm->server.timeout_seconds = sm->cfg->timeout_seconds;
+	sm->server.oauth2 = sm->oauth2;
+	if (curlsetup_server(c, &sm->server, err) < 0) {
+		err_prefix(err, "smtp");
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
+	return 0;
 }
 
 int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message, size_t len,
@@ -74,12 +91,22 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 	long code = 0;
 	CURLcode rc;
 
-	setup(sm, &up, rcpt, from);
-	rc = curl_easy_perform(sm->curl);
+	if (setup(sm, &up, rcpt, from, err) < 0) {
+		curl_slist_free_all(rcpt);
+		return -1;
+	}
+	rc = curlsetup_perform(sm->curl, &sm->server);
 	curl_easy_getinfo(sm->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(rcpt);
 	if (rc == CURLE_OK)
 		return 0;
+	if (rc == CURLE_LOGIN_DENIED && sm->oauth2 != NULL)
+		return err_set(err, ERR_TEMP, "smtp to=%s: login refused for %s with %s", to,
+			       sm->cfg->username,
+			       oauth2_problem(sm->oauth2) != NULL
+				       ? oauth2_problem(sm->oauth2)
+				       : "a new OAuth2 token (may the application send as this "
+					 "mailbox?)");
 	if (code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED)
 		return err_set(err, ERR_MESSAGE, "smtp to=%s: refused (%ld): %s", to, code,
 			       curl_easy_strerror(rc));

@@ -15,6 +15,10 @@ struct smtp;
 int smtp_new(struct smtp **sm_r, const struct config_smtp *cfg, struct err *err);
 void smtp_free(struct smtp **smp);
 
+/* As imap_set_oauth2(). */
+struct oauth2;
+void smtp_set_oauth2(struct smtp *sm, struct oauth2 *o);
+
 /* Sends `message` (CRLF lines) from `from` to `to`. Errors: ERR_MESSAGE when the server
  * refused it for good (5xx), ERR_TEMP for everything worth trying again (network, TLS, 4xx,
  * a refused login: the office fixes the password, the queue must not be lost). */

@@ -281,6 +281,9 @@ int store_outbox_attention(struct store *st, GPtrArray **rows_r, struct err *err
 /* Failed rows the office has not been told about yet; then mark each told. */
 int store_outbox_untold_failures(struct store *st, GPtrArray **rows_r, struct err *err);
 int store_outbox_set_told(struct store *st, int64_t id, struct err *err);
+/* Every queued row waiting for a later attempt becomes due now (the login that failed them
+ * works again). */
+int store_outbox_due_now(struct store *st, gint64 now, int *count_r, struct err *err);
 /* Failed rows of one application back to queued, due now (admitctl resend). */
 int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
 			 struct err *err);

@@ -241,6 +241,22 @@ int store_outbox_set_told(struct store *st, int64_t id, struct err *err)
 	return store_run(st, stmt, "mark failure told", err);
 }
 
+int store_outbox_due_now(struct store *st, gint64 now, int *count_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st,
+					"UPDATE outbox SET next_attempt_at = ?1 "
+					"WHERE state = 'queued' AND next_attempt_at > ?1",
+					err);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_time(stmt, 1, now);
+	if (store_run(st, stmt, "outbox due now", err) < 0)
+		return -1;
+	*count_r = sqlite3_changes(st->db);
+	return 0;
+}
+
 int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
 			 struct err *err)
 {

@@ -78,6 +78,7 @@ static const struct template_spec specs[] = {
 	{ "delivery-failures", false, "programme count failures", "outbox.c" },
 	{ "failure-row", true, "to template ref error", "outbox.c failure_rows()" },
 	{ "quarantined", false, "programme uid attempts spool_path", "inbox.c tell_office()" },
+	{ "oauth2-refused", false, "programme problem fix", "oauth2_notice.c" },
 };
 
 const struct template_spec *template_spec_find(const char *name, bool snippet)

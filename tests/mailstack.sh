@@ -24,6 +24,12 @@
 # sender wrote and adds our own (authserv-id mx.admitd.test). Mail to
 # rejected.example.com is refused at RCPT (550); mail to bounce.example.com is accepted and
 # then bounced with a delivery report to its sender; other domains are discarded.
+#
+# Logins with SASL XOAUTH2 or OAUTHBEARER (IMAP, and SMTP through Dovecot SASL) are checked by
+# Dovecot's own oauth2 passdb against tests/idp.py, the stack's identity provider on
+# https://127.0.0.1:IDP_PORT (its clients are registered by the tests: see the top of idp.py).
+# Dovecot offers both mechanisms; the XOAUTH2 port is a submission port that offers only XOAUTH2
+# (and PLAIN, LOGIN), as Microsoft 365 does.
 set -euo pipefail
 
 IMAPS_PORT=${MAILSTACK_IMAPS_PORT:-10993}
@@ -32,6 +38,8 @@ AUTH_PORT=${MAILSTACK_AUTH_PORT:-10026}
 SUBMISSION_PORT=${MAILSTACK_SUBMISSION_PORT:-10587}
 PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # the MX: no STARTTLS, no AUTH (and benchmarks)
 TEMPFAIL_PORT=${MAILSTACK_TEMPFAIL_PORT:-10588} # submission that answers 4xx to every recipient
+IDP_PORT=${MAILSTACK_IDP_PORT:-10443} # tests/idp.py: the OAuth2 identity provider (HTTPS)
+XOAUTH2_PORT=${MAILSTACK_XOAUTH2_PORT:-10589} # submission offering only XOAUTH2, as Microsoft 365
 MILTER=${MAILSTACK_MILTER:-yes} # no: without tests/auth-milter.py (bench/run, timing Postfix alone)
 DOMAINS="example.org example.net example.com"
 
@@ -62,12 +70,18 @@ listen = 127.0.0.1
 ssl = required
 ssl_cert = <$d/server.pem
 ssl_key = <$d/server.key
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $d/users/%u
+  mechanisms = plain login
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $d/dovecot-oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -98,6 +112,14 @@ namespace inbox {
   inbox = yes
   separator = /
 }
+CONF
+  cat >"$d/dovecot-oauth2.conf.ext" <<CONF
+introspection_mode = post
+introspection_url = https://127.0.0.1:$IDP_PORT/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+tls_ca_cert_file = $d/ca.pem
 CONF
 }
 
@@ -152,6 +174,9 @@ $submission
 127.0.0.1:$TEMPFAIL_PORT inet n - n - - smtpd
 $submission
   -o smtpd_recipient_restrictions=defer
+127.0.0.1:$XOAUTH2_PORT inet n - n - - smtpd
+$submission
+  -o smtpd_sasl_mechanism_filter=xoauth2,plain,login
 127.0.0.1:$PLAIN_PORT inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=no
   -o smtpd_tls_security_level=none
@@ -197,7 +222,7 @@ start() {
   d=$(cd "$d" && pwd)
   stop "$d" # a stack left running by an interrupted run
   rm -rf "$d/mail" "$d/postfix-queue" "$d/dovecot-state" && mkdir -p "$d/mail"
-  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT" "$PLAIN_PORT" "$TEMPFAIL_PORT"; do
+  for port in "$IMAPS_PORT" "$LMTP_PORT" "$AUTH_PORT" "$SUBMISSION_PORT" "$PLAIN_PORT" "$TEMPFAIL_PORT" "$IDP_PORT" "$XOAUTH2_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       die "port $port is taken by another program; set MAILSTACK_*_PORT or stop it"
     fi
@@ -212,6 +237,7 @@ start() {
   write_postfix_conf "$d"
   # Detach from our stdout: CTest waits until every holder of its pipe has exited.
   [ "$MILTER" = yes ] && start_milter "$d"
+  start_idp "$d"
   start_imap "$d"
   postfix -c "$d/postfix" start </dev/null >/dev/null 2>"$d/postfix-start.log" ||
     { cat "$d/postfix-start.log" "$d/postfix.log" >&2 2>/dev/null; die "postfix did not start"; }
@@ -258,6 +284,15 @@ start_milter() {
   chmod 0666 "$d/milter.sock" # smtpd runs as postfix
 }
 
+start_idp() {
+  local d=$1
+  setsid /usr/bin/python3 "$(dirname "$(realpath "$0")")/idp.py" "$IDP_PORT" "$d/server.pem" \
+    "$d/server.key" "$d/idp.pid" "$d/password" </dev/null >>"$d/idp.log" 2>&1 &
+  wait_port "$IDP_PORT"
+}
+
+stop_idp() { stop_pid "$1/idp.pid" 20 force && rm -f "$1/idp.pid"; }
+
 # libmilter waits for its sessions to end before it honours SIGTERM.
 stop_milter() { stop_pid "$1/milter.pid" 10 force && rm -f "$1/milter.pid"; }
 
@@ -301,6 +336,7 @@ stop() {
   stop_smtp "$d"
   stop_imap "$d"
   stop_milter "$d"
+  stop_idp "$d"
 }
 
 send() {

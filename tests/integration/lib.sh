@@ -290,6 +290,34 @@ no_sanitizer_report() { # FILE...
 equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]" >&2; return 1; }; }
 contains() { grep -q -- "$2" "$1" || { echo "  [$2] not in $1" >&2; return 1; }; }
 
+# The stack's identity provider (tests/idp.py) and a config that logs in through it.
+IDP_URL=https://127.0.0.1:${MAILSTACK_IDP_PORT:-10443}
+idp() { curl -sS --fail-with-body --cacert "$STACK_DIR/ca.pem" "$@"; }
+idp_client() { # CLIENT_ID SECRET ACCESS_SECONDS: a client that may use this test's mailbox
+  idp -d "client_id=$1" -d "client_secret=$2" -d "mailbox=$ADMISSIONS" -d "access_seconds=$3" \
+    "$IDP_URL/admin/client" >/dev/null
+}
+# Sets what write_config needs for imap.auth = smtp.auth = "oauth2" with a generic provider.
+oauth2_settings() { # CLIENT_ID GRANT [SECRET_FILE]
+  IMAP_EXTRA='auth = "oauth2";' SMTP_EXTRA='auth = "oauth2";'
+  EXTRA_CONFIG="oauth2 = { provider = \"generic\"; grant = \"$2\"; client_id = \"$1\";
+    ${3:+client_secret_file = \"$3\";} token_url = \"$IDP_URL/token\";
+    device_authorization_url = \"$IDP_URL/devicecode\"; authorization_url = \"$IDP_URL/authorize\";
+    scope = \"mail offline_access\"; ca_file = \"$STACK_DIR/ca.pem\"; };"
+}
+idp_grants() { idp "$IDP_URL/admin/stats" | jq -r ".grants[\"$1\"] // 0"; }
+# No token the identity provider ever issued appears in the files.
+no_token_in() { # FILE...
+  local t
+  for t in $(idp "$IDP_URL/admin/stats" | jq -r '.issued[]'); do
+    if grep -l -F -- "$t" "$@" >&2; then echo "  a token is in the file(s) above" >&2; return 1; fi
+  done
+}
+# Dovecot's successful IMAP logins of this test's mailbox with METHOD (XOAUTH2, OAUTHBEARER).
+oauth_logins() { grep -c "Login: user=<$ADMISSIONS>, method=$1" "$STACK_DIR/dovecot.log" || true; }
+# Logins (IMAP or SMTP) that Dovecot refused because the provider called the token inactive.
+oauth_refusals() { idp "$IDP_URL/admin/stats" | jq -r .inactive; }
+
 finish() {
   if [ -s "$WORK/helper-failures" ]; then
     echo "not ok - every admitctl call succeeded:"

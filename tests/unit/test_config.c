@@ -35,6 +35,8 @@ static const char base_config[] =
 	"storage = { database = \"state/admitd.db\"; spool = \"/var/spool/admitd\"; };\n" /* 27 */
 	"templates = { dir = \"/usr/share/admitd/templates\"; };\n";			  /* 28 */
 
+#define TEMPLATES_LINE "templates = { dir = \"/usr/share/admitd/templates\"; };\n"
+
 struct config_case {
 	const char *name;
 	const char *find; /* text of base_config to replace (NULL: use as is) */
@@ -93,6 +95,42 @@ static const struct config_case cases[] = {
 	  "", "cfg:7: editions: expected" },
 	{ "empty string", "name = \"Master in AI4Gov\";", "name = \"\";",
 	  "cfg:2: programme.name: must not be empty" },
+	{ "auth oauth2 without the group", "poll_seconds = 60;",
+	  "poll_seconds = 60; auth = \"oauth2\";",
+	  "cfg:20: imap.auth: \"oauth2\" needs the oauth2 group" },
+	{ "unknown auth", "poll_seconds = 60;", "poll_seconds = 60; auth = \"kerberos\";",
+	  "cfg:20: imap.auth: \"kerberos\" must be \"password\" or \"oauth2\"" },
+	{ "microsoft without a tenant", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"microsoft\"; client_id = \"app\"; "
+			 "client_secret_file = \"imap.password\"; };\n",
+	  "cfg:29: oauth2.tenant: microsoft needs the directory (tenant) ID" },
+	{ "a tenant that would change the URL", TEMPLATES_LINE,
+	  TEMPLATES_LINE
+	  "oauth2 = { provider = \"microsoft\"; tenant = \"a/b\"; client_id = \"app\"; "
+	  "client_secret_file = \"imap.password\"; };\n",
+	  "cfg:29: oauth2.tenant:" },
+	{ "google with client credentials", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"google\"; grant = \"client_credentials\"; "
+			 "client_id = \"app\"; };\n",
+	  "cfg:29: oauth2.grant: Google offers no client_credentials grant" },
+	{ "a token endpoint over http", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"generic\"; grant = \"refresh_token\"; "
+			 "client_id = \"app\"; token_url = \"http://idp.example.org/token\"; };\n",
+	  "cfg:29: oauth2.token_url: \"http://idp.example.org/token\" must be an https:// "
+	  "address" },
+	{ "generic without a token endpoint", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"generic\"; grant = \"refresh_token\"; "
+			 "client_id = \"app\"; };\n",
+	  "cfg:29: oauth2.token_url: missing" },
+	{ "client credentials without a secret", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"microsoft\"; tenant = \"contoso.example\"; "
+			 "client_id = \"app\"; };\n",
+	  "cfg:29: oauth2: the client_credentials grant needs the client secret" },
+	{ "unknown provider", TEMPLATES_LINE,
+	  TEMPLATES_LINE "oauth2 = { provider = \"yahoo\"; client_id = \"app\"; };\n",
+	  "cfg:29: oauth2.provider: \"yahoo\" must be" },
+	{ "oauth2 needs no password file", "  password_file = \"imap.password\";\n",
+	  "  auth = \"oauth2\";\n", "cfg:18: imap.auth: \"oauth2\" needs the oauth2 group" },
 };
 
 static char *config_text(const struct config_case *c)
@@ -201,6 +239,55 @@ static void test_config_values(void **state)
 	g_free(dir);
 }
 
+/* The provider's preset fills what the administrator left out; the secret comes from the
+ * credential "oauth2" before the file; a service with auth = "oauth2" needs no password. */
+static void test_config_oauth2(void **state)
+{
+	char *dir = test_tmpdir(), *creds = g_build_filename(dir, "creds", NULL);
+	GString *text = g_string_new(base_config), *problems = g_string_new(NULL);
+	struct config *cfg = NULL;
+	char *path, *token_file;
+
+	(void)state;
+	g_string_replace(text, "  password_file = \"imap.password\";\n", "  auth = \"oauth2\";\n",
+			 1);
+	g_string_append(text,
+			"oauth2 = { provider = \"microsoft\"; tenant = \"contoso.example\";\n"
+			"  client_id = \"app-id\"; client_secret_file = \"oauth2.secret\"; };\n");
+	g_free(test_write_file(dir, "smtp.password", "smtp-secret"));
+	g_free(test_write_file(dir, "oauth2.secret", "file-secret\n"));
+	path = test_write_file(dir, "cfg", text->str);
+	assert_int_equal(config_load(&cfg, path, CONFIG_SECRETS, problems), 0);
+	assert_true(config_uses_oauth2(cfg));
+	assert_null(cfg->imap.password);
+	assert_string_equal(cfg->smtp.password, "smtp-secret");
+	assert_string_equal(cfg->oauth2.grant, "client_credentials");
+	assert_string_equal(cfg->oauth2.token_url,
+			    "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token");
+	assert_string_equal(cfg->oauth2.scope, "https://outlook.office365.com/.default");
+	assert_string_equal(cfg->oauth2.client_secret, "file-secret");
+	token_file = g_build_filename(dir, "state", "oauth2-token.json", NULL);
+	assert_string_equal(cfg->oauth2.token_file, token_file);
+	assert_non_null(strstr(config_oauth2_needs(&cfg->oauth2), "IMAP.AccessAsApp"));
+	config_free(&cfg);
+
+	g_mkdir(creds, 0700);
+	g_free(test_write_file(creds, "oauth2", "credential-secret\n"));
+	g_setenv("CREDENTIALS_DIRECTORY", creds, TRUE);
+	assert_int_equal(config_load(&cfg, path, CONFIG_OAUTH2_SECRET, problems), 0);
+	assert_string_equal(cfg->oauth2.client_secret, "credential-secret");
+	assert_null(cfg->smtp.password); /* admitctl oauth reads the client secret only */
+	config_free(&cfg);
+	g_unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(problems->len, 0);
+	g_string_free(problems, TRUE);
+	g_string_free(text, TRUE);
+	g_free(token_file);
+	g_free(path);
+	g_free(creds);
+	g_free(dir);
+}
+
 static void test_config_missing_file(void **state)
 {
 	GString *problems = g_string_new(NULL);
@@ -218,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_table),
 		cmocka_unit_test(test_config_values),
+		cmocka_unit_test(test_config_oauth2),
 		cmocka_unit_test(test_config_missing_file),
 	};
 

@@ -214,7 +214,9 @@ bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts
 	if (facts->format == FORMAT_CALENDAR || strcmp(a->content_type, "text/calendar") == 0 ||
 	    strcmp(a->content_type, "application/ics") == 0)
 		return true;
-	return image && (a->is_inline || a->content_id != NULL);
+	/* Only an image the text shows is part of the text (a logo); any other is a document,
+	 * a scanned CV among them. */
+	return image && a->shown_in_html;
 }
 
 struct documents_job {

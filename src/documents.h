@@ -35,8 +35,8 @@ enum doc_kind documents_classify(const char *filename, const struct doc_facts *f
 /* Whether the format is one we read (PDF, DOCX, ODT). */
 bool documents_supported(enum doc_format f);
 
-/* Whether an attachment is not a document at all: a signature image or logo (an image shown
- * inline or referenced by Content-ID), a calendar invitation. */
+/* Whether an attachment is not a document at all: a logo or signature image that an HTML part
+ * of the mail shows (cid:), a calendar invitation. An image nothing shows is a document. */
 bool documents_ignorable(const struct mail_attachment *a, const struct doc_facts *facts);
 
 /* Inspects every attachment of m in the limited worker. *facts_r (g_free) has

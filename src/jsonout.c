@@ -6,7 +6,20 @@ void jsonout_string(JsonBuilder *b, const char *name, const char *value)
 	if (value == NULL)
 		json_builder_add_null_value(b);
 	else
+		jsonout_value(b, value);
+}
+
+void jsonout_value(JsonBuilder *b, const char *value)
+{
+	char *valid;
+
+	if (g_utf8_validate(value, -1, NULL)) {
 		json_builder_add_string_value(b, value);
+		return;
+	}
+	valid = g_utf8_make_valid(value, -1);
+	json_builder_add_string_value(b, valid);
+	g_free(valid);
 }
 
 void jsonout_int_or_null(JsonBuilder *b, const char *name, gint64 value, bool present)

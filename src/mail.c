@@ -9,6 +9,7 @@
 
 #include <gmime/gmime.h>
 
+#include "mail_automatic.h"
 #include "spool.h"
 #include "htmltext.h"
 #include "untrusted.h"
@@ -72,42 +73,6 @@ int mail_address_parse(const char *text, char **addr_r, char **name_r)
 static const char *header(GMimeObject *obj, const char *name)
 {
 	return g_mime_object_get_header(obj, name);
-}
-
-/* RFC 3834 and the habits of real auto-responders, list servers and MTAs. */
-static const char *automatic_reason(GMimeMessage *msg, const char *from_addr)
-{
-	GMimeObject *obj = GMIME_OBJECT(msg);
-	GMimeContentType *ct = g_mime_object_get_content_type(g_mime_message_get_mime_part(msg));
-	const char *v;
-
-	if (header(obj, MAIL_LOOP_HEADER) != NULL)
-		return "our-own-message";
-	if ((v = header(obj, "Auto-Submitted")) != NULL &&
-	    g_ascii_strncasecmp(v + strspn(v, " \t"), "no", 2) != 0)
-		return "auto-submitted";
-	if ((v = header(obj, "Precedence")) != NULL) {
-		char *lower = g_ascii_strdown(v, -1);
-		bool bulk = strstr(lower, "bulk") || strstr(lower, "list") ||
-			    strstr(lower, "junk") || strstr(lower, "auto");
-
-		g_free(lower);
-		if (bulk)
-			return "precedence";
-	}
-	if (header(obj, "List-Id") != NULL || header(obj, "List-Unsubscribe") != NULL)
-		return "mailing-list";
-	if (header(obj, "X-Autoreply") != NULL || header(obj, "X-Autorespond") != NULL ||
-	    header(obj, "X-Auto-Response-Suppress") != NULL)
-		return "auto-reply";
-	if ((v = header(obj, "Return-Path")) != NULL && strstr(v, "<>") != NULL)
-		return "null-sender";
-	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report"))
-		return "delivery-report";
-	if (g_ascii_strncasecmp(from_addr, "mailer-daemon@", 14) == 0 ||
-	    g_ascii_strncasecmp(from_addr, "postmaster@", 11) == 0)
-		return "mailer-daemon";
-	return NULL;
 }
 
 static gint64 top_received_time(GMimeMessage *msg)
@@ -329,9 +294,48 @@ static void settle_body_text(struct mail *m)
 	m->body_html = NULL;
 }
 
+/* A signature (S/MIME, OpenPGP) is part of the mail's envelope, not a document. */
+static bool is_signature(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return g_mime_content_type_is_type(ct, "application", "pkcs7-signature") ||
+	       g_mime_content_type_is_type(ct, "application", "x-pkcs7-signature") ||
+	       g_mime_content_type_is_type(ct, "application", "pgp-signature");
+}
+
+/* The Content-IDs an HTML part shows ("cid:..." in src or href), lower-case, into `shown`. */
+static void take_shown_cids(GHashTable *shown, GMimeObject *obj)
+{
+	char *text = part_text(obj), *html = g_ascii_strdown(text, -1);
+
+	for (const char *p = html; (p = strstr(p, "cid:")) != NULL;) {
+		size_t n;
+
+		p += 4;
+		n = strcspn(p, "\"' >)\r\n");
+		g_hash_table_add(shown, g_strndup(p, n));
+		p += n;
+	}
+	g_free(html);
+	g_free(text);
+}
+
+static void mark_shown(struct mail *m, GHashTable *shown)
+{
+	for (guint i = 0; i < m->attachments->len; i++) {
+		struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
+		char *id = a->content_id ? g_ascii_strdown(a->content_id, -1) : NULL;
+
+		a->shown_in_html = id != NULL && g_hash_table_contains(shown, id);
+		g_free(id);
+	}
+}
+
 static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *pf, struct err *err)
 {
 	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	GHashTable *shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	int ret = 0;
 
 	if (!g_mime_part_iter_is_valid(iter)) {
@@ -350,9 +354,12 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *p
 
 		if (m->automatic != NULL)
 			take_reported_id(m, obj);
-		if (!GMIME_IS_PART(obj))
+		if (!GMIME_IS_PART(obj) || is_signature(obj))
 			continue;
 		if (!is_attachment(obj)) {
+			if (g_mime_content_type_is_type(g_mime_object_get_content_type(obj), "text",
+							"html"))
+				take_shown_cids(shown, obj);
 			take_body_text(m, obj);
 			continue;
 		}
@@ -371,6 +378,8 @@ static int collect_parts(struct mail *m, GMimeMessage *msg, struct parts_file *p
 		ret = save_part(GMIME_PART(obj), pf, a, err);
 	}
 	g_mime_part_iter_free(iter);
+	mark_shown(m, shown);
+	g_hash_table_destroy(shown);
 	return ret;
 }
 
@@ -398,12 +407,47 @@ static void collect_auth_results(struct mail *m, GMimeMessage *msg)
 	}
 }
 
+static int count_headers(GMimeMessage *msg, const char *name)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	int n = g_mime_header_list_get_count(headers), count = 0;
+
+	for (int i = 0; i < n; i++)
+		count += g_ascii_strcasecmp(g_mime_header_get_name(
+						    g_mime_header_list_get_header_at(headers, i)),
+					    name) == 0;
+	return count;
+}
+
+/* Why the From header names no one we could answer: the quarantine's reason, for the office. */
+static int unusable_from(GMimeMessage *msg, struct err *err)
+{
+	InternetAddressList *list = g_mime_message_get_from(msg);
+	int froms = count_headers(msg, "From"), n = list ? internet_address_list_length(list) : 0;
+	InternetAddress *ia = n == 1 ? internet_address_list_get_address(list, 0) : NULL;
+
+	if (froms == 0)
+		return err_set(err, ERR_MESSAGE, "no From header");
+	if (froms > 1)
+		return err_set(err, ERR_MESSAGE, "%d From headers (a message has one)", froms);
+	if (n == 0)
+		return err_set(err, ERR_MESSAGE, "the From header holds no address");
+	if (n > 1)
+		return err_set(err, ERR_MESSAGE, "the From header holds %d addresses", n);
+	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+		return err_set(err, ERR_MESSAGE, "the From header is a group, not an address");
+	if (strchr(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)), '@') == NULL)
+		return err_set(err, ERR_MESSAGE, "the From header holds no address, only a name");
+	return err_set(err, ERR_MESSAGE, "the From address is not a usable address");
+}
+
 static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 {
 	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
 
-	if (mb == NULL || !addr_spec_ok(internet_address_mailbox_get_addr(mb)))
-		return err_set(err, ERR_MESSAGE, "no usable From address");
+	if (mb == NULL || !addr_spec_ok(internet_address_mailbox_get_addr(mb)) ||
+	    count_headers(msg, "From") != 1)
+		return unusable_from(msg, err);
 	m->from_addr = g_ascii_strdown(internet_address_mailbox_get_addr(mb), -1);
 	/* The sender's words, one safe line each (untrusted.h); the raw header is kept for the
 	 * record. */
@@ -415,7 +459,7 @@ static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 	m->in_reply_to = g_strdup(header(GMIME_OBJECT(msg), "In-Reply-To"));
 	m->references = g_strdup(header(GMIME_OBJECT(msg), "References"));
 	m->received_at = top_received_time(msg);
-	m->automatic = automatic_reason(msg, m->from_addr);
+	m->automatic = mail_automatic_reason(msg, m->from_addr);
 	collect_auth_results(m, msg);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "err.h"
+#include "mail_loop.h"
 
 struct mail_attachment {
 	char *filename; /* decoded name as one safe line (untrusted_line), or NULL; display only */
@@ -18,8 +19,9 @@ struct mail_attachment {
 	gint64 offset;	    /* where in that file, shared by the message's attachments */
 	gint64 size;
 	char sha256[65];
-	bool is_inline;	  /* Content-Disposition: inline */
-	char *content_id; /* or NULL */
+	bool is_inline;	    /* Content-Disposition: inline */
+	char *content_id;   /* or NULL */
+	bool shown_in_html; /* an HTML part of the message shows it (src="cid:...") */
 };
 
 struct mail {
@@ -64,8 +66,6 @@ GPtrArray *mail_thread_ids(const struct mail *m);
  * -1 when the text is not exactly one address. */
 int mail_address_parse(const char *text, char **addr_r, char **name_r);
 
-/* The header name we add to every message we send; mail carrying it is never answered. */
-#define MAIL_LOOP_HEADER "X-Admitd-Loop"
 /* How much of the raw From header the ledger keeps. */
 #define MAIL_RAW_FROM_MAX 2000
 

@@ -33,7 +33,7 @@ static void add_application(JsonBuilder *b, const struct app_row *a)
 	json_builder_begin_array(b);
 	for (char **p = problems; *p != NULL; p++)
 		if (**p != '\0')
-			json_builder_add_string_value(b, *p);
+			jsonout_value(b, *p);
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "documents");
 	json_builder_begin_array(b);
@@ -159,15 +159,19 @@ void report_outbox_table(FILE *out, GPtrArray *rows)
 	}
 }
 
-/* RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
+/* RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. Always
+ * valid UTF-8, and a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first: a
+ * name like "=HYPERLINK(...)") starts with a quote mark instead (OWASP's advice). */
 static void csv_field(FILE *out, const char *text, bool last)
 {
-	const char *s = text ? text : "";
+	char *valid = g_utf8_make_valid(text ? text : "", -1);
+	const char *s = valid;
+	bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
 
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
 		fputs(s, out);
 	} else {
-		fputc('"', out);
+		fputs(formula ? "\"'" : "\"", out);
 		for (; *s != '\0'; s++) {
 			if (*s == '"')
 				fputc('"', out);
@@ -176,6 +180,7 @@ static void csv_field(FILE *out, const char *text, bool last)
 		fputc('"', out);
 	}
 	fputs(last ? "\r\n" : ",", out);
+	g_free(valid);
 }
 
 static char *pages_of(const struct app_row *a, const char *kind)

@@ -111,6 +111,35 @@ def named(ctype, name, data, disposition="attachment"):
     return attachment(f'{ctype}; name="{name}"', f'filename="{name}"', data, disposition)
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\0" * 64 + b"\xff\xd9"
+
+
+def machines(hello):
+    """Mail that machines send: none of it is answered, each is filed as ignored."""
+    docs = [named('application/pdf', 'CV.pdf', pdf(CV)), named('application/pdf', 'letter.pdf', pdf(LETTER))]
+    message("mailman-digest", "AI4Gov discussion <ai4gov-discuss@lists.example.org>",
+            "ai4gov-discuss Digest, Vol 3, Issue 7",
+            text("Send ai4gov-discuss mailing list submissions to ai4gov-discuss@lists.example.org"),
+            "X-Mailman-Version: 2.1.39\r\n")
+    message("ezmlm-list-message", "Karl Berg <karl.berg@example.net>", "Re: application deadlines",
+            multipart("mixed", [text(hello)] + docs, "ezm1"),
+            "Mailing-List: contact ai4gov-help@lists.example.org; run by ezmlm\r\n")
+    message("list-owner-sender", "List owner <owner-ai4gov@lists.example.org>", "Your message awaits moderator approval",
+            text("Your mail to 'ai4gov' with the subject Application is being held."))
+    message("list-request-sender", "List server <ai4gov-request@lists.example.org>", "confirm 3b8c1f",
+            text("Mailing list subscription confirmation notice."))
+    message("list-bounces-sender", "List server <ai4gov-bounces@lists.example.org>", "Application",
+            multipart("mixed", [text(hello)] + docs, "bnc1"))
+    message("noreply-portal-receipt", "Application Portal <no-reply@portal.example.com>", "Your application receipt",
+            multipart("mixed", [text("This is your receipt. Do not reply."),
+                                named('application/pdf', 'receipt.pdf', pdf(LETTER))], "nor1"))
+    message("do-not-reply-notice", "Notifications <do_not_reply@notify.example.net>", "Notification",
+            text("You have a new notification."))
+    message("spam-flagged-application", "Best Offer <winner@example.com>", "Application",
+            multipart("mixed", [text(hello)] + docs, "spm1"),
+            "X-Spam-Flag: YES\r\nX-Spam-Status: Yes, score=12.3\r\n")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     hello = "Dear admissions office,\r\n\r\nplease find my application attached.\r\n\r\nBest regards\r\n"
@@ -122,7 +151,7 @@ def main():
             ], "mix1"))
     message("outlook-encoded-words-and-signature-logo", "=?iso-8859-1?q?Am=E9lie_Durand?= <amelie.durand@example.net>",
             "Candidature", multipart("mixed", [
-                multipart("related", [text(hello, "html"),
+                multipart("related", [text('<p>' + hello + '</p><img src="cid:image001.png@01DA">', "html"),
                                       part('Content-Type: image/png; name="image001.png"\r\nContent-ID: <image001.png@01DA>\r\nContent-Disposition: inline; filename="image001.png"\r\n', PNG)], "rel1"),
                 attachment('application/pdf; name="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="',
                            'filename="=?iso-8859-1?Q?Lettre_de_motivation_Am=E9lie.pdf?="', pdf(LETTER)),
@@ -199,6 +228,32 @@ def main():
                 named('application/pdf', 'CV.pdf', pdf(CV)),
                 named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix15"))
+    machines(hello)
+    signed = multipart("mixed", [text(hello),
+                                 named('application/pdf', 'CV.pdf', pdf(CV)),
+                                 named('application/pdf', 'letter.pdf', pdf(LETTER))], "smi2")
+    message("smime-signed-application", "Lea Wolf <lea.wolf@example.org>", "Application",
+            multipart('signed; protocol="application/pkcs7-signature"; micalg=sha-256', [
+                signed,
+                named('application/pkcs7-signature', 'smime.p7s', b"0\x82\x05\x00fake-cms-signature"),
+            ], "smi1"))
+    message("pgp-signature-only", "Finn Ahl <finn.ahl@example.net>", "Question",
+            multipart('signed; protocol="application/pgp-signature"; micalg=pgp-sha256', [
+                text("Hello, can I still apply this year?"),
+                "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n"
+                "Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n"
+                "-----BEGIN PGP SIGNATURE-----\r\niQEzBAEBCAAdFiEE\r\n-----END PGP SIGNATURE-----\r\n",
+            ], "pgp1"))
+    message("octet-stream-with-content-id", "Mia Roth <mia.roth@example.com>", "Application",
+            multipart("mixed", [text(hello),
+                part('Content-Type: application/octet-stream; name="CV.pdf"\r\nContent-ID: <cv@mia>\r\n', pdf(CV)),
+                part('Content-Type: application/octet-stream; name="Letter.pdf"\r\nContent-ID: <letter@mia>\r\n', pdf(LETTER)),
+            ], "oct1"))
+    message("scanned-jpg-cv-inline", "Ali Demir <ali.demir@example.net>", "Application",
+            multipart("related", [text('<p>' + hello + '</p>', "html"),
+                part('Content-Type: image/jpeg; name="cv_scan.jpg"\r\nContent-ID: <scan1@phone>\r\nContent-Disposition: inline; filename="cv_scan.jpg"\r\n', JPEG),
+                named('application/pdf', 'letter.pdf', pdf(LETTER)),
+            ], "jpg1"))
 
 
 if __name__ == "__main__":

@@ -110,7 +110,91 @@ static const struct auto_case auto_cases[] = {
 	{ "X-Auto-Response-Suppress: All\r\n", "auto-reply" },
 	{ "Return-Path: <>\r\n", "null-sender" },
 	{ "X-Admitd-Loop: admissions@example.org\r\n", "our-own-message" },
+	{ "X-Mailman-Version: 2.1.39\r\n", "mailing-list" },
+	{ "Mailing-List: contact ai4gov-help@lists.example.org; run by ezmlm\r\n", "mailing-list" },
+	{ "X-Spam-Flag: YES\r\n", "spam-flag" },
+	{ "X-Spam-Flag: NO\r\n", NULL },
 };
+
+/* Senders that are machines, whatever the headers say; and people whose names look close. */
+static const struct auto_case sender_cases[] = {
+	{ "owner-ai4gov@lists.example.org", "list-sender" },
+	{ "ai4gov-request@lists.example.org", "list-sender" },
+	{ "ai4gov-bounces+ana=example.net@lists.example.org", "list-sender" },
+	{ "ai4gov-owner@lists.example.org", "list-sender" },
+	{ "noreply@portal.example.com", "noreply-sender" },
+	{ "no-reply@portal.example.com", "noreply-sender" },
+	{ "do_not_reply@notify.example.net", "noreply-sender" },
+	{ "DoNotReply@example.com", "noreply-sender" },
+	{ "applications-noreply@example.com", "noreply-sender" },
+	{ "MAILER-DAEMON@mail.example.org", "mailer-daemon" },
+	{ "ana.requester@example.net", NULL },
+	{ "norene.ply@example.net", NULL },
+	{ "bouncer.bob@example.net", NULL },
+};
+
+static void test_machine_senders(void **state)
+{
+	char *dir = test_tmpdir();
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(sender_cases); i++) {
+		char *text = g_strdup_printf("From: Someone <%s>\r\nSubject: Hello\r\n\r\nHi\r\n",
+					     sender_cases[i].headers);
+		char *path = test_write_file(dir, "m.eml", text);
+		struct mail *m = NULL;
+		struct err err = { 0 };
+
+		ROW_CHECK(failures, mail_read(&m, path, dir, &err) == 0, "%s: %s",
+			  sender_cases[i].headers, err.text);
+		if (m != NULL)
+			ROW_CHECK(failures, g_strcmp0(m->automatic, sender_cases[i].reason) == 0,
+				  "%s: expected %s, got %s", sender_cases[i].headers,
+				  sender_cases[i].reason ? sender_cases[i].reason : "(person)",
+				  m->automatic ? m->automatic : "(person)");
+		mail_free(&m);
+		g_free(text);
+		g_free(path);
+	}
+	g_free(dir);
+	assert_int_equal(failures, 0);
+}
+
+/* The quarantine says what is wrong with the From header, not only that it is. */
+static const struct auto_case from_cases[] = {
+	{ "Subject: hi\r\n", "no From header" },
+	{ "From: a@example.org\r\nFrom: b@example.org\r\n", "2 From headers" },
+	{ "From: a@example.org, b@example.org\r\n", "holds 2 addresses" },
+	{ "From: Admissions\r\n", "holds no address" },
+	{ "From: friends: a@example.org, b@example.org;\r\n", "is a group" },
+	{ "From: nobody@localhost\r\n", "is not a usable address" },
+};
+
+static void test_quarantine_reasons(void **state)
+{
+	char *dir = test_tmpdir();
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(from_cases); i++) {
+		char *text = g_strdup_printf("%s\r\nbody\r\n", from_cases[i].headers);
+		char *path = test_write_file(dir, "m.eml", text);
+		struct mail *m = NULL;
+		struct err err = { 0 };
+
+		ROW_CHECK(failures,
+			  mail_read(&m, path, dir, &err) == -1 && err.class == ERR_MESSAGE &&
+				  strstr(err.text, from_cases[i].reason) != NULL,
+			  "%s: expected \"%s\", got \"%s\"", from_cases[i].headers,
+			  from_cases[i].reason, err.text);
+		mail_free(&m);
+		g_free(text);
+		g_free(path);
+	}
+	g_free(dir);
+	assert_int_equal(failures, 0);
+}
 
 static void test_automatic_mail(void **state)
 {
@@ -249,6 +333,8 @@ int main(void)
 		cmocka_unit_test(test_encoded_filenames),
 		cmocka_unit_test(test_threading_headers),
 		cmocka_unit_test(test_automatic_mail),
+		cmocka_unit_test(test_machine_senders),
+		cmocka_unit_test(test_quarantine_reasons),
 		cmocka_unit_test(test_bounce_from_mailer_daemon),
 		cmocka_unit_test(test_unusable_messages),
 		cmocka_unit_test(test_address_parse),

@@ -244,6 +244,49 @@ static int late_documents(struct store *st, const struct config *cfg,
 	return ret;
 }
 
+/* Drops from the plan the documents the application holds already (sent again); returns how
+ * many were dropped, or -1. */
+static int drop_held(struct store *st, GArray *plan, int64_t app_id, struct err *err)
+{
+	int dropped = 0;
+
+	for (guint i = plan->len; i-- > 0;) {
+		const struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
+		int held = store_document_held(st, app_id, p->att->sha256, err);
+
+		if (held < 0)
+			return -1;
+		if (held == 1) {
+			g_array_remove_index(plan, i);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
+/* The same documents again: nothing changes, and "we already have these" goes at most once a
+ * day to an address, never a letter that claims a change. */
+static int resent(struct store *st, const struct config *cfg, const struct mail *m,
+		  struct app_ctx *app, enum app_state state, gint64 now, struct ledger_result *res,
+		  struct err *err)
+{
+	GHashTable *vars;
+	int count = 0, ret;
+
+	res->state = app_state_name(state);
+	if (store_event_add(st, app->id, "resent", m->message_id, now, err) < 0 ||
+	    store_outbox_count_template(st, "unchanged", m->from_addr, now - 86400, &count, err) <
+		    0)
+		return -1;
+	if (count > 0)
+		return 0;
+	vars = reply_vars(cfg, m, app);
+	res->reply = "unchanged";
+	ret = queue_reply(st, cfg, m, app, "unchanged", vars, now, err);
+	g_hash_table_destroy(vars);
+	return ret;
+}
+
 /* An applicant's mail: a new application, more documents for the one under way, or a
  * replacement of documents before its batch closes. */
 static int from_applicant(struct store *st, const struct config *cfg,
@@ -255,7 +298,7 @@ static int from_applicant(struct store *st, const struct config *cfg,
 	GArray *plan = documents_plan(m, src->facts);
 	int64_t applicant_id, ledger_id;
 	enum app_state state = APP_INCOMPLETE;
-	int found, ret = -1;
+	int found, dropped = 0, ret = -1;
 	bool open;
 	GDate day;
 
@@ -274,8 +317,13 @@ static int from_applicant(struct store *st, const struct config *cfg,
 		goto out;
 	res->outcome = found ? "followup" : "application";
 	res->ref = g_strdup(app.ref);
-	if (ledger_record(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0)
+	if (ledger_record(st, src, res->outcome, NULL, app.id, now, &ledger_id, err) < 0 ||
+	    (found == 1 && (dropped = drop_held(st, plan, app.id, err)) < 0))
 		goto out;
+	if (dropped > 0 && plan->len == 0) {
+		ret = resent(st, cfg, m, &app, state, now, res, err);
+		goto out;
+	}
 	/* Before its batch closes an application takes new documents; after, they are kept. */
 	open = found == 0 || app_state_is(state, APP_TAKES_DOCUMENTS);
 	if (!open) {
@@ -336,7 +384,8 @@ int intake_file(struct store *st, const struct config *cfg, const struct ledger_
 	int found;
 
 	*res = (struct ledger_result){ 0 };
-	found = store_ledger_find_content(st, m ? m->message_id : NULL, src->sha256, &dup_id, err);
+	found = store_ledger_find_content(st, m ? m->message_id : NULL, m ? m->from_addr : NULL,
+					  src->sha256, &dup_id, err);
 	if (found < 0)
 		return -1;
 	if (found == 1) {

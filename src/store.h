@@ -63,10 +63,11 @@ struct ledger_entry {
 /* Returns 1 and sets *id_r (and *moved_r) when found, 0 when not, -1 on error. */
 int store_ledger_find_uid(struct store *st, uint32_t uidvalidity, uint32_t uid, int64_t *id_r,
 			  bool *moved_r, struct err *err);
-/* The same message already filed under another UID (a changed UIDVALIDITY): same Message-ID
- * (or both without one) and same raw content hash. */
-int store_ledger_find_content(struct store *st, const char *message_id, const char *sha256,
-			      int64_t *id_r, struct err *err);
+/* The same message already filed: under another UID (a changed UIDVALIDITY), the same
+ * Message-ID (or both without one) and raw content hash; or, sent or delivered again, the same
+ * Message-ID from the same sender. */
+int store_ledger_find_content(struct store *st, const char *message_id, const char *sender,
+			      const char *sha256, int64_t *id_r, struct err *err);
 int store_ledger_insert(struct store *st, const struct ledger_entry *e, int64_t *id_r,
 			struct err *err);
 int store_ledger_set_moved(struct store *st, int64_t id, struct err *err);
@@ -190,6 +191,9 @@ struct doc_new {
 int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
 			  const struct doc_new *doc, gint64 now, struct err *err);
 /* Marks the application's current documents of `kind` as replaced (they stay in the store). */
+/* 1 when the application holds, not superseded, a document with these bytes; 0 when not. */
+int store_document_held(struct store *st, int64_t application_id, const char *sha256,
+			struct err *err);
 int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
 			      struct err *err);
 

@@ -59,13 +59,16 @@ int store_ledger_find_uid(struct store *st, uint32_t uidvalidity, uint32_t uid, 
 	return found;
 }
 
-int store_ledger_find_content(struct store *st, const char *message_id, const char *sha256,
-			      int64_t *id_r, struct err *err)
+int store_ledger_find_content(struct store *st, const char *message_id, const char *sender,
+			      const char *sha256, int64_t *id_r, struct err *err)
 {
+	/* The same bytes, or the same message from the same sender again (a client that sends
+	 * twice, a server that delivers twice: the Received headers differ). */
 	sqlite3_stmt *stmt = store_prep(
 		st,
-		"SELECT id FROM messages WHERE sha256 = ?1 AND "
-		"message_id IS ?2 AND outcome <> 'duplicate' ORDER BY id LIMIT 1",
+		"SELECT id FROM messages WHERE outcome <> 'duplicate' AND "
+		"((sha256 = ?1 AND message_id IS ?2) OR "
+		" (?2 IS NOT NULL AND message_id = ?2 AND sender = ?3)) ORDER BY id LIMIT 1",
 		err);
 	int found;
 
@@ -73,6 +76,7 @@ int store_ledger_find_content(struct store *st, const char *message_id, const ch
 		return -1;
 	store_bind_text(stmt, 1, sha256);
 	store_bind_text(stmt, 2, message_id);
+	store_bind_text(stmt, 3, sender);
 	found = store_find_id(st, stmt, id_r, "find message by content", err);
 	sqlite3_reset(stmt);
 	return found;

@@ -17,6 +17,7 @@ static const struct template_spec specs[] = {
 	{ "incomplete", false, LETTER " missing notes", "intake.c settle()" },
 	{ "next-edition", false, LETTER " notes", "intake.c settle()" },
 	{ "late-documents", false, LETTER, "intake.c late_documents()" },
+	{ "unchanged", false, LETTER, "intake.c resent()" },
 	{ "inquiry", false, LETTER, "intake.c inquiry()" },
 	{ "too-large", false, LETTER " limit_mb", "intake.c too_large()" },
 	{ "edition-open", false, LETTER " batch_closes missing status", "rollover.c open_one()" },

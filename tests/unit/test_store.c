@@ -180,6 +180,7 @@ static void test_ledger(void **state)
 		.message_id = "m1@example.org",
 		.sha256 = "abc",
 		.spool_path = "/spool/msg/7-42.eml",
+		.sender = "ana@example.net",
 		.outcome = "ignored",
 		.received_at = 1,
 	};
@@ -196,12 +197,18 @@ static void test_ledger(void **state)
 	assert_false(moved);
 	/* The same UID twice is refused by the schema: a message is filed once. */
 	assert_int_equal(store_ledger_insert(st, &e, &found_id, &err), -1);
-	/* Found by content under another UIDVALIDITY; a different hash is another message. */
-	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abc", &found_id, &err),
+	/* Found by content under another UIDVALIDITY; a different hash is another message unless
+	 * the same sender sent the same Message-ID again; another sender's is not ours. */
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "x@example.org", "abc",
+						   &found_id, &err),
 			 1);
-	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "abd", &found_id, &err),
+	assert_int_equal(
+		store_ledger_find_content(st, "m1@example.org", e.sender, "abd", &found_id, &err),
+		1);
+	assert_int_equal(store_ledger_find_content(st, "m1@example.org", "mallory@example.net",
+						   "abd", &found_id, &err),
 			 0);
-	assert_int_equal(store_ledger_find_content(st, NULL, "abc", &found_id, &err), 0);
+	assert_int_equal(store_ledger_find_content(st, NULL, e.sender, "abc", &found_id, &err), 0);
 	assert_int_equal(store_ledger_unmoved(st, 7, uids, ids, &err), 0);
 	assert_int_equal(uids->len, 1);
 	assert_int_equal(g_array_index(uids, uint32_t, 0), 42);

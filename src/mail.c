@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "mail_automatic.h"
+#include "mail_words.h"
 #include "spool.h"
 #include "htmltext.h"
 #include "untrusted.h"
@@ -441,6 +442,29 @@ static int unusable_from(GMimeMessage *msg, struct err *err)
 	return err_set(err, ERR_MESSAGE, "the From address is not a usable address");
 }
 
+static const char *raw_header(GMimeMessage *msg, const char *name)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	GMimeHeader *h = g_mime_header_list_get_header(headers, name);
+
+	return h != NULL ? g_mime_header_get_raw_value(h) : NULL;
+}
+
+/* GMime's decoding of a name or subject, unless it is one that GMime gets wrong (mail_words.h);
+ * then one safe line (untrusted.h). */
+static char *decoded_line(const char *raw, bool display_part, const char *gmime_text, size_t max)
+{
+	GMimeParserOptions *opts = mail_parser_options();
+	char *phrase = display_part ? mail_words_display_part(raw) : g_strdup(raw);
+	char *words = mail_words_decode(opts, phrase);
+	char *line = untrusted_line(words != NULL ? words : gmime_text, max);
+
+	g_mime_parser_options_free(opts);
+	g_free(words);
+	g_free(phrase);
+	return line;
+}
+
 static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 {
 	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
@@ -452,9 +476,11 @@ static int read_headers(struct mail *m, GMimeMessage *msg, struct err *err)
 	/* The sender's words, one safe line each (untrusted.h); the raw header is kept for the
 	 * record. */
 	m->from_raw = g_strndup(header(GMIME_OBJECT(msg), "From"), MAIL_RAW_FROM_MAX);
-	m->from_name = untrusted_line(internet_address_get_name(INTERNET_ADDRESS(mb)),
-				      UNTRUSTED_NAME_MAX);
-	m->subject = untrusted_line(g_mime_message_get_subject(msg), UNTRUSTED_SUBJECT_MAX);
+	m->from_name = decoded_line(raw_header(msg, "From"), true,
+				    internet_address_get_name(INTERNET_ADDRESS(mb)),
+				    UNTRUSTED_NAME_MAX);
+	m->subject = decoded_line(raw_header(msg, "Subject"), false,
+				  g_mime_message_get_subject(msg), UNTRUSTED_SUBJECT_MAX);
 	m->message_id = g_strdup(g_mime_message_get_message_id(msg));
 	m->in_reply_to = g_strdup(header(GMIME_OBJECT(msg), "In-Reply-To"));
 	m->references = g_strdup(header(GMIME_OBJECT(msg), "References"));

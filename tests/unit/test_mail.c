@@ -161,6 +161,47 @@ static void test_machine_senders(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Names and subjects of several encoded words keep every word (GMime 3.2.13 drops what
+ * follows a padded base64 word: mail_words.h). */
+static void test_encoded_word_names(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "=?UTF-8?B?Sm9zw6k=?= =?UTF-8?B?IEdhcmPDrWE=?= <jose@example.com>", "José García",
+		  "=?UTF-8?B?Sm9zw6k=?= =?UTF-8?B?IEdhcmPDrWE=?=" },
+		{ "\"=?UTF-8?B?Sm9zw6k=?= =?UTF-8?B?IEdhcmPDrWE=?=\" <jose@example.com>",
+		  "José García", "Re: =?UTF-8?B?Sm9zw6k=?= =?UTF-8?B?IEdhcmPDrWE=?= CV" },
+		{ "=?iso-8859-1?q?Jos=E9?= =?iso-8859-1?q?_Garc=EDa?= <jose@example.com>",
+		  "José García", "=?utf-8?q?Solicitud_de?= =?utf-8?q?_admisi=C3=B3n?=" },
+	};
+	static const char *const subjects[] = { "José García", "Re: José García CV",
+						"Solicitud de admisión" };
+	char *dir = test_tmpdir();
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *text = g_strdup_printf("From: %s\r\nSubject: %s\r\n\r\nHi\r\n", cases[i][0],
+					     cases[i][2]);
+		char *path = test_write_file(dir, "m.eml", text);
+		struct mail *m = NULL;
+		struct err err = { 0 };
+
+		ROW_CHECK(failures, mail_read(&m, path, dir, &err) == 0, "%s: %s", cases[i][0],
+			  err.text);
+		if (m != NULL) {
+			ROW_CHECK(failures, strcmp(m->from_name, cases[i][1]) == 0, "%s: name [%s]",
+				  cases[i][0], m->from_name);
+			ROW_CHECK(failures, strcmp(m->subject, subjects[i]) == 0,
+				  "%s: subject [%s]", cases[i][2], m->subject);
+		}
+		mail_free(&m);
+		g_free(text);
+		g_free(path);
+	}
+	g_free(dir);
+	assert_int_equal(failures, 0);
+}
+
 /* The quarantine says what is wrong with the From header, not only that it is. */
 static const struct auto_case from_cases[] = {
 	{ "Subject: hi\r\n", "no From header" },
@@ -335,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_automatic_mail),
 		cmocka_unit_test(test_machine_senders),
 		cmocka_unit_test(test_quarantine_reasons),
+		cmocka_unit_test(test_encoded_word_names),
 		cmocka_unit_test(test_bounce_from_mailer_daemon),
 		cmocka_unit_test(test_unusable_messages),
 		cmocka_unit_test(test_address_parse),

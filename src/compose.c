@@ -8,6 +8,21 @@
 #include "mail.h"
 #include "template.h"
 
+/* A Message-ID from a sender goes into our headers only when it is one: left@right in printable
+ * ASCII without brackets or spaces, of a sane length. Anything else (8-bit bytes, a folded
+ * header, a forged bracket) is left out. */
+static bool msgid_ok(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n < 3 || n > 250 || strchr(id, '@') == NULL || id[0] == '@' || id[n - 1] == '@')
+		return false;
+	for (const char *p = id; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
 /* "<a@x> <b@y>": the thread so far (as GMime parsed it) followed by the message we answer. */
 static char *references_header(const char *references, const char *in_reply_to)
 {
@@ -15,8 +30,9 @@ static char *references_header(const char *references, const char *in_reply_to)
 	GMimeReferences *refs = references ? g_mime_references_parse(NULL, references) : NULL;
 
 	for (int i = 0; refs != NULL && i < g_mime_references_length(refs); i++)
-		g_string_append_printf(out, "%s<%s>", out->len ? " " : "",
-				       g_mime_references_get_message_id(refs, i));
+		if (msgid_ok(g_mime_references_get_message_id(refs, i)))
+			g_string_append_printf(out, "%s<%s>", out->len ? " " : "",
+					       g_mime_references_get_message_id(refs, i));
 	if (in_reply_to != NULL)
 		g_string_append_printf(out, "%s<%s>", out->len ? " " : "", in_reply_to);
 	if (refs != NULL)
@@ -28,7 +44,7 @@ static void set_thread_headers(GMimeObject *obj, const struct compose_in *in)
 {
 	char *id, *refs;
 
-	if (in->in_reply_to == NULL)
+	if (!msgid_ok(in->in_reply_to))
 		return;
 	id = g_strdup_printf("<%s>", in->in_reply_to);
 	refs = references_header(in->references, in->in_reply_to);

@@ -142,11 +142,72 @@ static void test_no_header_injection(void **state)
 	g_free(dir);
 }
 
+/* A sender's Message-ID that is not one stays out of our thread headers. */
+static void test_hostile_message_ids(void **state)
+{
+	static const char *const bad[] = { "caf\xc3\xa9@example.net", "a b@example.net",
+					   "a>\r\nBcc: x@example.com <b@example.net", "no-at-sign",
+					   "" };
+	char *dir;
+	struct config *cfg = load(&dir);
+	GHashTable *vars = vars_for("Ana");
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		struct compose_in in = { .template_name = "acknowledgement",
+					 .vars = vars,
+					 .to_addr = "ana@example.net",
+					 .in_reply_to = bad[i],
+					 .references = "<ok@example.net> <caf\xc3\xa9@example.net>",
+					 .auto_submitted = "auto-replied" };
+		GBytes *bytes = NULL;
+		struct err err = { 0 };
+		char *mid = NULL;
+		GMimeMessage *m;
+
+		assert_int_equal(compose_message(cfg, &in, 1767225600, &mid, &bytes, &err), 0);
+		m = parse(bytes);
+		ROW_CHECK(failures,
+			  g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To") == NULL,
+			  "%zu: In-Reply-To [%s]", i,
+			  g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To"));
+		ROW_CHECK(failures, g_mime_object_get_header(GMIME_OBJECT(m), "Bcc") == NULL,
+			  "%zu: a Bcc header", i);
+		g_object_unref(m);
+		g_bytes_unref(bytes);
+		g_free(mid);
+	}
+	/* A good one keeps the good references and drops the bad. */
+	struct compose_in in = { .template_name = "acknowledgement",
+				 .vars = vars,
+				 .to_addr = "ana@example.net",
+				 .in_reply_to = "app@example.net",
+				 .references = "<ok@example.net> <caf\xc3\xa9@example.net>",
+				 .auto_submitted = "auto-replied" };
+	GBytes *bytes = NULL;
+	struct err err = { 0 };
+	char *mid = NULL;
+
+	assert_int_equal(compose_message(cfg, &in, 1767225600, &mid, &bytes, &err), 0);
+	GMimeMessage *m = parse(bytes);
+	assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m), "References"),
+			    "<ok@example.net> <app@example.net>");
+	g_object_unref(m);
+	g_bytes_unref(bytes);
+	g_free(mid);
+	g_hash_table_destroy(vars);
+	config_free(&cfg);
+	g_free(dir);
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acknowledgement_headers),
 		cmocka_unit_test(test_no_header_injection),
+		cmocka_unit_test(test_hostile_message_ids),
 	};
 
 	mail_library_init();

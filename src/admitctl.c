@@ -19,6 +19,7 @@
 #include "template_spec.h"
 #include "timeutil.h"
 #include "err.h"
+#include "ctl_quarantine.h"
 #include "mail.h"
 #include "oauth2.h"
 #include "oauth2_login.h"
@@ -63,6 +64,8 @@ static void usage(FILE *out)
 	      "  oauth login [device|code]   sign in for admitd's OAuth2 refresh token (from any\n"
 	      "                              browser; nothing needs to reach this server)\n"
 	      "  oauth status                which OAuth2 token admitd holds, and until when\n"
+	      "  quarantine list | show ID | release ID\n"
+	      "                              mail set aside; release files it again, once\n"
 	      "  gdpr export EMAIL [--out DIR]   everything stored about a person, with files\n"
 	      "  gdpr erase EMAIL [--yes]    erase a person's data (asks to confirm)\n"
 	      "options: -c FILE (default " DEFAULT_CONFIG "), --json, --state S, --force,\n"
@@ -165,7 +168,7 @@ static int cmd_status(struct ctl *c)
 		g_free(key);
 	}
 	print_current_batch(c);
-	printf("Quarantined     %d messages (kept in the spool; see the log)\n",
+	printf("Quarantined     %d messages (admitctl quarantine list)\n",
 	       GPOINTER_TO_INT(g_hash_table_lookup(counts, "messages:quarantined")));
 	printf("Replies held    %s (rate limits)\n", held ? held : "0");
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
@@ -761,6 +764,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_oauth_login(c, argc == 3 ? argv[2] : NULL);
 	if (strcmp(cmd, "oauth") == 0 && argc == 2 && strcmp(argv[1], "status") == 0)
 		return cmd_oauth_status(c);
+	if (strcmp(cmd, "quarantine") == 0 && argc >= 2)
+		return ctl_quarantine(c->cfg, c->st, argc - 1, argv + 1);
 	fprintf(stderr, "admitctl: unknown command or wrong arguments: %s\n", cmd);
 	usage(stderr);
 	return EX_USAGE;

@@ -44,19 +44,27 @@ struct fetch_sink {
 	void *ctx;
 	struct err *err;
 	gint64 received;
+	gint64 limit; /* 0: the whole message; else stop after this many bytes */
 	bool refused; /* the sink failed (and said why in err) */
+	bool capped;  /* the limit was reached: the transfer was ended on purpose */
 };
 
 static size_t sink_cb(char *data, size_t size, size_t nmemb, void *userdata)
 {
 	struct fetch_sink *sink = userdata;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, take = n;
 
-	if (sink->fn(sink->ctx, data, n, sink->err) < 0) {
+	if (sink->limit > 0 && sink->received + (gint64)n > sink->limit)
+		take = (size_t)(sink->limit - sink->received);
+	if (sink->fn(sink->ctx, data, take, sink->err) < 0) {
 		sink->refused = true;
 		return 0;
 	}
-	sink->received += (gint64)n;
+	sink->received += (gint64)take;
+	if (take < n) {
+		sink->capped = true;
+		return 0; /* curl ends the transfer (and drops the connection) */
+	}
 	return n;
 }
 
@@ -324,7 +332,9 @@ int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_
 	/* ;SECTION=HEADER makes curl send BODY[HEADER] and frame it like BODY[]. */
 	char *url = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u%s", im->mailbox_url, uidvalidity,
 				    uid, header_only ? "/;SECTION=HEADER" : "");
-	struct fetch_sink sink = { .fn = sink_fn, .ctx = ctx, .err = err };
+	struct fetch_sink sink = {
+		.fn = sink_fn, .ctx = ctx, .err = err, .limit = header_only ? IMAP_HEADER_MAX : 0
+	};
 	CURLcode rc;
 
 	if (setup(im, url, err) < 0) {
@@ -337,6 +347,8 @@ int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_
 	g_free(url);
 	if (sink.refused)
 		return -1;
+	if (sink.capped)
+		rc = CURLE_OK;
 	if (rc == CURLE_REMOTE_FILE_NOT_FOUND || (rc == CURLE_OK && sink.received == 0))
 		return 1;
 	if (rc != CURLE_OK) {

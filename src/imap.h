@@ -43,7 +43,12 @@ int imap_search(struct imap *im, uint32_t first, uint32_t last, uint64_t larger,
 /* Receives a fetched message's bytes, in order: 0, or -1 with err set to stop the fetch. */
 typedef int (*imap_sink_fn)(void *ctx, const char *data, size_t n, struct err *err);
 
-/* Hands message `uid` of the inbox (or only its header), byte for byte, to sink_fn(ctx, ...).
+/* How much of a header alone is fetched: a message too large to download may have a header
+ * of any size (100 MB were seen); what the sender and subject need is at its top. */
+#define IMAP_HEADER_MAX (256 * 1024)
+
+/* Hands message `uid` of the inbox (or only its header, at most IMAP_HEADER_MAX bytes of it),
+ * byte for byte, to sink_fn(ctx, ...).
  * Returns 0, or 1 when the message is gone (expunged meanwhile, or the UIDVALIDITY changed),
  * or -1 (with the sink's error when it stopped the fetch). */
 int imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid, bool header_only,

@@ -5,6 +5,7 @@
 #include "assessment.h"
 #include "batch.h"
 #include "commission.h"
+#include "confirm.h"
 #include "compose.h"
 #include "letter.h"
 #include "log.h"
@@ -252,7 +253,7 @@ static int drop_held(struct store *st, GArray *plan, int64_t app_id, struct err 
 
 	for (guint i = plan->len; i-- > 0;) {
 		const struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
-		int held = store_document_held(st, app_id, p->att->sha256, err);
+		int held = store_document_current(st, app_id, NULL, p->att->sha256, err);
 
 		if (held < 0)
 			return -1;
@@ -287,6 +288,75 @@ static int resent(struct store *st, const struct config *cfg, const struct mail 
 	return ret;
 }
 
+/* Whether the plan would replace a document the application holds (a CV when it has one). */
+static int replaces_documents(struct store *st, GArray *plan, int64_t app_id, struct err *err)
+{
+	for (guint i = 0; i < plan->len; i++) {
+		const struct doc_plan *p = &g_array_index(plan, struct doc_plan, i);
+		int held;
+
+		if (p->kind == DOC_OTHER)
+			continue;
+		held = store_document_current(st, app_id, documents_kind_name(p->kind), NULL, err);
+		if (held != 0)
+			return held;
+	}
+	return 0;
+}
+
+/* Who may change an application (confirm.h): a mail in our thread with its sender, or one
+ * found by its thread at all (it answers our letter). Such a mail also applies a change that
+ * waited for it, and its display name counts. Returns 1 (trusted), 0, or -1; *confirmed_r
+ * says whether a waiting change was applied. */
+static int trust(struct store *st, const struct mail *m, const struct app_ctx *app,
+		 int64_t applicant_id, bool by_thread, gint64 now, int *confirmed_r,
+		 struct err *err)
+{
+	int trusted = by_thread ? 1 : confirm_in_thread(st, m, m->from_addr, err);
+
+	*confirmed_r = 0;
+	if (trusted != 1)
+		return trusted;
+	if ((*confirmed_r = confirm_apply(st, m, app->id, by_thread ? 0 : applicant_id, now, err)) <
+	    0)
+		return -1;
+	if (!by_thread && m->from_name[0] != '\0' &&
+	    store_applicant_rename(st, applicant_id, m->from_name, err) < 0)
+		return -1;
+	return 1;
+}
+
+/* Mail for an application that still takes documents: a note, a confirmation, new documents,
+ * or a replacement that waits for the applicant to confirm it. */
+static int to_open_application(struct store *st, const struct config *cfg,
+			       const struct ledger_source *src, GArray *plan, struct app_ctx *app,
+			       enum app_state state, int64_t applicant_id, bool by_thread,
+			       int64_t ledger_id, gint64 now, struct ledger_result *res,
+			       struct err *err)
+{
+	const struct mail *m = src->mail;
+	int confirmed, replaces = 0;
+	int trusted = trust(st, m, app, applicant_id, by_thread, now, &confirmed, err);
+
+	if (trusted < 0 ||
+	    (trusted == 0 && (replaces = replaces_documents(st, plan, app->id, err)) < 0))
+		return -1;
+	res->state = app_state_name(state);
+	if (plan->len == 0 && !confirmed) /* a note without documents: the office reads it */
+		return store_event_add(st, app->id, "followup", m->message_id, now, err);
+	if (replaces) {
+		res->reply = "confirm-change";
+		if (add_documents(st, plan, app->id, ledger_id, false, true, now, err) < 0)
+			return -1;
+		return confirm_ask(st, cfg, m, app->id, app->ref,
+				   app->edition ? app->edition->name : NULL, ledger_id, now, err);
+	}
+	if (add_documents(st, plan, app->id, ledger_id, true, false, now, err) < 0)
+		return -1;
+	return settle(st, cfg, m, app, state != APP_INCOMPLETE ? "updated" : "acknowledgement", now,
+		      res, err);
+}
+
 /* An applicant's mail: a new application, more documents for the one under way, or a
  * replacement of documents before its batch closes. */
 static int from_applicant(struct store *st, const struct config *cfg,
@@ -299,16 +369,20 @@ static int from_applicant(struct store *st, const struct config *cfg,
 	int64_t applicant_id, ledger_id;
 	enum app_state state = APP_INCOMPLETE;
 	int found, dropped = 0, ret = -1;
-	bool open;
+	bool open, by_thread = false;
 	GDate day;
 
 	time_day(app.received_at, &day);
 	app.edition = config_edition_on(cfg, &day);
 	if (store_applicant_upsert(st, m->from_addr, m->from_name, now, &applicant_id, err) < 0 ||
 	    (found = store_application_find_active(st, applicant_id, &app.id, &app.ref, &state,
-						   err)) < 0 ||
-	    (found == 0 && (found = find_by_thread(st, m, &app, &state, err)) < 0))
+						   err)) < 0)
 		goto out;
+	/* Not the sender's own: an answer to one of our letters about another's application. */
+	by_thread = found == 0;
+	if (found == 0 && (found = find_by_thread(st, m, &app, &state, err)) < 0)
+		goto out;
+	by_thread = by_thread && found == 1;
 	if (found == 0 && plan->len == 0) {
 		ret = inquiry(st, cfg, src, now, res, err);
 		goto out;
@@ -331,16 +405,14 @@ static int from_applicant(struct store *st, const struct config *cfg,
 		ret = late_documents(st, cfg, src, plan, &app, ledger_id, now, res, err);
 		goto out;
 	}
-	if (found == 1 && plan->len == 0) { /* a note without documents: the office reads it */
-		res->state = app_state_name(state);
-		ret = store_event_add(st, app.id, "followup", m->message_id, now, err);
+	if (found == 1) {
+		ret = to_open_application(st, cfg, src, plan, &app, state, applicant_id, by_thread,
+					  ledger_id, now, res, err);
 		goto out;
 	}
-	if (add_documents(st, plan, app.id, ledger_id, found == 1, false, now, err) < 0)
+	if (add_documents(st, plan, app.id, ledger_id, false, false, now, err) < 0)
 		goto out;
-	ret = settle(st, cfg, m, &app,
-		     found == 1 && state != APP_INCOMPLETE ? "updated" : "acknowledgement", now,
-		     res, err);
+	ret = settle(st, cfg, m, &app, "acknowledgement", now, res, err);
 out:
 	g_array_free(plan, TRUE);
 	g_free(app.ref);

@@ -19,7 +19,8 @@ GHashTable *letter_vars_new(const struct config *cfg, const char *name, const ch
 }
 
 int letter_queue_reply(struct store *st, const struct config *cfg, int64_t application_id,
-		       const struct compose_in *in, gint64 now, bool *held_r, struct err *err)
+		       const struct compose_in *in, gint64 now, bool *held_r, char **message_id_r,
+		       struct err *err)
 {
 	int to_one, to_all;
 
@@ -40,7 +41,7 @@ int letter_queue_reply(struct store *st, const struct config *cfg, int64_t appli
 		*held_r = true;
 		return ret < 0 ? -1 : store_state_increment(st, "replies_held", err);
 	}
-	return letter_queue(st, cfg, application_id, in, now, NULL, err);
+	return letter_queue(st, cfg, application_id, in, now, message_id_r, err);
 }
 
 int letter_queue(struct store *st, const struct config *cfg, int64_t application_id,
@@ -98,7 +99,7 @@ int letter_queue_answer(struct store *st, const struct config *cfg, int64_t appl
 
 	if (!limited)
 		return letter_queue(st, cfg, application_id, &in, now, NULL, err);
-	return letter_queue_reply(st, cfg, application_id, &in, now, &held, err);
+	return letter_queue_reply(st, cfg, application_id, &in, now, &held, NULL, err);
 }
 
 struct compose_in letter_internal(const char *template_name, GHashTable *vars, const char *to_addr)

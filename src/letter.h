@@ -31,7 +31,8 @@ int letter_queue(struct store *st, const struct config *cfg, int64_t application
  * per_day and limits.replies_per_hour: over a limit nothing is queued, *held_r is set, and the
  * hold is recorded (event "reply-held", the "replies_held" count for status). */
 int letter_queue_reply(struct store *st, const struct config *cfg, int64_t application_id,
-		       const struct compose_in *in, gint64 now, bool *held_r, struct err *err);
+		       const struct compose_in *in, gint64 now, bool *held_r, char **message_id_r,
+		       struct err *err);
 
 /* The three kinds of mail we write, each composed the same way every time: */
 /* To the applicant of `a`, threaded to their first message (decisions, a withdrawal, an

@@ -191,9 +191,10 @@ struct doc_new {
 int store_document_insert(struct store *st, int64_t application_id, int64_t message_row,
 			  const struct doc_new *doc, gint64 now, struct err *err);
 /* Marks the application's current documents of `kind` as replaced (they stay in the store). */
-/* 1 when the application holds, not superseded, a document with these bytes; 0 when not. */
-int store_document_held(struct store *st, int64_t application_id, const char *sha256,
-			struct err *err);
+/* 1 when the application holds, not superseded, a document of `kind` and/or with these bytes
+ * (NULL: any); 0 when not. */
+int store_document_current(struct store *st, int64_t application_id, const char *kind,
+			   const char *sha256, struct err *err);
 int store_documents_supersede(struct store *st, int64_t application_id, const char *kind,
 			      struct err *err);
 
@@ -291,6 +292,47 @@ int store_outbox_due_now(struct store *st, gint64 now, int *count_r, struct err 
 /* Failed rows of one application back to queued, due now (admitctl resend). */
 int store_outbox_requeue(struct store *st, const char *ref, gint64 now, int *count_r,
 			 struct err *err);
+
+/* --- store_quarantine.c: quarantined messages (quarantine.h) --- */
+struct quarantine_row {
+	int64_t id;
+	uint32_t uidvalidity, uid;
+	char *sha256, *spool_path, *raw_from, *subject, *reason, *received_at, *outcome;
+};
+void quarantine_row_free(gpointer row);
+/* Oldest first. */
+int store_quarantine_list(struct store *st, GPtrArray **rows_r, struct err *err);
+/* The ledger row `id`, whatever its outcome: 1 and *row_r (quarantine_row_free), 0, or -1. */
+int store_ledger_row(struct store *st, int64_t id, struct quarantine_row **row_r, struct err *err);
+/* Removes ledger row `id`, inside the transaction that files its message again. */
+int store_ledger_delete(struct store *st, int64_t id, struct err *err);
+/* Which row a released message was filed under (1, 0 when `old_row` was never released). */
+int store_release_record(struct store *st, int64_t old_row, int64_t new_row, gint64 now,
+			 struct err *err);
+int store_release_find(struct store *st, int64_t old_row, int64_t *new_row_r, char **released_at_r,
+		       struct err *err);
+
+/* --- store_pending.c: changes waiting for the applicant's confirmation (confirm.h) --- */
+struct pending_change {
+	int64_t id, application_id;
+	int64_t message_row;		/* the ledger row whose documents wait */
+	const char *address;		/* who must confirm (borrowed when inserting) */
+	char *name;			/* a new display name, or NULL; owned when found */
+	const char *confirm_message_id; /* our letter that asks (borrowed) */
+};
+/* 1 when we sent (state sent) the letter `message_id` to `to_addr`; 0 when not. */
+int store_outbox_sent_to(struct store *st, const char *message_id, const char *to_addr,
+			 struct err *err);
+int store_applicant_rename(struct store *st, int64_t applicant_id, const char *name,
+			   struct err *err);
+int store_pending_insert(struct store *st, const struct pending_change *p, gint64 now,
+			 struct err *err);
+/* The waiting change of the application that our letter confirm_message_id asked `address`
+ * to confirm: 1 and *p filled (g_free p->name), 0 when there is none. */
+int store_pending_find(struct store *st, int64_t application_id, const char *confirm_message_id,
+		       const char *address, struct pending_change *p, struct err *err);
+/* Its documents replace the current ones of their kinds; it is marked applied. */
+int store_pending_apply(struct store *st, const struct pending_change *p, struct err *err);
 
 /* --- store_events.c: the audit trail and named facts --- */
 

@@ -29,13 +29,13 @@ int store_application_by_reply(struct store *st, const char *message_id, int64_t
 int store_applicant_upsert(struct store *st, const char *email, const char *name, gint64 now,
 			   int64_t *id_r, struct err *err)
 {
-	/* A later mail with a display name fills in a name we did not have; an empty one
-	 * never erases it. */
+	/* A later mail fills in a name we did not have, and never changes one we have: anyone
+	 * can write any name in a From header (confirm.h decides when a new name counts). */
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"INSERT INTO applicants (email, name, created_at) VALUES (?1, ?2, ?3) "
-		"ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name "
-		"<> '' THEN excluded.name ELSE applicants.name END RETURNING id",
+		"ON CONFLICT (email) DO UPDATE SET name = CASE WHEN applicants.name "
+		"= '' THEN excluded.name ELSE applicants.name END RETURNING id",
 		err);
 	int found;
 

@@ -34,12 +34,13 @@ int store_document_insert(struct store *st, int64_t application_id, int64_t mess
 	return store_run(st, stmt, "insert document", err);
 }
 
-int store_document_held(struct store *st, int64_t application_id, const char *sha256,
-			struct err *err)
+int store_document_current(struct store *st, int64_t application_id, const char *kind,
+			   const char *sha256, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(st,
-					"SELECT id FROM documents WHERE application_id = ? AND "
-					"sha256 = ? AND superseded = 0 LIMIT 1",
+					"SELECT id FROM documents WHERE application_id = ?1 AND "
+					"superseded = 0 AND (?2 IS NULL OR kind = ?2) AND "
+					"(?3 IS NULL OR sha256 = ?3) LIMIT 1",
 					err);
 	int64_t id;
 	int found;
@@ -47,7 +48,8 @@ int store_document_held(struct store *st, int64_t application_id, const char *sh
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, application_id);
-	store_bind_text(stmt, 2, sha256);
+	store_bind_text(stmt, 2, kind);
+	store_bind_text(stmt, 3, sha256);
 	found = store_find_id(st, stmt, &id, "find held document", err);
 	sqlite3_reset(stmt);
 	return found;

@@ -153,6 +153,24 @@ static const char *const migrations[] = {
 	"ALTER TABLE applications ADD COLUMN digest_part INTEGER;"
 	"ALTER TABLE batches ADD COLUMN digest_round INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE outbox ADD COLUMN superseded_at TEXT;",
+	/* 8: a change to an application that did not come in our thread with its applicant waits
+	 * for their confirmation (confirm.h): its documents are stored superseded until then. */
+	"CREATE TABLE pending_changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
+	"  message_row INTEGER NOT NULL REFERENCES messages(id),"
+	"  address TEXT NOT NULL,"
+	"  name TEXT,"
+	"  confirm_message_id TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'applied')));"
+	"CREATE INDEX pending_by_confirm ON pending_changes(confirm_message_id);"
+	/* A quarantined message released (quarantine.h) is filed again under a new ledger row;
+	 * this remembers which, so that a second release says what became of it. */
+	"CREATE TABLE quarantine_releases ("
+	"  old_row INTEGER PRIMARY KEY,"
+	"  new_row INTEGER NOT NULL REFERENCES messages(id),"
+	"  released_at TEXT NOT NULL);",
 };
 
 /* The names in the applications table's CHECK (state IN ('a', 'b' ...)), as stored in

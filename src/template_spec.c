@@ -18,6 +18,7 @@ static const struct template_spec specs[] = {
 	{ "next-edition", false, LETTER " notes", "intake.c settle()" },
 	{ "late-documents", false, LETTER, "intake.c late_documents()" },
 	{ "unchanged", false, LETTER, "intake.c resent()" },
+	{ "confirm-change", false, LETTER, "confirm.c confirm_ask()" },
 	{ "inquiry", false, LETTER, "intake.c inquiry()" },
 	{ "too-large", false, LETTER " limit_mb", "intake.c too_large()" },
 	{ "edition-open", false, LETTER " batch_closes missing status", "rollover.c open_one()" },

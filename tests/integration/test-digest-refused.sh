@@ -46,7 +46,13 @@ check "in parts, all sent ($parts)" test "$parts" -ge 2
 wait_mail "$COMMISSION" "$parts"
 check "all of them arrived" equals "$(mail_count "$COMMISSION")" "$parts"
 # A reply to part 2 of the new round decides what it lists, and not what part 1 lists.
-part_file() { for f in $(mail_files "$COMMISSION"); do header "$f" Subject | grep -q "(part $1 of" && echo "$f"; done | head -1; }
+# (An if, not &&: the loop's status must not depend on whether the last file matched.)
+part_file() {
+  local f
+  for f in $(mail_files "$COMMISSION"); do
+    if header "$f" Subject | grep -q "(part $1 of"; then echo "$f"; break; fi
+  done
+}
 first_ref() { /usr/bin/python3 -c 'import email, re, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 t = next(p for p in m.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()

@@ -3,7 +3,7 @@
 # its intake and the test sends SIGABRT, as systemd's watchdog does) is not a restart loop:
 # each crash is counted against the message in hand (crashmark.h), the third sets it aside as
 # quarantined, the office is told, and the message behind it is filed; the message that shared
-# its group is not counted against.
+# its group is not counted against. After the fix, `admitctl quarantine release` files it, once.
 . "$(dirname "$0")/lib.sh"
 
 OFFICE=office-$CASE@example.org
@@ -40,4 +40,21 @@ check "the office is told" contains <(for f in $(mail_files "$OFFICE"); do heade
   "set aside after stopping admitd 3 times"
 check "admitctl status counts it" contains <(admitctl status) "Quarantined     1 messages"
 check "no attempts are left" equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM attempts")" 0
+
+ANA=$(applicant ana.sanchez@example.net)
+admitctl quarantine list >"$WORK/quarantine.list"
+check "admitctl quarantine lists it with its reason" grep -q "stopped 3 times while processing it" "$WORK/quarantine.list"
+id=$(awk 'NR == 1 { print $1 }' "$WORK/quarantine.list")
+admitctl quarantine show "$id" >"$WORK/quarantine.show"
+check "and shows it" grep -q "^Reason  *admitd stopped 3 times" "$WORK/quarantine.show"
+admitctl quarantine release "$id" >"$WORK/release.out"
+check "release files it again (the fix is in)" grep -q "filed as application AI4G-" "$WORK/release.out"
+check "now two applications" equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM applications")" 2
+check "nothing is quarantined any more" equals "$(sqlite3 "$WORK/state/admitd.db" "SELECT count(*) FROM messages WHERE outcome = 'quarantined'")" 0
+check "admitd sends the acknowledgement" admitd --once
+settle
+wait_mail "$ANA" 1
+check "which Ana gets" equals "$(mail_count "$ANA")" 1
+out=$(admitctl_raw quarantine release "$id" 2>&1) && rc=0 || rc=$?
+check "a second release is refused, saying why ($out)" bash -c "[ $rc != 0 ] && grep -q 'not quarantined' <<<'$out'"
 finish

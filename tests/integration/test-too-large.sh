@@ -2,7 +2,8 @@
 # A message over limits.max_message_bytes is not downloaded: only its header is fetched, the
 # sender is told politely, nothing is filed as an application, and it moves to Processed.
 # Then the default limit (25 MB, what Gmail takes): 11 MB is read whole, 27 MB is not. Those
-# two go straight into the Maildir, since our Postfix keeps its own 10 MB default.
+# two go straight into the Maildir, since our Postfix keeps its own 10 MB default. A 30 MB
+# header (one was 100 MB) is fetched only as far as its first 256 KB.
 . "$(dirname "$0")/lib.sh"
 
 EXTRA_CONFIG='limits = { max_message_bytes = 65536; };' write_config
@@ -44,6 +45,15 @@ big_message() { # NAME BYTES-OF-ATTACHMENT
 }
 big_message eleven 8000000
 big_message twentyseven 20000000
+box=$(maildir "$ADMISSIONS")
+{
+  printf 'Received: from test by mail.admitd.test; %s\r\n' "$(date -R)"
+  printf 'From: Huge <%s>\r\nTo: %s\r\nSubject: Application\r\nMessage-ID: <hugeheader@example.com>\r\n' "$(applicant huge@example.com)" "$ADMISSIONS"
+  awk 'BEGIN { for (i = 0; i < 400000; i++) printf "X-Filler: %074d\r\n", i }'
+  printf '\r\nhello\r\n'
+} >"$box/tmp/hugeheader"
+chown 65534:65534 "$box/tmp/hugeheader"
+mv "$box/tmp/hugeheader" "$box/new/$(date +%s).hugeheader.admitd-test"
 check "the cycle with the default limit succeeds" admitd --once
 outcome() { sqlite3 "$WORK/state/admitd.db" "SELECT outcome FROM messages WHERE message_id = '$1@example.com'"; }
 spooled_size() { stat -c %s "$(sqlite3 "$WORK/state/admitd.db" "SELECT spool_path FROM messages WHERE message_id = '$1@example.com'")"; }
@@ -51,4 +61,8 @@ check "11 MB is under the default 25 MB: read whole" test "$(spooled_size eleven
 check "and not refused" test "$(outcome eleven)" != too-large
 check "27 MB is over it: too-large" equals "$(outcome twentyseven)" too-large
 check "only its header was downloaded" test "$(spooled_size twentyseven)" -lt 4096
+check "a 30 MB header is too-large" equals "$(outcome hugeheader)" too-large
+check "and only its first 256 KB were downloaded" test "$(spooled_size hugeheader)" -le 262144
+settle
+check "its sender is still told" test "$(mail_count "$(applicant huge@example.com)")" -ge 1
 finish

@@ -43,7 +43,7 @@ static void test_schema_and_reopen(void **state)
 	(void)state;
 	store_close(&st);
 	assert_null(st);
-	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 7);
+	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 8);
 	assert_int_equal(pragma_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 					  "('outbox_by_recipient', 'reply_minutes', "
 					  "'outbox_counts_replies')"),

@@ -209,7 +209,7 @@ static inline bool bench_queue_reply(struct bench *b, const char *template_name,
 	bool held = false;
 
 	assert_int_equal(store_begin(b->st, &err), 0);
-	if (letter_queue_reply(b->st, b->cfg, 0, &in, now, &held, &err) < 0)
+	if (letter_queue_reply(b->st, b->cfg, 0, &in, now, &held, NULL, &err) < 0)
 		fail_msg("reply %s to %s: %s", template_name, to, err.text);
 	assert_int_equal(store_commit(b->st, &err), 0);
 	g_hash_table_destroy(vars);

@@ -157,7 +157,8 @@ static int refuse(struct store *st, const struct config *cfg, const struct mail 
 	     *detail = g_strdup_printf("from=%s reason=%s", m->from_addr, reason);
 	int ret = -1;
 
-	log_warn("decision refused from=%s reason=%s", m->from_addr, reason);
+	log_warn("decision refused from=%s reason=%s",
+		 config_is_staff(cfg, m->from_addr) ? m->from_addr : "(not a member)", reason);
 	if (template_snippet(cfg->templates.search, reason, vars, &reason_text, err) < 0)
 		goto out;
 	g_hash_table_insert(vars, "reason", g_strdup(reason_text));

@@ -739,3 +739,17 @@ bool config_uses_oauth2(const struct config *cfg)
 {
 	return g_strcmp0(cfg->imap.auth, "oauth2") == 0 || g_strcmp0(cfg->smtp.auth, "oauth2") == 0;
 }
+
+bool config_is_staff(const struct config *cfg, const char *addr)
+{
+	if (addr == NULL)
+		return false;
+	if (g_ascii_strcasecmp(addr, cfg->commission.address ? cfg->commission.address : "") == 0 ||
+	    g_ascii_strcasecmp(addr, cfg->programme.office_address ? cfg->programme.office_address
+								   : "") == 0)
+		return true;
+	for (char **m = cfg->commission.members; m != NULL && *m != NULL; m++)
+		if (g_ascii_strcasecmp(addr, *m) == 0)
+			return true;
+	return false;
+}

@@ -118,6 +118,10 @@ void config_free(struct config **cfgp);
 /* The edition whose opens..closes holds `day`, or NULL. Borrowed from cfg. */
 const struct edition *config_edition_on(const struct config *cfg, const GDate *day);
 
+/* Whether addr (lower-case) is the commission's, a member's or the office's: the addresses a
+ * log line may name (an applicant's never: logs name applications). */
+bool config_is_staff(const struct config *cfg, const char *addr);
+
 /* Whether imap.auth / smtp.auth say "oauth2". */
 bool config_uses_oauth2(const struct config *cfg);
 

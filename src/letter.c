@@ -33,7 +33,8 @@ int letter_queue_reply(struct store *st, const struct config *cfg, int64_t appli
 		char *detail = g_strdup_printf("to=%s template=%s", in->to_addr, in->template_name);
 		int ret = store_event_add(st, application_id, "reply-held", detail, now, err);
 
-		log_warn("reply held to=%s template=%s: %s", in->to_addr, in->template_name,
+		log_warn("reply held application=%" G_GINT64_FORMAT " template=%s: %s",
+			 application_id, in->template_name,
 			 to_one >= cfg->limits.replies_per_address_per_day
 				 ? "limits.replies_per_address_per_day reached"
 				 : "limits.replies_per_hour reached");

@@ -22,12 +22,15 @@ gint64 outbox_backoff(int attempts)
 	return MIN(delay, BACKOFF_MAX);
 }
 
-/* "id=7 ref=AI4G-2026-0042" (or without ref= for a letter about no one application), so that
- * journalctl ADMITD_REF=… shows an application's letters as well. */
-static void row_label(const struct outbox_row *row, char *buf, size_t len)
+/* "id=7 ref=AI4G-2026-0042", so that journalctl ADMITD_REF=… shows an application's letters
+ * as well. The log names applications, never applicants (the journal cannot be erased): a
+ * recipient's address appears only when it is the commission's, a member's or the office's. */
+static void row_label(const struct config *cfg, const struct outbox_row *row, char *buf, size_t len)
 {
-	snprintf(buf, len, "id=%" G_GINT64_FORMAT "%s%s", row->id, row->ref ? " ref=" : "",
-		 row->ref ? row->ref : "");
+	bool staff = config_is_staff(cfg, row->to_addr);
+
+	snprintf(buf, len, "id=%" G_GINT64_FORMAT "%s%s%s%s", row->id, row->ref ? " ref=" : "",
+		 row->ref ? row->ref : "", staff ? " to=" : "", staff ? row->to_addr : "");
 }
 
 /* Sends one row's message. Returns 1 when the caller should stop (temporary failure), 0
@@ -44,28 +47,27 @@ static int send_message(struct store *st, struct smtp *sm, const char *from,
 	if (strcmp(row->state, "sending") == 0)
 		/* A crash came between our 'sending' and 'sent' marks: whether the server got it
 		 * cannot be known. A repeat is better than a letter that never arrives. */
-		log_warn("outbox resend %s to=%s: admitd stopped while sending it; the recipient "
-			 "may get it twice",
-			 label, row->to_addr);
+		log_warn("outbox resend %s: admitd stopped while sending it; the recipient may get "
+			 "it twice",
+			 label);
 	/* Order matters: record the attempt before talking to the server, so a crash while
 	 * sending leaves the row 'sending' (and counted) rather than silently 'queued'. */
 	if (store_outbox_mark(st, row->id, "sending", attempts, 0, NULL, now, err) < 0)
 		return -1;
 	if (smtp_send(sm, from, row->to_addr, data, len, &send_err) == 0) {
-		log_info("outbox sent %s to=%s template=%s message_id=<%s>", label, row->to_addr,
-			 row->template_name, row->message_id);
+		log_info("outbox sent %s template=%s message_id=<%s>", label, row->template_name,
+			 row->message_id);
 		stats->sent++;
 		testhook_pause("after-send", row->message_id);
 		return store_outbox_mark(st, row->id, "sent", attempts, 0, NULL, now, err);
 	}
 	if (send_err.class == ERR_MESSAGE) {
-		log_error("outbox failed %s to=%s: %s", label, row->to_addr, send_err.text);
+		log_error("outbox failed %s: %s", label, send_err.text);
 		stats->failed++;
 		return store_outbox_mark(st, row->id, "failed", attempts, 0, send_err.text, now,
 					 err);
 	}
-	log_warn("outbox deferred %s to=%s attempts=%d: %s", label, row->to_addr, attempts,
-		 send_err.text);
+	log_warn("outbox deferred %s attempts=%d: %s", label, attempts, send_err.text);
 	stats->deferred++;
 	if (store_outbox_mark(st, row->id, "queued", attempts, now + outbox_backoff(attempts),
 			      send_err.text, now, err) < 0)
@@ -75,7 +77,7 @@ static int send_message(struct store *st, struct smtp *sm, const char *from,
 
 /* Sends one row, its message read from the store just for it: a batch's digest is many parts
  * of up to 10 MB, and only one is in memory at a time. */
-static int send_row(struct store *st, struct smtp *sm, const char *from,
+static int send_row(struct store *st, struct smtp *sm, const struct config *cfg, const char *from,
 		    const struct outbox_row *row, gint64 now, struct outbox_stats *stats,
 		    struct err *err)
 {
@@ -83,7 +85,7 @@ static int send_row(struct store *st, struct smtp *sm, const char *from,
 	char label[96];
 	int found, ret;
 
-	row_label(row, label, sizeof(label));
+	row_label(cfg, row, label, sizeof(label));
 	found = store_outbox_by_message_id(st, row->message_id, &message, err);
 	if (found < 0)
 		return -1;
@@ -115,7 +117,7 @@ int outbox_flush(struct store *st, struct smtp *sm, const struct config *cfg, gi
 		ret = -1;
 	for (guint i = 0; i < rows->len && ret == 0 && !notify_stop_requested(); i++) {
 		notify_alive();
-		ret = send_row(st, sm, from, g_ptr_array_index(rows, i), now, stats_r, err);
+		ret = send_row(st, sm, cfg, from, g_ptr_array_index(rows, i), now, stats_r, err);
 	}
 	if (rows->len > 0 && store_set_durable(st, true, ret < 0 ? NULL : err) < 0)
 		ret = -1;

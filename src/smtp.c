@@ -101,16 +101,16 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 	if (rc == CURLE_OK)
 		return 0;
 	if (rc == CURLE_LOGIN_DENIED && sm->oauth2 != NULL)
-		return err_set(err, ERR_TEMP, "smtp to=%s: login refused for %s with %s", to,
+		return err_set(err, ERR_TEMP, "smtp: login refused for %s with %s",
 			       sm->cfg->username,
 			       oauth2_problem(sm->oauth2) != NULL
 				       ? oauth2_problem(sm->oauth2)
 				       : "a new OAuth2 token (may the application send as this "
 					 "mailbox?)");
 	if (code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED)
-		return err_set(err, ERR_MESSAGE, "smtp to=%s: refused (%ld): %s", to, code,
+		return err_set(err, ERR_MESSAGE, "smtp: refused (%ld): %s", code,
 			       curl_easy_strerror(rc));
-	return err_set(err, ERR_TEMP, "smtp to=%s: %s%s (code %ld)", to, curl_easy_strerror(rc),
+	return err_set(err, ERR_TEMP, "smtp: %s%s (code %ld)", curl_easy_strerror(rc),
 		       rc == CURLE_PEER_FAILED_VERIFICATION
 			       ? ": the server's certificate is not trusted"
 			       : "",

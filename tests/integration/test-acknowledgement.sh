@@ -47,7 +47,9 @@ admitctl outbox --json >"$WORK/outbox.json"
 check "outbox: two replies sent once each" \
   equals "$(jq -c '[.[] | [.state, .attempts]] | unique' "$WORK/outbox.json")" '[["sent",1]]'
 check "the log line of each letter names its application" \
-  contains "$WORK/once.log" "outbox sent id=[0-9]* ref=$ANA_REF to="
+  contains "$WORK/once.log" "outbox sent id=[0-9]* ref=$ANA_REF template=acknowledgement"
+check "and never the applicant's address or name" \
+  bash -c "! grep -E '$ANA|ana.sanchez|Sánchez' '$WORK/once.log'"
 check "outbox JSON names template and reference" \
   equals "$(jq -r --arg r "$ANA_REF" '.[] | select(.ref == $r) | .template' "$WORK/outbox.json")" acknowledgement
 

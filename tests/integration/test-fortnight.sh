@@ -3,7 +3,10 @@
 # window, the digest reaches the commission, a member replies, the letters reach the
 # applicants; forged decisions change nothing and raise a warning; a reserve applicant is
 # promoted later; a repeated decision email changes nothing; undecided batches get a reminder.
+# Through it all, the daemon's log (whose lines are also its journal fields) names
+# applications, never an applicant's address or name.
 . "$(dirname "$0")/lib.sh"
+admitd() { "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" "$@" 2>>"$WORK/cycles.log"; }
 
 write_config
 ANA=$(applicant ana.sanchez@example.net)
@@ -167,4 +170,8 @@ check "and only once" admitd --once --now "$(in_days 40)"
 settle
 check "exactly one reminder" equals "$(reminders)" 1
 check "it lists the undecided application" contains "$(letter "$COMMISSION" '^Reminder')" "$MARCO_REF"
+check "the fortnight's log has lines" test "$(wc -l <"$WORK/cycles.log")" -gt 20
+check "and none names an applicant" \
+  bash -c "! grep -n -E '$ANA|$JOSE|$LENA|$MARCO|Sánchez|García|Müller|Rossi|ana\.sanchez|jose\.garcia' '$WORK/cycles.log'"
+check "while the commission's letters are there" grep -q "to=$COMMISSION" "$WORK/cycles.log"
 finish

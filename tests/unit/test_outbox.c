@@ -17,12 +17,12 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 {
 	const char *answer = script != NULL && script[sends] != NULL ? script[sends] : "ok";
 
-	(void)sm, (void)from, (void)message, (void)len;
+	(void)sm, (void)from, (void)to, (void)message, (void)len;
 	sends++;
 	if (strcmp(answer, "temp") == 0)
-		return err_set(err, ERR_TEMP, "smtp to=%s: 451 try later", to);
+		return err_set(err, ERR_TEMP, "smtp: 451 try later");
 	if (strcmp(answer, "refused") == 0)
-		return err_set(err, ERR_MESSAGE, "smtp to=%s: refused (550): no such user", to);
+		return err_set(err, ERR_MESSAGE, "smtp: refused (550): no such user");
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gdpr_mentions.h"
 #include "jsonout.h"
 #include "spool.h"
 
@@ -163,18 +164,47 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 struct erase_ctx {
 	const char *email;
 	gint64 now;
+	const struct gdpr_mentions *mentions;
+	struct gdpr_erasure *out;
 };
 
 static int erase_rows(struct store *st, const void *ctx, GPtrArray *files, struct err *err)
 {
 	const struct erase_ctx *e = ctx;
+	const struct gdpr_mentions *m = e->mentions;
 
-	return store_person_erase(st, e->email, e->now, files, err);
+	if (store_person_erase(st, e->email, e->out->hash, e->now, files, &e->out->rows, err) < 0)
+		return -1;
+	for (guint i = 0; i < m->letters->len; i++)
+		if (store_outbox_blank(st, g_array_index(m->letters, int64_t, i), err) < 0)
+			return -1;
+	for (guint i = 0; i < m->replies->len; i++)
+		if (store_ledger_unspool(st, g_array_index(m->replies, int64_t, i), err) < 0)
+			return -1;
+	for (guint i = 0; i < m->files->len; i++)
+		g_ptr_array_add(files, g_strdup(g_ptr_array_index(m->files, i)));
+	return 0;
 }
 
-int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, struct err *err)
+int gdpr_erase(struct store *st, const char *email, gint64 now, struct gdpr_erasure *out,
+	       struct err *err)
 {
-	struct erase_ctx ctx = { email, now };
+	struct gdpr_mentions mentions = { 0 };
+	char *lower = g_ascii_strdown(email, -1);
+	char *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, lower, -1);
+	struct erase_ctx ctx = { lower, now, &mentions, out };
+	int ret = -1;
 
-	return spool_forget(st, erase_rows, &ctx, files_r, err);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->hash, sizeof(out->hash), "sha256:%s", hex);
+	if (gdpr_mentions_find(st, lower, &mentions, err) == 0 &&
+	    spool_forget(st, erase_rows, &ctx, &out->files, err) == 0 &&
+	    store_compact(st, err) == 0)
+		ret = 0;
+	out->commission_letters = (int)mentions.letters->len;
+	out->commission_replies = (int)mentions.replies->len;
+	gdpr_mentions_clear(&mentions);
+	g_free(hex);
+	g_free(lower);
+	return ret;
 }

@@ -14,7 +14,19 @@
 int gdpr_export(struct store *st, const char *email, const char *dir, bool *found_r,
 		struct err *err);
 
-/* Erases the person (store_person_erase) and deletes their files. *files_r: files deleted. */
-int gdpr_erase(struct store *st, const char *email, gint64 now, int *files_r, struct err *err);
+/* What an erasure removed, item by item, for the office's answer to the request. */
+struct gdpr_erasure {
+	struct person_erased rows;
+	int commission_letters; /* letters to others (digests, transcripts) that named them */
+	int commission_replies; /* raw copies of others' mail (a member's reply) that quoted them */
+	int files;		/* files deleted: documents and raw messages */
+	char hash[80];		/* "sha256:<hex>" of the address: the record of the erasure */
+};
+
+/* Erases the person (store_person_erase) and every other letter or spooled reply that names
+ * them (gdpr_mentions.h), deletes their files, then compacts the store (store_compact) so
+ * that no byte of them is left in the database, its WAL or the spool. */
+int gdpr_erase(struct store *st, const char *email, gint64 now, struct gdpr_erasure *out,
+	       struct err *err);
 
 #endif

@@ -151,6 +151,9 @@ int store_open(struct store **st_r, const char *path, struct err *err)
 	    /* A message's savepoint journals more than SQLite's 64 KiB before it spills to a
 	     * temporary file: one file and ~150 writes per filed message, for nothing durable. */
 	    store_exec(st, "PRAGMA temp_store = MEMORY", "open", err) < 0 ||
+	    /* What is deleted or overwritten (an erasure, a purge) is zeroed on its page, not
+	     * left readable in the file until the page is reused. */
+	    store_exec(st, "PRAGMA secure_delete = ON", "open", err) < 0 ||
 	    define_functions(st, err) < 0 || store_migrate(st, err) < 0) {
 		err_prefix(err, "%s", path);
 		store_close(&st);
@@ -246,4 +249,32 @@ int store_collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *ids, const c
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, what);
+}
+
+/* PRAGMA wal_checkpoint(TRUNCATE) until no reader holds it back (the daemon's cycle). */
+static int checkpoint(struct store *st, struct err *err)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		sqlite3_stmt *stmt = store_prep(st, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+		int busy = 1;
+
+		if (stmt == NULL)
+			return -1;
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			busy = sqlite3_column_int(stmt, 0);
+		sqlite3_reset(stmt);
+		if (!busy)
+			return 0;
+		g_usleep(100 * 1000);
+	}
+	return err_set(err, ERR_TEMP,
+		       "store: the write-ahead log could not be checkpointed (another process "
+		       "kept reading for 10 s); run the command again");
+}
+
+int store_compact(struct store *st, struct err *err)
+{
+	if (checkpoint(st, err) < 0 || store_exec(st, "VACUUM", "vacuum", err) < 0)
+		return -1;
+	return checkpoint(st, err);
 }

@@ -369,8 +369,28 @@ const char *const *store_person_columns(enum person_query q);
  * and events stripped of content, the applicant pseudonymised; each application keeps its
  * reference, state and dates, and gets a "gdpr-erased" event. Paths of the files to delete
  * are appended to `files` (char *, owned). */
-int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
-		       struct err *err);
+struct person_erased {
+	int applications, documents, messages, letters, events, decisions, pending;
+};
+/* The erasure event's detail names no person: "sha256:<hex of the lower-case address>", which
+ * the office can match against the request. */
+int store_person_erase(struct store *st, const char *email, const char *hash, gint64 now,
+		       GPtrArray *files, struct person_erased *erased, struct err *err);
+
+/* Mail that names a person without being theirs (gdpr.c reads the bodies): ids of the
+ * outbox rows to anyone else that still have a body, and of the ledger rows of other senders
+ * whose raw copy is still spooled (commission replies quote applicants). */
+int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err);
+int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
+				struct err *err);
+/* Inside the erasure's transaction: the body of outbox row `id` is emptied; the spooled copy
+ * of ledger row `id` is forgotten (its file goes with the commit) and its subject cleared. */
+int store_outbox_blank(struct store *st, int64_t id, struct err *err);
+int store_ledger_unspool(struct store *st, int64_t id, struct err *err);
+
+/* After an erasure: the WAL checkpointed and truncated, and the file vacuumed, so that no
+ * freed page keeps a byte of what was erased (secure_delete zeroes them in the meantime). */
+int store_compact(struct store *st, struct err *err);
 
 /* --- store_retention.c: retention --- */
 

@@ -2,6 +2,9 @@
 
 #include "store_p.h"
 
+#include <stddef.h>
+#include <string.h>
+
 static const char *const person_sql[] = {
 	[PERSON_APPLICANT] = "SELECT email, name, created_at, undeliverable_at FROM applicants "
 			     "WHERE email = ?",
@@ -90,24 +93,44 @@ static int collect_paths(struct store *st, const char *sql, const char *email, G
 	"(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
 	"a.applicant_id WHERE p.email = ?1)"
 
-int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArray *files,
-		       struct err *err)
+/* Each step counts into one field of struct person_erased (offsetof), or none (-1). */
+struct erase_step {
+	const char *sql;
+	long counts;
+};
+
+int store_person_erase(struct store *st, const char *email, const char *hash, gint64 now,
+		       GPtrArray *files, struct person_erased *erased, struct err *err)
 {
-	static const char *const steps[] = {
-		("INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
-		 "'gdpr-erased', 'personal data erased on request' FROM " PERSON_APPS),
-		"DELETE FROM documents WHERE application_id IN " PERSON_APPS,
-		("UPDATE messages SET sender = NULL, raw_from = NULL, subject = NULL, message_id = "
-		 "NULL, "
-		 "spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS),
-		("UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
-		 "IN " PERSON_APPS),
-		"UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
-		"UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
-		("UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
-		 "undeliverable_at = NULL WHERE email = ?1"),
+	static const struct erase_step steps[] = {
+		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
+		  "'gdpr-erased', 'personal data erased on request ' || ?3 FROM " PERSON_APPS,
+		  -1 },
+		{ "DELETE FROM documents WHERE application_id IN " PERSON_APPS,
+		  offsetof(struct person_erased, documents) },
+		{ "UPDATE messages SET sender = NULL, raw_from = NULL, subject = NULL, message_id "
+		  "= "
+		  "NULL, spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS,
+		  offsetof(struct person_erased, messages) },
+		{ "UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
+		  "IN " PERSON_APPS,
+		  offsetof(struct person_erased, events) },
+		{ "UPDATE decisions SET reason = NULL, source_message_id = NULL WHERE "
+		  "application_id IN " PERSON_APPS,
+		  offsetof(struct person_erased, decisions) },
+		{ "DELETE FROM pending_changes WHERE address = ?1 OR application_id "
+		  "IN " PERSON_APPS,
+		  offsetof(struct person_erased, pending) },
+		{ "UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
+		  offsetof(struct person_erased, applications) },
+		{ "UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
+		  offsetof(struct person_erased, letters) },
+		{ "UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
+		  "undeliverable_at = NULL WHERE email = ?1",
+		  -1 },
 	};
 
+	memset(erased, 0, sizeof(*erased));
 	if (collect_paths(st,
 			  "SELECT DISTINCT d.path FROM documents d WHERE d.application_id "
 			  "IN " PERSON_APPS,
@@ -118,15 +141,77 @@ int store_person_erase(struct store *st, const char *email, gint64 now, GPtrArra
 			  email, files, err) < 0)
 		return -1;
 	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-		sqlite3_stmt *stmt = store_prep(st, steps[i], err);
+		sqlite3_stmt *stmt = store_prep(st, steps[i].sql, err);
 
 		if (stmt == NULL)
 			return -1;
 		store_bind_text(stmt, 1, email);
 		if (sqlite3_bind_parameter_count(stmt) >= 2)
 			store_bind_time(stmt, 2, now);
+		if (sqlite3_bind_parameter_count(stmt) >= 3)
+			store_bind_text(stmt, 3, hash);
 		if (store_run(st, stmt, "erase person", err) < 0)
 			return -1;
+		if (steps[i].counts >= 0)
+			*(int *)((char *)erased + steps[i].counts) = sqlite3_changes(st->db);
 	}
 	return 0;
+}
+
+static int collect_ids(struct store *st, const char *sql, const char *email, GArray *ids,
+		       GPtrArray *paths, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, sql, err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, email);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0);
+
+		g_array_append_val(ids, id);
+		if (paths != NULL)
+			g_ptr_array_add(paths, store_col_text(stmt, 1));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "find mentions");
+}
+
+int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err)
+{
+	return collect_ids(st,
+			   "SELECT id FROM outbox WHERE to_addr <> ?1 AND length(message) > 0 "
+			   "ORDER BY id",
+			   email, ids, NULL, err);
+}
+
+int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
+				struct err *err)
+{
+	return collect_ids(st,
+			   "SELECT id, spool_path FROM messages WHERE spool_path <> '' AND "
+			   "(sender IS NULL OR sender <> ?1) ORDER BY id",
+			   email, ids, paths, err);
+}
+
+static int update_id(struct store *st, const char *sql, int64_t id, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(st, sql, err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_run(st, stmt, "erase a mention", err);
+}
+
+int store_outbox_blank(struct store *st, int64_t id, struct err *err)
+{
+	return update_id(st, "UPDATE outbox SET message = x'' WHERE id = ?", id, err);
+}
+
+int store_ledger_unspool(struct store *st, int64_t id, struct err *err)
+{
+	return update_id(st, "UPDATE messages SET spool_path = '', subject = NULL WHERE id = ?", id,
+			 err);
 }

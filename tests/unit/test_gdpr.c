@@ -89,7 +89,7 @@ static void test_erase(void **state)
 	struct ledger_result ana, lena;
 	struct err err = { 0 };
 	GPtrArray *keep = NULL;
-	int files = 0;
+	struct gdpr_erasure e;
 	bool found = true;
 
 	(void)state;
@@ -103,8 +103,9 @@ static void test_erase(void **state)
 			->path);
 	g_ptr_array_free(keep, TRUE);
 
-	assert_int_equal(gdpr_erase(b.st, ANA, BENCH_NOW + 60, &files, &err), 0);
-	assert_true(files >= 2); /* her raw message and her documents */
+	assert_int_equal(gdpr_erase(b.st, ANA, BENCH_NOW + 60, &e, &err), 0);
+	assert_true(e.files >= 2); /* her raw message and her documents */
+	assert_true(g_str_has_prefix(e.hash, "sha256:"));
 	assert_false(g_file_test(ana_raw, G_FILE_TEST_EXISTS));
 	assert_false(g_file_test(ana_parts, G_FILE_TEST_EXISTS));
 	assert_true(g_file_test(lena_raw, G_FILE_TEST_EXISTS));

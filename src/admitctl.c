@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "batch.h"
 #include "config.h"
@@ -131,6 +134,44 @@ static int print_attention(struct ctl *c, struct err *err)
 	return 0;
 }
 
+/* The bytes and files under `dir`, subfolders included. */
+static void folder_size(const char *dir, gint64 *bytes, int *files)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, name, NULL);
+		GStatBuf st;
+
+		if (g_lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			folder_size(path, bytes, files);
+		else if (g_lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			*bytes += st.st_size, (*files)++;
+		g_free(path);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+}
+
+/* What the spool holds and since when, by kind of mail: what retention.*_days will purge. */
+static int print_spool(struct ctl *c, struct err *err)
+{
+	GPtrArray *rows = NULL;
+	gint64 bytes = 0;
+	int files = 0;
+
+	if (store_spool_oldest(c->st, &rows, err) < 0)
+		return -1;
+	folder_size(c->cfg->storage.spool, &bytes, &files);
+	printf("Spool           %.1f MB in %d files (%s)\n", (double)bytes / 1e6, files,
+	       c->cfg->storage.spool);
+	for (guint i = 0; i < rows->len; i++)
+		printf("  %s\n", (const char *)g_ptr_array_index(rows, i));
+	g_ptr_array_free(rows, TRUE);
+	return 0;
+}
+
 /* Never "none" while an email to the commission has failed. */
 static const char *last_error_text(const char *last_error, int attention)
 {
@@ -174,7 +215,7 @@ static int cmd_status(struct ctl *c)
 	printf("Last poll       %s\nLast error      %s\n", last_poll ? last_poll : "never",
 	       last_error_text(last_error,
 			       GPOINTER_TO_INT(g_hash_table_lookup(counts, "attention"))));
-	if (print_attention(c, &err) < 0) {
+	if (print_spool(c, &err) < 0 || print_attention(c, &err) < 0) {
 		g_hash_table_destroy(counts);
 		g_free(last_poll);
 		g_free(last_error);

@@ -149,6 +149,13 @@ static const struct field retention_fields[] = {
 	INT_FIELD("accepted_days", false, retention.accepted_days, 1, 36500),
 	INT_FIELD("reserve_days", false, retention.reserve_days, 1, 36500),
 	INT_FIELD("incomplete_days", false, retention.incomplete_days, 1, 36500),
+	INT_FIELD("inquiry_days", false, retention.inquiry_days, 1, 36500),
+	INT_FIELD("ignored_days", false, retention.ignored_days, 1, 36500),
+	INT_FIELD("quarantined_days", false, retention.quarantined_days, 1, 36500),
+	INT_FIELD("too_large_days", false, retention.too_large_days, 1, 36500),
+	INT_FIELD("decision_days", false, retention.decision_days, 1, 36500),
+	INT_FIELD("duplicate_days", false, retention.duplicate_days, 1, 36500),
+	INT_FIELD("letters_days", false, retention.letters_days, 1, 36500),
 	{ NULL, 0, false, 0, 0, 0 },
 };
 
@@ -557,6 +564,14 @@ static void set_defaults(struct config *cfg)
 	cfg->retention.incomplete_days = 365;
 	cfg->retention.accepted_days = 730;
 	cfg->retention.reserve_days = 730;
+	/* Mail that files no application is kept long enough to answer a question about it. */
+	cfg->retention.inquiry_days = 90;
+	cfg->retention.ignored_days = 30;
+	cfg->retention.quarantined_days = 180;
+	cfg->retention.too_large_days = 30;
+	cfg->retention.decision_days = 365;
+	cfg->retention.duplicate_days = 30;
+	cfg->retention.letters_days = 365;
 	cfg->limits.replies_per_address_per_day = 5;
 	cfg->limits.replies_per_hour = 2000;
 	cfg->imap.poll_seconds = 60;

@@ -98,6 +98,10 @@ struct config {
 	} templates;
 	struct {
 		int discarded_days, withdrawn_days, accepted_days, reserve_days, incomplete_days;
+		/* The raw copies of mail that belongs to no application, by how it was filed, and
+		 * the bodies of letters sent (the rows stay, without content). */
+		int inquiry_days, ignored_days, quarantined_days, too_large_days, decision_days,
+			duplicate_days, letters_days;
 	} retention;
 	struct {
 		int max_message_bytes;		 /* larger messages are not fetched whole */

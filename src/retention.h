@@ -1,6 +1,8 @@
-/* retention.h — applicants' documents are not kept for ever: after retention.*_days in a final
- * (or abandoned) state, an application's documents and raw messages are deleted; its row
- * (reference, state, dates) stays, and the purge is recorded. */
+/* retention.h — nothing is kept for ever: after retention.*_days in a final (or abandoned)
+ * state, an application's documents and raw messages are deleted (its row, with reference,
+ * state and dates, stays, and the purge is recorded); mail of no application (inquiries,
+ * ignored, quarantined, too large, decisions, duplicates) loses its raw copy, sender and
+ * subject after its kind's days; letters sent lose their body after letters_days. */
 #ifndef ADMITD_RETENTION_H
 #define ADMITD_RETENTION_H
 

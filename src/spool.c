@@ -194,7 +194,12 @@ int spool_sync(struct spool *sp, struct err *err)
 
 char *spool_parts_path(struct spool *sp, uint32_t uidvalidity, uint32_t uid)
 {
-	return g_strdup_printf("%s/att/%u-%u.parts", sp->dir, uidvalidity, uid);
+	return spool_parts_path_in(sp->dir, uidvalidity, uid);
+}
+
+char *spool_parts_path_in(const char *dir, uint32_t uidvalidity, uint32_t uid)
+{
+	return g_strdup_printf("%s/att/%u-%u.parts", dir, uidvalidity, uid);
 }
 
 /* OpenSSL, not GChecksum: its SHA-256 uses the CPU's SHA extensions and was the largest single

@@ -42,6 +42,8 @@ int spool_sync(struct spool *sp, struct err *err);
 
 /* Where the attachments of that message go: att/V-U.parts (not created here). */
 char *spool_parts_path(struct spool *sp, uint32_t uidvalidity, uint32_t uid);
+/* The same for the spool folder `dir` (retention, without an open spool). */
+char *spool_parts_path_in(const char *dir, uint32_t uidvalidity, uint32_t uid);
 
 /* The SHA-256 of size bytes at offset of fd, as 64 lower-case hex digits. */
 int spool_range_sha256(int fd, gint64 offset, gint64 size, char out[65], struct err *err);

@@ -394,6 +394,22 @@ int store_compact(struct store *st, struct err *err);
 
 /* --- store_retention.c: retention --- */
 
+/* Mail of `outcome` (inquiry, ignored ...) that belongs to no application, received at or
+ * before `before`, whose raw copy is still spooled; at most 500 at a time. */
+struct message_due {
+	int64_t id;
+	uint32_t uidvalidity, uid;
+	char *spool_path; /* owned */
+};
+int store_messages_due(struct store *st, const char *outcome, gint64 before, GArray *rows,
+		       struct err *err);
+/* Inside the purge's transaction: its raw copy forgotten, and who sent it and what it said. */
+int store_message_purge(struct store *st, int64_t id, struct err *err);
+/* Bodies of letters sent at or before `before` emptied (the rows stay); *count_r of them. */
+int store_letters_purge(struct store *st, gint64 before, int *count_r, struct err *err);
+/* "inquiry  3  oldest 2026-…" per outcome of what the spool still holds, for status. */
+int store_spool_oldest(struct store *st, GPtrArray **rows_r, struct err *err);
+
 /* Applications in `state` last changed at or before `before` and not yet purged. */
 int store_retention_due(struct store *st, enum app_state state, gint64 before, GArray *ids,
 			struct err *err);

@@ -167,6 +167,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX pending_by_confirm ON pending_changes(confirm_message_id);"
 	/* A quarantined message released (quarantine.h) is filed again under a new ledger row;
 	 * this remembers which, so that a second release says what became of it. */
+	/* Retention of mail that belongs to no application goes by outcome and age. */
+	"CREATE INDEX messages_spooled_by_outcome ON messages(outcome, received_at) "
+	"  WHERE spool_path <> '';"
 	"CREATE TABLE quarantine_releases ("
 	"  old_row INTEGER PRIMARY KEY,"
 	"  new_row INTEGER NOT NULL REFERENCES messages(id),"

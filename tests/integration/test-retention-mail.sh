@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Retention covers everything kept: the raw copies of an inquiry, of ignored mail and of
+# quarantined mail go after their kind's retention.*_days (with who sent them and what they
+# said), and letters sent lose their bodies after letters_days; admitctl status shows the
+# spool's size and the oldest item of each kind.
+. "$(dirname "$0")/lib.sh"
+
+EXTRA_CONFIG='retention = { ignored_days = 5; inquiry_days = 10; quarantined_days = 20; letters_days = 40; };' write_config
+db() { sqlite3 "$WORK/state/admitd.db" "$1"; }
+send_fixture corpus/question-without-documents.eml
+send_fixture out-of-office.eml
+send_fixture complete-application.eml
+box=$(maildir "$ADMISSIONS")
+mkdir -p "$box/tmp" "$box/new"
+printf 'Received: from test by mail.admitd.test; %s\r\nTo: %s\r\nSubject: no sender\r\n\r\nhello\r\n' "$(date -R)" "$ADMISSIONS" >"$box/tmp/nofrom"
+mv "$box/tmp/nofrom" "$box/new/$(date +%s).nofrom.admitd-test"
+chown -R 65534:65534 "$box"
+wait_mail "$ADMISSIONS" 4
+check "the mail is filed" admitd --once
+settle
+spooled() { db "SELECT count(*) FROM messages WHERE outcome = '$1' AND spool_path <> ''"; }
+file_of() { db "SELECT spool_path FROM messages WHERE outcome = '$1'"; }
+INQUIRY=$(file_of inquiry) IGNORED=$(file_of ignored) QUARANTINED=$(file_of quarantined)
+check "each kind is spooled" equals "$(spooled inquiry) $(spooled ignored) $(spooled quarantined)" "1 1 1"
+admitctl status >"$WORK/status"
+check "status shows the spool's size" grep -q "^Spool  *[0-9.]* MB in [0-9]* files" "$WORK/status"
+check "and the oldest item of each kind" grep -q "^  inquiry  *1  oldest 20" "$WORK/status"
+check "letters have bodies" test "$(db "SELECT count(*) FROM outbox WHERE state = 'sent' AND length(message) > 0")" -ge 2
+
+check "day 6: the cycle runs" admitd --once --now "$(in_days 6)"
+check "ignored mail is purged after ignored_days" bash -c "[ \$(sqlite3 '$WORK/state/admitd.db' \"SELECT count(*) FROM messages WHERE outcome = 'ignored' AND spool_path <> ''\") = 0 ] && [ ! -e '$IGNORED' ]"
+check "with its sender" equals "$(db "SELECT coalesce(sender, '-') FROM messages WHERE outcome = 'ignored'")" -
+check "the inquiry is still kept" test -e "$INQUIRY"
+check "day 11: the cycle runs" admitd --once --now "$(in_days 11)"
+check "the inquiry is purged after inquiry_days" bash -c "[ ! -e '$INQUIRY' ]"
+check "the quarantined mail is still kept" test -e "$QUARANTINED"
+check "day 21: the cycle runs" admitd --once --now "$(in_days 21)"
+check "the quarantined mail is purged after quarantined_days" bash -c "[ ! -e '$QUARANTINED' ]"
+check "the application's raw message is not (its own rules)" equals "$(spooled application)" 1
+check "letters still have bodies on day 21" test "$(db "SELECT count(*) FROM outbox WHERE state = 'sent' AND length(message) > 0")" -ge 2
+check "day 41: the cycle runs" admitd --once --now "$(in_days 41)"
+# (The batch's digest and reminder went out on days 21 and 41: they keep theirs.)
+check "sent letters lose their bodies after letters_days" \
+  equals "$(db "SELECT count(*) FROM outbox WHERE state = 'sent' AND length(message) > 0 AND sent_at < '$(in_days 1)'")" 0
+check "the rows stay" test "$(db "SELECT count(*) FROM outbox WHERE state = 'sent'")" -ge 2
+finish

@@ -115,6 +115,56 @@ static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const
 	return 0;
 }
 
+/* "mentions": {"letters": [...], "replies": [...]}: what names them in others' mail (what an
+ * erasure removes too), each copied into DIR/mentions/. */
+static int add_mentions(JsonBuilder *b, struct store *st, const char *email, const char *dir,
+			struct err *err)
+{
+	struct gdpr_mentions m = { 0 };
+	char *lower = g_ascii_strdown(email, -1);
+	int ret = gdpr_mentions_find(st, lower, &m, err);
+
+	json_builder_set_member_name(b, "mentions");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "letters");
+	json_builder_begin_array(b);
+	for (guint i = 0; ret == 0 && i < m.letters->len; i++) {
+		char *id = g_strdup_printf("%" G_GINT64_FORMAT,
+					   g_array_index(m.letters, int64_t, i));
+		char *file = letter_file(st, dir, id, err);
+		char *moved = file ? g_strconcat("mentions/letter-", id, ".eml", NULL) : NULL;
+
+		if (file != NULL) {
+			char *from = g_build_filename(dir, file, NULL),
+			     *to = g_build_filename(dir, moved, NULL);
+
+			g_rename(from, to);
+			g_free(from);
+			g_free(to);
+		}
+		json_builder_add_string_value(b, moved ? moved : "");
+		g_free(moved);
+		g_free(file);
+		g_free(id);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "replies");
+	json_builder_begin_array(b);
+	for (guint i = 0; ret == 0 && i < m.files->len; i++) {
+		char *name = g_strdup_printf("reply-%03u.eml", i + 1);
+		char *file = copy_in(dir, "mentions", name, g_ptr_array_index(m.files, i), 0, -1);
+
+		json_builder_add_string_value(b, file ? file : "");
+		g_free(file);
+		g_free(name);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	gdpr_mentions_clear(&m);
+	g_free(lower);
+	return ret;
+}
+
 int gdpr_export(struct store *st, const char *email, const char *dir, bool *found_r,
 		struct err *err)
 {
@@ -125,8 +175,9 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 		{ "person", PERSON_APPLICANT },	   { "applications", PERSON_APPLICATIONS },
 		{ "documents", PERSON_DOCUMENTS }, { "messages", PERSON_MESSAGES },
 		{ "letters", PERSON_LETTERS },	   { "events", PERSON_EVENTS },
+		{ "decisions", PERSON_DECISIONS }, { "waiting_changes", PERSON_PENDING },
 	};
-	static const char *const subdirs[] = { "", "documents", "messages", "letters" };
+	static const char *const subdirs[] = { "", "documents", "messages", "letters", "mentions" };
 	JsonBuilder *b;
 	char *json, *path;
 	int ret = 0;
@@ -150,6 +201,8 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 		if (parts[i].q == PERSON_APPLICANT)
 			*found_r = count > 0;
 	}
+	if (ret == 0)
+		ret = add_mentions(b, st, email, dir, err);
 	json_builder_end_object(b);
 	json = jsonout_finish(b);
 	path = g_build_filename(dir, "person.json", NULL);

@@ -359,6 +359,8 @@ enum person_query {
 	PERSON_MESSAGES,     /* received_at, message_id, raw_from, subject, outcome, spool_path */
 	PERSON_LETTERS,	     /* created_at, template, state, message_id, sent_at, id */
 	PERSON_EVENTS,	     /* at, ref, kind, detail */
+	PERSON_DECISIONS,    /* ref, decision, decided_by, reason, created_at */
+	PERSON_PENDING,	     /* ref, address, name, created_at, state */
 };
 /* Rows of one query: each row a GPtrArray of its column values (char *, NULL for SQL NULL),
  * in the order of store_person_columns(); free with g_ptr_array_free(rows, TRUE). */

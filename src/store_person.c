@@ -26,6 +26,14 @@ static const char *const person_sql[] = {
 	[PERSON_EVENTS] = "SELECT e.at, a.ref, e.kind, e.detail FROM events e JOIN applications a "
 			  "ON a.id = e.application_id JOIN applicants p ON p.id = a.applicant_id "
 			  "WHERE p.email = ? ORDER BY e.id",
+	[PERSON_DECISIONS] =
+		"SELECT a.ref, d.decision, d.decided_by, d.reason, d.created_at FROM "
+		"decisions d JOIN applications a ON a.id = d.application_id JOIN "
+		"applicants p ON p.id = a.applicant_id WHERE p.email = ? ORDER BY d.id",
+	[PERSON_PENDING] = "SELECT a.ref, c.address, c.name, c.created_at, c.state FROM "
+			   "pending_changes c JOIN applications a ON a.id = c.application_id "
+			   "WHERE c.address = ?1 OR a.applicant_id IN (SELECT id FROM applicants "
+			   "WHERE email = ?1) ORDER BY c.id",
 };
 
 static const char *const person_cols[][10] = {
@@ -38,6 +46,8 @@ static const char *const person_cols[][10] = {
 	[PERSON_LETTERS] = { "created_at", "template", "state", "message_id", "sent_at", "id",
 			     NULL },
 	[PERSON_EVENTS] = { "at", "ref", "kind", "detail", NULL },
+	[PERSON_DECISIONS] = { "ref", "decision", "decided_by", "reason", "created_at", NULL },
+	[PERSON_PENDING] = { "ref", "address", "name", "created_at", "state", NULL },
 };
 
 const char *const *store_person_columns(enum person_query q)

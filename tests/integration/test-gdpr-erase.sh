@@ -3,7 +3,8 @@
 # open, no byte of the applicant's address or name is left in the database, its WAL or the
 # spool — in plain text, quoted-printable or base64 — although the commission's digest
 # (its table, its dossier), the chair's reply quoting her row and the transcript named her.
-# The command says what it removed, item by item, and records the erasure by a hash only.
+# The command says what it removed, item by item, and records the erasure by a hash only; an
+# export made just before lists exactly the same items.
 . "$(dirname "$0")/lib.sh"
 
 write_config
@@ -54,6 +55,9 @@ PY
 check "before the erase, her name is in the store in many places" \
   test "$(traces "$ANA" "Ana Sánchez" "Sánchez" | wc -l)" -ge 3
 
+admitctl gdpr export "$ANA" --out "$WORK/export" >/dev/null
+J="$WORK/export/person.json"
+
 # Erase with the daemon running: its connection to the store stays open throughout.
 "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" 2>"$WORK/daemon.log" &
 pid=$!
@@ -69,6 +73,12 @@ check "the erasure is recorded by the address's hash" grep -q "sha256:$hash" "$W
 check "and in the history, with no address" \
   bash -c "admitctl_out=\$('$ADMITD_BIN/admitctl' -c '$WORK/admitd.conf' history '$ANA_REF'); grep -q 'sha256:$hash' <<<\"\$admitctl_out\" && ! grep -q '$ANA' <<<\"\$admitctl_out\""
 check "the daemon still runs" kill -0 "$pid"
+erased() { sed -n "s/^  $1  *\([0-9]*\).*/\1/p" "$WORK/erase.out"; }
+exported=$(jq -r '[(.applications, .documents, .messages, .letters, .events, .decisions, .waiting_changes, .mentions.letters, .mentions.replies) | length] | join(" ")' "$J")
+check "the export listed the same items the erase removed ($exported)" equals \
+  "$exported" "$(erased applications) $(erased documents) $(erased messages) $(erased 'letters to them') $(erased events) $(erased decisions) $(erased 'waiting changes') $(erased 'letters naming them to the commission or office') $(erased "others' replies quoting them")"
+check "the export has copies of the letters that named her" test -s "$WORK/export/$(jq -r '.mentions.letters[0]' "$J")"
+check "and of the chair's reply" grep -q "chair-1@example.org" "$WORK/export/$(jq -r '.mentions.replies[0]' "$J")"
 
 found=$(traces "$ANA" "Ana Sánchez" "Sánchez")
 check "no byte of her address or name is left (found in: ${found:-nothing})" test -z "$found"

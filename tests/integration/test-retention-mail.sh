@@ -5,7 +5,9 @@
 # spool's size and the oldest item of each kind.
 . "$(dirname "$0")/lib.sh"
 
-EXTRA_CONFIG='retention = { ignored_days = 5; inquiry_days = 10; quarantined_days = 20; letters_days = 40; };' write_config
+EXTRA_CONFIG='retention = { ignored_days = 5; inquiry_days = 10; quarantined_days = 20; letters_days = 40;
+  too_large_days = 5; duplicate_days = 5; };
+limits = { max_message_bytes = 65536; };' write_config
 db() { sqlite3 "$WORK/state/admitd.db" "$1"; }
 send_fixture corpus/question-without-documents.eml
 send_fixture out-of-office.eml
@@ -14,14 +16,23 @@ box=$(maildir "$ADMISSIONS")
 mkdir -p "$box/tmp" "$box/new"
 printf 'Received: from test by mail.admitd.test; %s\r\nTo: %s\r\nSubject: no sender\r\n\r\nhello\r\n' "$(date -R)" "$ADMISSIONS" >"$box/tmp/nofrom"
 mv "$box/tmp/nofrom" "$box/new/$(date +%s).nofrom.admitd-test"
+{
+  printf 'Received: from test by mail.admitd.test; %s\r\nFrom: Big <big-%s@example.com>\r\nTo: %s\r\nSubject: big\r\n\r\n' "$(date -R)" "$CASE" "$ADMISSIONS"
+  head -c 90000 /dev/zero | tr '\0' 'x' | fold -w 76 | sed 's/$/\r/'
+} >"$box/tmp/big"
+mv "$box/tmp/big" "$box/new/$(date +%s).big.admitd-test"
 chown -R 65534:65534 "$box"
-wait_mail "$ADMISSIONS" 4
+wait_mail "$ADMISSIONS" 5
 check "the mail is filed" admitd --once
 settle
+send_fixture complete-application.eml # her client sends it again: a duplicate
+wait_mail "$ADMISSIONS" 1
+check "the duplicate is filed" admitd --once
 spooled() { db "SELECT count(*) FROM messages WHERE outcome = '$1' AND spool_path <> ''"; }
 file_of() { db "SELECT spool_path FROM messages WHERE outcome = '$1'"; }
 INQUIRY=$(file_of inquiry) IGNORED=$(file_of ignored) QUARANTINED=$(file_of quarantined)
-check "each kind is spooled" equals "$(spooled inquiry) $(spooled ignored) $(spooled quarantined)" "1 1 1"
+BIG=$(file_of too-large) DUPLICATE=$(file_of duplicate)
+check "each kind is spooled" equals "$(spooled inquiry) $(spooled ignored) $(spooled quarantined) $(spooled too-large) $(spooled duplicate)" "1 1 1 1 1"
 admitctl status >"$WORK/status"
 check "status shows the spool's size" grep -q "^Spool  *[0-9.]* MB in [0-9]* files" "$WORK/status"
 check "and the oldest item of each kind" grep -q "^  inquiry  *1  oldest 20" "$WORK/status"
@@ -30,6 +41,7 @@ check "letters have bodies" test "$(db "SELECT count(*) FROM outbox WHERE state 
 check "day 6: the cycle runs" admitd --once --now "$(in_days 6)"
 check "ignored mail is purged after ignored_days" bash -c "[ \$(sqlite3 '$WORK/state/admitd.db' \"SELECT count(*) FROM messages WHERE outcome = 'ignored' AND spool_path <> ''\") = 0 ] && [ ! -e '$IGNORED' ]"
 check "with its sender" equals "$(db "SELECT coalesce(sender, '-') FROM messages WHERE outcome = 'ignored'")" -
+check "so are the too-large and the duplicate ones" bash -c "[ ! -e '$BIG' ] && [ ! -e '$DUPLICATE' ]"
 check "the inquiry is still kept" test -e "$INQUIRY"
 check "day 11: the cycle runs" admitd --once --now "$(in_days 11)"
 check "the inquiry is purged after inquiry_days" bash -c "[ ! -e '$INQUIRY' ]"

@@ -28,6 +28,7 @@
 #include "oauth2_notice.h"
 #include "mail.h"
 #include "outbox.h"
+#include "quarantine.h"
 #include "retention.h"
 #include "smtp.h"
 #include "spool.h"
@@ -175,13 +176,14 @@ static void record_state(struct daemon *d, const char *key, const char *value)
  * are summarised to the commission. The first failure stops the rest. */
 static int review_step(struct daemon *d, struct err *err)
 {
-	int closed = 0, reminded = 0, opened = 0, purged = 0, summaries = 0;
+	int closed = 0, reminded = 0, opened = 0, purged = 0, summaries = 0, quarantined = 0;
 
 	if (rollover_open_editions(d->st, d->cfg, time_now(), &opened, err) < 0 ||
 	    retention_purge(d->st, d->cfg, time_now(), &purged, err) < 0 ||
 	    batch_close_due(d->st, d->cfg, time_now(), &closed, err) < 0 ||
 	    batch_remind_due(d->st, d->cfg, time_now(), &reminded, err) < 0 ||
-	    commission_refusal_summary(d->st, d->cfg, time_now(), &summaries, err) < 0) {
+	    commission_refusal_summary(d->st, d->cfg, time_now(), &summaries, err) < 0 ||
+	    quarantine_summary(d->st, d->cfg, time_now(), &quarantined, err) < 0) {
 		log_error("review: %s", err->text);
 		return -1;
 	}

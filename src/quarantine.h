@@ -17,4 +17,10 @@
 int quarantine_release(struct store *st, struct spool *sp, const struct config *cfg, int64_t id,
 		       gint64 now, struct ledger_result *res, struct err *err);
 
+/* The scheduled job: when programme.office_address is set and mail was quarantined since the
+ * last summary, one letter (templates/quarantine-summary.txt) lists it, at most once a day.
+ * *sent_r is 1 when one was queued. */
+int quarantine_summary(struct store *st, const struct config *cfg, gint64 now, int *sent_r,
+		       struct err *err);
+
 #endif

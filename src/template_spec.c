@@ -81,6 +81,8 @@ static const struct template_spec specs[] = {
 	{ "failure-row", true, "to template ref error", "outbox.c failure_rows()" },
 	{ "quarantined", false, "programme uid attempts spool_path", "inbox.c tell_office()" },
 	{ "oauth2-refused", false, "programme problem fix", "oauth2_notice.c" },
+	{ "quarantine-summary", false, "programme count messages", "quarantine_summary.c" },
+	{ "quarantine-row", true, "id received reason", "quarantine_summary.c row_vars()" },
 };
 
 const struct template_spec *template_spec_find(const char *name, bool snippet)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Mail whose From cannot be used is quarantined with the reason (no From, two From headers, a
-# group, only a name), visible to the office in admitctl status and admitctl quarantine, and a
-# release of one that still cannot be filed changes nothing and says why.
+# group, only a name), visible to the office in admitctl status and admitctl quarantine and in
+# one summary letter a day; a release of one that still cannot be filed changes nothing and
+# says why.
 . "$(dirname "$0")/lib.sh"
 
-write_config
+OFFICE=office-$CASE@example.org
+PROGRAMME_EXTRA="office_address = \"$OFFICE\";" write_config
 box=$(maildir "$ADMISSIONS")
 mkdir -p "$box/new" "$box/tmp" "$box/cur"
 put() { # NAME HEADERS
@@ -28,6 +30,15 @@ check "only a name" equals "$(reason_of "the From header holds no address")" "th
 check "admitctl status counts them" contains <(admitctl status) "Quarantined     4 messages"
 admitctl quarantine list >"$WORK/list"
 check "admitctl quarantine lists them" equals "$(grep -c '^[0-9]' "$WORK/list")" 4
+settle
+wait_mail "$OFFICE" 1
+summary=$(mail_files "$OFFICE" | sed -n 1p)
+check "the office gets one summary" grep -q "4 messages set aside as quarantined" "$summary"
+check "listing each with its reason" grep -q "2 From headers" "$summary"
+check "and how to release one" grep -q "admitctl quarantine release ID" "$summary"
+check "another cycle the same day" admitd --once
+settle
+check "sends no second summary" equals "$(mail_count "$OFFICE")" 1
 id=$(sqlite3 "$WORK/state/admitd.db" "SELECT id FROM messages WHERE detail LIKE '2 From headers%'")
 out=$(admitctl_raw quarantine release "$id" 2>&1) && rc=0 || rc=$?
 check "a release that still cannot file it fails ($rc)" test "$rc" != 0

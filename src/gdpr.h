@@ -25,7 +25,9 @@ struct gdpr_erasure {
 
 /* Erases the person (store_person_erase) and every other letter or spooled reply that names
  * them (gdpr_mentions.h), deletes their files, then compacts the store (store_compact) so
- * that no byte of them is left in the database, its WAL or the spool. */
+ * that no byte of them is left in the database, its WAL or the spool. A letter to the
+ * commission still waiting to be sent (a digest of a batch that just closed) is not rewritten:
+ * it goes out as it is, and a second erasure after it was sent removes it. */
 int gdpr_erase(struct store *st, const char *email, gint64 now, struct gdpr_erasure *out,
 	       struct err *err);
 

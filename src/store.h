@@ -380,8 +380,9 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		       GPtrArray *files, struct person_erased *erased, struct err *err);
 
 /* Mail that names a person without being theirs (gdpr.c reads the bodies): ids of the
- * outbox rows to anyone else that still have a body, and of the ledger rows of other senders
- * whose raw copy is still spooled (commission replies quote applicants). */
+ * outbox rows to anyone else that were sent (or failed) and still have a body, and of the
+ * ledger rows of other senders whose raw copy is still spooled (commission replies quote
+ * applicants). Letters still waiting to be sent are left alone. */
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err);
 int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
 				struct err *err);

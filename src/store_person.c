@@ -190,9 +190,10 @@ static int collect_ids(struct store *st, const char *sql, const char *email, GAr
 
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err)
 {
+	/* Not what still waits to be sent: emptied, it would go out blank (gdpr.h). */
 	return collect_ids(st,
 			   "SELECT id FROM outbox WHERE to_addr <> ?1 AND length(message) > 0 "
-			   "ORDER BY id",
+			   "AND state NOT IN ('queued', 'sending') ORDER BY id",
 			   email, ids, NULL, err);
 }
 

@@ -86,11 +86,11 @@ int store_pending_find(struct store *st, int64_t application_id, const char *con
 int store_pending_apply(struct store *st, const struct pending_change *p, struct err *err)
 {
 	static const char *const sql[] = {
-		"UPDATE documents SET superseded = 1 WHERE application_id = ?1 AND superseded = 0 "
-		"AND kind <> 'other' AND kind IN (SELECT kind FROM documents WHERE "
-		"application_id = ?1 AND message_row = ?2)",
-		"UPDATE documents SET superseded = 0 WHERE application_id = ?1 AND message_row = "
-		"?2",
+		("UPDATE documents SET superseded = 1 WHERE application_id = ?1 AND superseded = 0 "
+		 "AND kind <> 'other' AND kind IN (SELECT kind FROM documents WHERE "
+		 "application_id = ?1 AND message_row = ?2)"),
+		("UPDATE documents SET superseded = 0 WHERE application_id = ?1 AND message_row = "
+		 "?2"),
 		"UPDATE pending_changes SET state = 'applied' WHERE id = ?3",
 	};
 

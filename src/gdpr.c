@@ -36,10 +36,14 @@ static char *copy_in(const char *dir, const char *sub, const char *name, const c
 	return rel;
 }
 
-static char *letter_file(struct store *st, const char *dir, const char *id, struct err *err)
+/* Writes outbox letter `id` as DIR/SUB/PREFIX<id>.eml and returns that relative name (owned),
+ * or NULL. */
+static char *letter_file(struct store *st, const char *dir, const char *sub, const char *prefix,
+			 const char *id, struct err *err)
 {
 	GBytes *bytes = NULL;
-	char *rel = g_strdup_printf("letters/%s.eml", id), *dest = g_build_filename(dir, rel, NULL);
+	char *rel = g_strdup_printf("%s/%s%s.eml", sub, prefix, id);
+	char *dest = g_build_filename(dir, rel, NULL);
 	gsize len;
 	const char *data;
 
@@ -98,7 +102,7 @@ static int add_rows(JsonBuilder *b, struct store *st, enum person_query q, const
 				name = g_strdup_printf("%03u.eml", r + 1);
 				file = copy_in(dir, "messages", name, v, 0, -1);
 			} else if (q == PERSON_LETTERS && strcmp(cols[c], "id") == 0) {
-				file = letter_file(st, dir, v, err);
+				file = letter_file(st, dir, "letters", "", v, err);
 			} else {
 				jsonout_string(b, cols[c], v);
 				continue;
@@ -131,19 +135,9 @@ static int add_mentions(JsonBuilder *b, struct store *st, const char *email, con
 	for (guint i = 0; ret == 0 && i < m.letters->len; i++) {
 		char *id = g_strdup_printf("%" G_GINT64_FORMAT,
 					   g_array_index(m.letters, int64_t, i));
-		char *file = letter_file(st, dir, id, err);
-		char *moved = file ? g_strconcat("mentions/letter-", id, ".eml", NULL) : NULL;
+		char *file = letter_file(st, dir, "mentions", "letter-", id, err);
 
-		if (file != NULL) {
-			char *from = g_build_filename(dir, file, NULL),
-			     *to = g_build_filename(dir, moved, NULL);
-
-			g_rename(from, to);
-			g_free(from);
-			g_free(to);
-		}
-		json_builder_add_string_value(b, moved ? moved : "");
-		g_free(moved);
+		json_builder_add_string_value(b, file ? file : "");
 		g_free(file);
 		g_free(id);
 	}

@@ -66,10 +66,14 @@ int oauth2_notice(struct store *st, const struct config *cfg, const struct oauth
 	g_free(before);
 	if (ret < 0)
 		return -1;
+	/* Written only when it changes: a cycle that changed nothing commits nothing. */
 	if (oauth2_expires(o) > 0)
 		expires = time_iso8601(oauth2_expires(o));
-	if (store_state_set(st, "oauth2_access_expires", expires ? expires : "", err) < 0)
+	if (store_state_get(st, "oauth2_access_expires", &before, err) < 0 ||
+	    (g_strcmp0(before ? before : "", expires ? expires : "") != 0 &&
+	     store_state_set(st, "oauth2_access_expires", expires ? expires : "", err) < 0))
 		ret = -1;
+	g_free(before);
 	g_free(expires);
 	return ret;
 }

@@ -379,10 +379,10 @@ struct person_erased {
 int store_person_erase(struct store *st, const char *email, const char *hash, gint64 now,
 		       GPtrArray *files, struct person_erased *erased, struct err *err);
 
-/* Mail that names a person without being theirs (gdpr.c reads the bodies): ids of the
- * outbox rows to anyone else that were sent (or failed) and still have a body, and of the
- * ledger rows of other senders whose raw copy is still spooled (commission replies quote
- * applicants). Letters still waiting to be sent are left alone. */
+/* Mail that may name a person without being theirs (gdpr.c reads the bodies): ids of the
+ * outbox rows about no application (to the commission or office) that were sent (or failed)
+ * and still have a body, and of the spooled commission replies of other senders (they quote
+ * the digest). Letters still waiting to be sent are left alone. */
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err);
 int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
 				struct err *err);

@@ -190,19 +190,23 @@ static int collect_ids(struct store *st, const char *sql, const char *email, GAr
 
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err)
 {
-	/* Not what still waits to be sent: emptied, it would go out blank (gdpr.h). */
+	/* Letters about one application go to its applicant and name no one else: only those
+	 * about none (digests, reminders, transcripts, the office's reports) are read. Not what
+	 * still waits to be sent: emptied, it would go out blank (gdpr.h). */
 	return collect_ids(st,
-			   "SELECT id FROM outbox WHERE to_addr <> ?1 AND length(message) > 0 "
-			   "AND state NOT IN ('queued', 'sending') ORDER BY id",
+			   "SELECT id FROM outbox WHERE application_id IS NULL AND to_addr <> ?1 "
+			   "AND length(message) > 0 AND state NOT IN ('queued', 'sending') "
+			   "ORDER BY id",
 			   email, ids, NULL, err);
 }
 
 int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
 				struct err *err)
 {
+	/* Commission replies quote the digest; other applicants' mail does not name them. */
 	return collect_ids(st,
 			   "SELECT id, spool_path FROM messages WHERE spool_path <> '' AND "
-			   "(sender IS NULL OR sender <> ?1) ORDER BY id",
+			   "outcome = 'decision' AND (sender IS NULL OR sender <> ?1) ORDER BY id",
 			   email, ids, paths, err);
 }
 

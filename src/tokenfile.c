@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fdio.h"
+#include "jsonout.h"
 #include "secret.h"
 
 static char *member(JsonObject *o, const char *name)
@@ -57,9 +58,6 @@ int tokenfile_load(const char *path, struct token_record *t, struct err *err)
 static char *record_json(const struct token_record *t)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *g = json_generator_new();
-	JsonNode *root;
-	char *text;
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "refresh_token");
@@ -71,14 +69,7 @@ static char *record_json(const struct token_record *t)
 	json_builder_set_member_name(b, "via");
 	json_builder_add_string_value(b, t->via ? t->via : "");
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(g, root);
-	json_generator_set_pretty(g, TRUE);
-	text = json_generator_to_data(g, NULL);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
-	return text;
+	return jsonout_finish(b);
 }
 
 /* Root writes for the user admitd runs as: the folder's owner. */

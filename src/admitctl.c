@@ -502,23 +502,27 @@ static int cmd_gdpr_erase(struct ctl *c, const char *email)
 		fputs("admitctl: not erased\n", stderr);
 		return EX_USAGE;
 	}
-	if (gdpr_erase(c->st, email, time_now(), &e, &err) < 0)
+	if (gdpr_erase(c->st, c->cfg, email, time_now(), &e, &err) < 0)
 		return fail(&err);
 	printf("%s: erased\n"
-	       "  applications     %d (each keeps its reference, state and dates)\n"
+	       "  applications     %d (each keeps its reference, state and dates; %d under way "
+	       "now withdrawn)\n"
 	       "  documents        %d\n  messages         %d (their raw copies deleted)\n"
 	       "  letters to them  %d\n  events           %d (their details cleared)\n"
 	       "  decisions        %d (reasons cleared)\n  waiting changes  %d\n"
-	       "  letters naming them to the commission or office  %d (bodies removed)\n"
+	       "  letters naming them to the commission or office  %d (bodies removed; %d not "
+	       "yet sent, withdrawn)\n"
+	       "  digests queued again without them  %d\n"
 	       "  others' replies quoting them  %d (raw copies deleted)\n"
 	       "  files deleted    %d\n"
 	       "The store is compacted: nothing of them is left in the database, its log or the "
 	       "spool.\nThe erasure is recorded as %s (the SHA-256 of the address).\n"
 	       "The messages in the mailbox's processed folder are not touched by admitd: delete "
 	       "them there too.\n",
-	       email, e.rows.applications, e.rows.documents, e.rows.messages, e.rows.letters,
-	       e.rows.events, e.rows.decisions, e.rows.pending, e.commission_letters,
-	       e.commission_replies, e.files, e.hash);
+	       email, e.rows.applications, e.rows.withdrawn, e.rows.documents, e.rows.messages,
+	       e.rows.letters, e.rows.events, e.rows.decisions, e.rows.pending,
+	       e.commission_letters, e.withdrawn_letters, e.digests_again, e.commission_replies,
+	       e.files, e.hash);
 	return EX_OK;
 }
 

@@ -186,8 +186,8 @@ int batch_remind_due(struct store *st, const struct config *cfg, gint64 now, int
 	return ret;
 }
 
-static int resend_in_tx(struct store *st, const struct config *cfg, int64_t id, gint64 now,
-			int *count_r, struct err *err)
+int batch_resend_in_tx(struct store *st, const struct config *cfg, int64_t id, gint64 now,
+		       int *count_r, struct err *err)
 {
 	struct batch_row b = { 0 };
 	GPtrArray *apps = NULL;
@@ -223,7 +223,7 @@ int batch_resend(struct store *st, const struct config *cfg, int64_t id, gint64 
 	*count_r = 0;
 	if (store_begin(st, err) < 0)
 		return -1;
-	if (resend_in_tx(st, cfg, id, now, count_r, err) < 0 || store_commit(st, err) < 0) {
+	if (batch_resend_in_tx(st, cfg, id, now, count_r, err) < 0 || store_commit(st, err) < 0) {
 		store_rollback(st);
 		return -1;
 	}

@@ -49,6 +49,10 @@ int batch_close_current(struct store *st, const struct config *cfg, gint64 now, 
  * sent). ERR_CONFIG for a batch that does not exist or has no digest. */
 int batch_resend(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *count_r,
 		 struct err *err);
+/* The same inside the caller's transaction (gdpr_erase: a digest withdrawn because it named an
+ * erased person goes out again without them). */
+int batch_resend_in_tx(struct store *st, const struct config *cfg, int64_t id, gint64 now,
+		       int *count_r, struct err *err);
 
 /* One reminder per batch still undecided batches.reminder_days after its digest. */
 int batch_remind_due(struct store *st, const struct config *cfg, gint64 now, int *sent_r,

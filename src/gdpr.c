@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 
+#include "batch.h"
 #include "gdpr_mentions.h"
 #include "jsonout.h"
 #include "spool.h"
@@ -209,11 +210,54 @@ int gdpr_export(struct store *st, const char *email, const char *dir, bool *foun
 }
 
 struct erase_ctx {
+	const struct config *cfg;
 	const char *email;
 	gint64 now;
 	const struct gdpr_mentions *mentions;
 	struct gdpr_erasure *out;
 };
+
+static bool array_has(GArray *ids, int64_t id)
+{
+	for (guint i = 0; i < ids->len; i++)
+		if (g_array_index(ids, int64_t, i) == id)
+			return true;
+	return false;
+}
+
+/* Letters to others that name the person lose their body; a digest or reminder still waiting
+ * to be sent is withdrawn and its batch's digest queued again, without them (their
+ * application is withdrawn by then). */
+static int erase_letters(struct store *st, const struct erase_ctx *e, struct err *err)
+{
+	GArray *letters = e->mentions->letters,
+	       *batches = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int ret = 0;
+
+	for (guint i = 0; i < letters->len && ret == 0; i++) {
+		int64_t id = g_array_index(letters, int64_t, i), batch = 0;
+		int waiting = store_outbox_erase_body(st, id, e->now, err);
+
+		if (waiting <= 0) {
+			ret = waiting;
+			continue;
+		}
+		e->out->withdrawn_letters++;
+		ret = store_outbox_batch_of(st, id, &batch, err);
+		if (ret == 1 && !array_has(batches, batch))
+			g_array_append_val(batches, batch);
+		ret = ret < 0 ? -1 : 0;
+	}
+	for (guint i = 0; i < batches->len && ret == 0; i++) {
+		int listed = 0;
+
+		ret = batch_resend_in_tx(st, e->cfg, g_array_index(batches, int64_t, i), e->now,
+					 &listed, err);
+		e->out->digests_again += ret == 0 && listed > 0;
+	}
+	g_array_free(batches, TRUE);
+	return ret;
+}
 
 static int erase_rows(struct store *st, const void *ctx, GPtrArray *files, struct err *err)
 {
@@ -222,9 +266,8 @@ static int erase_rows(struct store *st, const void *ctx, GPtrArray *files, struc
 
 	if (store_person_erase(st, e->email, e->out->hash, e->now, files, &e->out->rows, err) < 0)
 		return -1;
-	for (guint i = 0; i < m->letters->len; i++)
-		if (store_outbox_blank(st, g_array_index(m->letters, int64_t, i), err) < 0)
-			return -1;
+	if (erase_letters(st, e, err) < 0)
+		return -1;
 	for (guint i = 0; i < m->replies->len; i++)
 		if (store_ledger_unspool(st, g_array_index(m->replies, int64_t, i), err) < 0)
 			return -1;
@@ -233,13 +276,13 @@ static int erase_rows(struct store *st, const void *ctx, GPtrArray *files, struc
 	return 0;
 }
 
-int gdpr_erase(struct store *st, const char *email, gint64 now, struct gdpr_erasure *out,
-	       struct err *err)
+int gdpr_erase(struct store *st, const struct config *cfg, const char *email, gint64 now,
+	       struct gdpr_erasure *out, struct err *err)
 {
 	struct gdpr_mentions mentions = { 0 };
 	char *lower = g_ascii_strdown(email, -1);
 	char *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, lower, -1);
-	struct erase_ctx ctx = { lower, now, &mentions, out };
+	struct erase_ctx ctx = { cfg, lower, now, &mentions, out };
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));

@@ -257,7 +257,8 @@ struct outbox_row {
 	int attempts;
 };
 
-/* Rows to send now: queued (or left sending by a crash) and due. */
+/* Rows to send now: queued (or left sending by a crash) and due; never one whose body was
+ * erased (gdpr_erase withdraws it). */
 int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
 /* All rows, or those of one application when ref is not NULL. */
 int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
@@ -373,6 +374,7 @@ const char *const *store_person_columns(enum person_query q);
  * are appended to `files` (char *, owned). */
 struct person_erased {
 	int applications, documents, messages, letters, events, decisions, pending;
+	int withdrawn; /* of the applications: those still under way, now withdrawn */
 };
 /* The erasure event's detail names no person: "sha256:<hex of the lower-case address>", which
  * the office can match against the request. */
@@ -382,13 +384,17 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 /* Mail that may name a person without being theirs (gdpr.c reads the bodies): ids of the
  * outbox rows about no application (to the commission or office) that were sent (or failed)
  * and still have a body, and of the spooled commission replies of other senders (they quote
- * the digest). Letters still waiting to be sent are left alone. */
+ * the digest). */
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err);
 int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids, GPtrArray *paths,
 				struct err *err);
-/* Inside the erasure's transaction: the body of outbox row `id` is emptied; the spooled copy
- * of ledger row `id` is forgotten (its file goes with the commit) and its subject cleared. */
-int store_outbox_blank(struct store *st, int64_t id, struct err *err);
+/* Inside the erasure's transaction: the body of outbox row `id` is emptied, and a letter still
+ * waiting to be sent is withdrawn (failed, superseded): 1 when it was waiting, 0 when it was
+ * sent or had failed. The spooled copy of ledger row `id` is forgotten (its file goes with the
+ * commit) and its subject cleared. */
+int store_outbox_erase_body(struct store *st, int64_t id, gint64 now, struct err *err);
+/* 1 and *batch_id_r when outbox row `id` is a batch's digest or reminder, 0 when not. */
+int store_outbox_batch_of(struct store *st, int64_t id, int64_t *batch_id_r, struct err *err);
 int store_ledger_unspool(struct store *st, int64_t id, struct err *err);
 
 /* After an erasure: the WAL checkpointed and truncated, and the file vacuumed, so that no

@@ -99,6 +99,18 @@ static int collect_paths(struct store *st, const char *sql, const char *email, G
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "collect files");
 }
 
+/* A letter that names an erased person loses its body; one still waiting to be sent is
+ * withdrawn with it (failed and superseded: nobody need act on it), never sent blank. Within
+ * an UPDATE, `state` is the old state. */
+#define OUTBOX_WAITING "state IN ('queued', 'sending')"
+#define OUTBOX_ERASE_BODY                                                                    \
+	"message = x'', office_told = CASE WHEN " OUTBOX_WAITING " THEN 1 ELSE office_told " \
+	"END, superseded_at = CASE WHEN " OUTBOX_WAITING " THEN ?2 ELSE superseded_at END, " \
+	"last_error = CASE WHEN " OUTBOX_WAITING " THEN 'withdrawn: it named an applicant "  \
+	"erased on request' ELSE last_error END, state = CASE WHEN " OUTBOX_WAITING " THEN " \
+	"'failed' ELSE state END"
+#define ERASE_WITHDRAWN "on the erasure of their personal data"
+
 #define PERSON_APPS                                                     \
 	"(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
 	"a.applicant_id WHERE p.email = ?1)"
@@ -113,6 +125,15 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		       GPtrArray *files, struct person_erased *erased, struct err *err)
 {
 	static const struct erase_step steps[] = {
+		/* No one can be answered any more, nor should the commission decide on a name
+		 * and documents that are gone. */
+		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
+		  "'withdrawn', '" ERASE_WITHDRAWN "' FROM applications WHERE id IN " PERSON_APPS
+		  " AND app_state_has(state, 'under_way')",
+		  -1 },
+		{ "UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id "
+		  "IN " PERSON_APPS " AND app_state_has(state, 'under_way')",
+		  offsetof(struct person_erased, withdrawn) },
 		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
 		  "'gdpr-erased', 'personal data erased on request ' || ?3 FROM " PERSON_APPS,
 		  -1 },
@@ -122,8 +143,8 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		  "= "
 		  "NULL, spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS,
 		  offsetof(struct person_erased, messages) },
-		{ "UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
-		  "IN " PERSON_APPS,
+		{ "UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND detail <> "
+		  "'" ERASE_WITHDRAWN "' AND application_id IN " PERSON_APPS,
 		  offsetof(struct person_erased, events) },
 		{ "UPDATE decisions SET reason = NULL, source_message_id = NULL WHERE "
 		  "application_id IN " PERSON_APPS,
@@ -133,7 +154,7 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		  offsetof(struct person_erased, pending) },
 		{ "UPDATE applications SET thread_message_id = NULL WHERE id IN " PERSON_APPS,
 		  offsetof(struct person_erased, applications) },
-		{ "UPDATE outbox SET message = x'', to_addr = 'erased' WHERE to_addr = ?1",
+		{ "UPDATE outbox SET to_addr = 'erased', " OUTBOX_ERASE_BODY " WHERE to_addr = ?1",
 		  offsetof(struct person_erased, letters) },
 		{ "UPDATE applicants SET email = 'erased-' || id || '@invalid', name = '', "
 		  "undeliverable_at = NULL WHERE email = ?1",
@@ -191,12 +212,10 @@ static int collect_ids(struct store *st, const char *sql, const char *email, GAr
 int store_outbox_others(struct store *st, const char *email, GArray *ids, struct err *err)
 {
 	/* Letters about one application go to its applicant and name no one else: only those
-	 * about none (digests, reminders, transcripts, the office's reports) are read. Not what
-	 * still waits to be sent: emptied, it would go out blank (gdpr.h). */
+	 * about none (digests, reminders, transcripts, the office's reports) are read. */
 	return collect_ids(st,
 			   "SELECT id FROM outbox WHERE application_id IS NULL AND to_addr <> ?1 "
-			   "AND length(message) > 0 AND state NOT IN ('queued', 'sending') "
-			   "ORDER BY id",
+			   "AND length(message) > 0 ORDER BY id",
 			   email, ids, NULL, err);
 }
 
@@ -210,23 +229,63 @@ int store_ledger_others_spooled(struct store *st, const char *email, GArray *ids
 			   email, ids, paths, err);
 }
 
-static int update_id(struct store *st, const char *sql, int64_t id, struct err *err)
+static int update_id(struct store *st, const char *sql, int64_t id, gint64 now, struct err *err)
 {
 	sqlite3_stmt *stmt = store_prep(st, sql, err);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
+		store_bind_time(stmt, 2, now);
 	return store_run(st, stmt, "erase a mention", err);
 }
 
-int store_outbox_blank(struct store *st, int64_t id, struct err *err)
+int store_outbox_erase_body(struct store *st, int64_t id, gint64 now, struct err *err)
 {
-	return update_id(st, "UPDATE outbox SET message = x'' WHERE id = ?", id, err);
+	sqlite3_stmt *stmt = store_prep(st, "SELECT " OUTBOX_WAITING " FROM outbox WHERE id = ?",
+					err);
+	int waiting;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return store_fail(st, err, "read a letter's state");
+	}
+	waiting = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	if (update_id(st, "UPDATE outbox SET " OUTBOX_ERASE_BODY " WHERE id = ?1", id, now, err) <
+	    0)
+		return -1;
+	return waiting;
+}
+
+int store_outbox_batch_of(struct store *st, int64_t id, int64_t *batch_id_r, struct err *err)
+{
+	sqlite3_stmt *stmt = store_prep(
+		st,
+		"SELECT b.id FROM batches b JOIN outbox o ON o.id = ?1 WHERE b.token IS NOT NULL "
+		"AND (o.message_id LIKE 'digest.' || b.token || '%' OR o.message_id LIKE "
+		"'reminder.' || b.token || '%')",
+		err);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*batch_id_r = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, "find a letter's batch");
+	return rc == SQLITE_ROW;
 }
 
 int store_ledger_unspool(struct store *st, int64_t id, struct err *err)
 {
 	return update_id(st, "UPDATE messages SET spool_path = '', subject = NULL WHERE id = ?", id,
-			 err);
+			 0, err);
 }

@@ -31,29 +31,8 @@ check "the chair's decision is applied" admitd --once
 settle
 check "Ana is accepted" equals "$(admitctl list --json | jq -r --arg r "$ANA_REF" '.[] | select(.ref == $r) | .state')" accepted
 
-# Every byte admitd keeps: the database, its WAL and shared memory, every spool file.
-traces() { # NEEDLE...: prints the files that hold any, in plain, QP or base64 form
-  /usr/bin/python3 - "$WORK/state" "$@" <<'PY'
-import base64, os, quopri, sys
-root, needles = sys.argv[1], sys.argv[2:]
-forms = set()
-for n in needles:
-    b = n.encode()
-    forms |= {b, quopri.encodestring(b).rstrip(b"=\n"), b.lower()}
-    for pad in range(3):
-        enc = base64.b64encode(b"\0" * pad + b)
-        skip = (pad * 4 + 2) // 3          # characters that still mix in the padding
-        forms.add(enc[skip:len(enc) - 4])  # and leave the tail, which mixes with what follows
-forms = {f for f in forms if len(f) >= 6}
-for d, _, files in os.walk(root):
-    for f in files:
-        data = open(os.path.join(d, f), "rb").read()
-        if any(x in data for x in forms):
-            print(os.path.join(d, f))
-PY
-}
 check "before the erase, her name is in the store in many places" \
-  test "$(traces "$ANA" "Ana Sánchez" "Sánchez" | wc -l)" -ge 3
+  test "$(traces "$WORK/state" "$ANA" "Ana Sánchez" "Sánchez" | wc -l)" -ge 3
 
 admitctl gdpr export "$ANA" --out "$WORK/export" >/dev/null
 J="$WORK/export/person.json"
@@ -80,9 +59,9 @@ check "the export listed the same items the erase removed ($exported)" equals \
 check "the export has copies of the letters that named her" test -s "$WORK/export/$(jq -r '.mentions.letters[0]' "$J")"
 check "and of the chair's reply" grep -q "chair-1@example.org" "$WORK/export/$(jq -r '.mentions.replies[0]' "$J")"
 
-found=$(traces "$ANA" "Ana Sánchez" "Sánchez")
+found=$(traces "$WORK/state" "$ANA" "Ana Sánchez" "Sánchez")
 check "no byte of her address or name is left (found in: ${found:-nothing})" test -z "$found"
-check "while Lena's data is still there (the search works)" test -n "$(traces "$LENA" "Müller")"
+check "while Lena's data is still there (the search works)" test -n "$(traces "$WORK/state" "$LENA" "Müller")"
 kill -TERM "$pid"
 wait "$pid" || true
 check "the daemon's log never named her" bash -c "! grep -q '$ANA' '$WORK/daemon.log'"

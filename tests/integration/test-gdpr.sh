@@ -41,9 +41,10 @@ check "erase --yes" admitctl gdpr erase "$ANA" --yes
 check "the person is gone from the store" \
   equals "$(db "SELECT count(*) FROM applicants WHERE email = '$ANA'") $(db "SELECT count(*) FROM outbox WHERE to_addr = '$ANA'") $(db "SELECT count(*) FROM messages WHERE sender = '$ANA'")" "0 0 0"
 check "their documents and raw message are deleted" bash -c "! ls $docs $raw 2>/dev/null"
-check "the application keeps its reference and state" \
-  equals "$(admitctl show "$ANA_REF" --json | jq -c '[.state, (.documents | length), .name]')" '["pending",0,""]'
+check "the application keeps its reference; waiting for its batch, it is withdrawn" \
+  equals "$(admitctl show "$ANA_REF" --json | jq -c '[.state, (.documents | length), .name]')" '["withdrawn",0,""]'
 check "and records the erasure" contains <(admitctl history "$ANA_REF") "gdpr-erased"
+check "and why it was withdrawn" contains <(admitctl history "$ANA_REF") "withdrawn.*on the erasure of their personal data"
 check "the other applicant is untouched" \
   equals "$(admitctl list --json | jq -r --arg e "$LENA" '[.[] | select(.email == $e) | .documents | length] | .[0]')" 2
 finish

@@ -103,7 +103,7 @@ static void test_erase(void **state)
 			->path);
 	g_ptr_array_free(keep, TRUE);
 
-	assert_int_equal(gdpr_erase(b.st, ANA, BENCH_NOW + 60, &e, &err), 0);
+	assert_int_equal(gdpr_erase(b.st, b.cfg, ANA, BENCH_NOW + 60, &e, &err), 0);
 	assert_true(e.files >= 2); /* her raw message and her documents */
 	assert_true(g_str_has_prefix(e.hash, "sha256:"));
 	assert_false(g_file_test(ana_raw, G_FILE_TEST_EXISTS));
@@ -114,6 +114,9 @@ static void test_erase(void **state)
 	assert_null(strstr(a->email ? a->email : "", "ana"));
 	assert_null(strstr(a->name ? a->name : "", "Ana"));
 	assert_int_equal(a->documents->len, 0);
+	/* Complete and waiting for its batch, it is withdrawn: nobody could be answered. */
+	assert_int_equal(a->state, APP_WITHDRAWN);
+	assert_int_equal(e.rows.withdrawn, 1);
 	g_ptr_array_free(keep, TRUE);
 	char *out = g_build_filename(b.dir, "after", NULL);
 	assert_int_equal(gdpr_export(b.st, ANA, out, &found, &err), 0);

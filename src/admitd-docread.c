@@ -5,7 +5,8 @@
  * the files that hold the documents, read-only. It holds no database, no socket, no password.
  * Here it sheds what else it could do: address space, CPU, open files, file writes, core
  * dumps, new privileges, and every system call that reading does not need (docread_filter.h).
- * A document that hangs or crashes it costs only that document. */
+ * A document that hangs or crashes it costs only that document. --dossier merges a digest
+ * part's PDFs (dossier_merge.h), --tnef opens a winmail.dat (tnef_extract.h). */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "dossier_merge.h"
 #include "fdio.h"
 #include "testhook.h"
+#include "tnef_extract.h"
 
 #define WORKER_CPU_SECONDS 10
 #define WORKER_FILES	   64
@@ -108,6 +110,26 @@ static int dossier(void)
 	_exit(ret < 0 ? 1 : 0);
 }
 
+/* admitd-docread --tnef: a struct tnef_request, the stream at DOCWORKER_FIRST_FD. libytnef
+ * printf()s its complaints: glibc's stdout stream is pointed at stderr (our log), so they
+ * cannot mix into the report, which is written to fd 1 directly. */
+static int tnef(void)
+{
+	struct tnef_request req;
+	int ret;
+
+	if (fdio_read_all(STDIN_FILENO, &req, sizeof(req)) < 0)
+		return 2;
+	stdout = stderr;
+	if (shed(1) < 0)
+		return 2;
+	forbidden_call();
+	alarm(DOCWORKER_DOCUMENT_MS / 1000 + 1);
+	ret = tnef_extract(DOCWORKER_FIRST_FD, &req, STDOUT_FILENO);
+	fflush(stderr);
+	_exit(ret == 0 ? 0 : ret == 1 ? 3 : 1);
+}
+
 int main(int argc, char **argv)
 {
 	struct docworker_header head;
@@ -115,6 +137,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--dossier") == 0)
 		return dossier();
+	if (argc > 1 && strcmp(argv[1], "--tnef") == 0)
+		return tnef();
 	if (fdio_read_all(STDIN_FILENO, &head, sizeof(head)) < 0 ||
 	    head.docs > DOCWORKER_DOCS_MAX || head.files > DOCWORKER_DOCS_MAX)
 		return 2;

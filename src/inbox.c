@@ -10,6 +10,7 @@
 #include "notify.h"
 #include "testhook.h"
 #include "timeutil.h"
+#include "tnef.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,8 @@ static int read_one(struct poll *p, struct item *it, struct err *err)
 			log_warn("intake uid=%u quarantined: %s", it->uid, read_err.text);
 			it->unreadable = g_strdup(read_err.text);
 		}
+	} else if (tnef_expand(it->mail, err) < 0) {
+		ret = -1;
 	}
 	g_free(parts);
 	return ret;

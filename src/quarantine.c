@@ -4,6 +4,7 @@
 #include "intake.h"
 #include "log.h"
 #include "mail.h"
+#include "tnef.h"
 
 static int refile(struct store *st, const struct config *cfg, const struct quarantine_row *q,
 		  const struct mail *m, const struct doc_facts *facts, gint64 now,
@@ -86,7 +87,7 @@ int quarantine_release(struct store *st, struct spool *sp, const struct config *
 			read_err.text);
 		goto out;
 	}
-	if (documents_inspect_all(m, &facts, err) < 0 ||
+	if (tnef_expand(m, err) < 0 || documents_inspect_all(m, &facts, err) < 0 ||
 	    refile(st, cfg, q, m, facts, now, res, err) < 0)
 		goto out;
 	log_info("quarantine released id=%" G_GINT64_FORMAT " outcome=%s ref=%s", id, res->outcome,

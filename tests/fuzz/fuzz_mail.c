@@ -37,7 +37,7 @@ static void made_up_facts(const struct mail_attachment *a, struct doc_facts *f)
 		f->text[0] = '\0';
 }
 
-static void all_made_up(const struct mail *m, struct doc_facts **facts_r)
+static void all_made_up(struct mail *m, struct doc_facts **facts_r)
 {
 	*facts_r = g_new0(struct doc_facts, MAX(m->attachments->len, 1));
 	for (guint i = 0; i < m->attachments->len; i++)

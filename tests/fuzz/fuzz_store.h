@@ -10,8 +10,9 @@
 struct mail;
 struct doc_facts;
 
-/* What each attachment of m is: *facts_r (g_free) with an entry per attachment. */
-typedef void (*fuzz_facts_fn)(const struct mail *m, struct doc_facts **facts_r);
+/* What each attachment of m is: *facts_r (g_free) with an entry per attachment (after the
+ * target made any change to them, such as opening a winmail.dat). */
+typedef void (*fuzz_facts_fn)(struct mail *m, struct doc_facts **facts_r);
 
 /* Files the input as a raw message, its documents described by `facts`, into the process's
  * store (set up on first use; aborts when it cannot be), and rolls it back. */

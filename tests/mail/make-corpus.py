@@ -4,7 +4,7 @@
 Run once when the corpus changes (needs python3 and the qpdf command); the tests use the
 committed files, not this script. Each file is named for the case it covers; its expected
 outcome is in tests/integration/corpus.tsv."""
-import base64, io, os, subprocess, tempfile, zipfile
+import base64, io, os, struct, subprocess, sys, tempfile, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus")
@@ -112,6 +112,52 @@ def named(ctype, name, data, disposition="attachment"):
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\0" * 64 + b"\xff\xd9"
+
+
+def tnef(files, message_class="IPM.Microsoft Mail.Note"):
+    """A winmail.dat as Outlook writes one in rich-text mode (MS-OXTNEF): for each (long name,
+    8.3 title, data), the attachment's rendering, title and data attributes, then its MAPI
+    properties with the long name in UTF-16 (PR_ATTACH_LONG_FILENAME) and its MIME tag."""
+    def attr(level, kind, ident, data):
+        return (struct.pack("<BII", level, (kind << 16) | ident, len(data)) + data
+                + struct.pack("<H", sum(data) & 0xFFFF))
+
+    def prop_string(tag, value):  # one string property: count 1, size, bytes padded to 4
+        return struct.pack("<III", tag, 1, len(value)) + value + b"\0" * (-len(value) % 4)
+
+    out = struct.pack("<IH", 0x223E9F78, 0x0001)
+    out += attr(1, 8, 0x9006, struct.pack("<I", 0x00010000))  # attTnefVersion
+    out += attr(1, 6, 0x9007, struct.pack("<II", 1252, 0))  # attOemCodepage
+    out += attr(1, 7, 0x8008, message_class.encode() + b"\0")  # attMessageClass
+    for long_name, title, data in files:
+        out += attr(2, 6, 0x9002, struct.pack("<HIHHI", 1, 0xFFFFFFFF, 0, 0, 0))  # attAttachRenddata
+        out += attr(2, 1, 0x8010, title.encode() + b"\0")  # attAttachTitle
+        out += attr(2, 6, 0x800F, data)  # attAttachData
+        props = (prop_string(0x3707001F, long_name.encode("utf-16-le") + b"\0\0")
+                 + prop_string(0x370E001E, b"application/pdf\0"))
+        out += attr(2, 6, 0x9005, struct.pack("<I", 2) + props)  # attAttachment
+    return out
+
+
+def outlook(hello):
+    """Outlook in rich-text mode: the documents inside winmail.dat (application/ms-tnef)."""
+    body = "Dear admissions office,\r\n\r\nplease find attached my CV and my letter.\r\n"
+    message("outlook-winmail-dat", "=?utf-8?q?Luc=C3=ADa_Fern=C3=A1ndez?= <lucia.fernandez@example.com>",
+            "Application", multipart("mixed", [text(body),
+                named("application/ms-tnef", "winmail.dat",
+                      tnef([("Curriculum Vitae Lucía.pdf", "CURRIC~1.PDF", pdf(CV)),
+                            ("Carta de motivación.pdf", "CARTAD~1.PDF", pdf(LETTER))]))], "tnf1"),
+            "X-Mailer: Microsoft Outlook 16.0\r\nX-MS-Has-Attach: yes\r\nX-MS-TNEF-Correlator: <0001@outlook>\r\n")
+    message("outlook-rich-text-question", "Pekka Virtanen <pekka.virtanen@example.net>", "Question",
+            multipart("mixed", [text("Hello, is the deadline in March? Thanks."),
+                named("application/ms-tnef", "winmail.dat", tnef([]))], "tnf2"),
+            "X-Mailer: Microsoft Outlook 16.0\r\n")
+    damaged = tnef([("CV.pdf", "CV.PDF", pdf(CV))])
+    message("outlook-winmail-damaged", "Jonas Berg <jonas.berg@example.org>", "Application",
+            multipart("mixed", [text(hello),
+                named("application/ms-tnef", "winmail.dat", damaged[:len(damaged) // 2]),
+                named("application/pdf", "letter.pdf", pdf(LETTER))], "tnf3"),
+            "X-Mailer: Microsoft Outlook 16.0\r\n")
 
 
 def machines(hello):
@@ -229,6 +275,7 @@ def main():
                 named('application/pdf', 'letter.pdf', pdf(LETTER)),
             ], "mix15"))
     machines(hello)
+    outlook(hello)
     signed = multipart("mixed", [text(hello),
                                  named('application/pdf', 'CV.pdf', pdf(CV)),
                                  named('application/pdf', 'letter.pdf', pdf(LETTER))], "smi2")
@@ -257,4 +304,6 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:  # write the corpus elsewhere (to compare, or to add one file)
+        OUT = sys.argv[1]
     main()

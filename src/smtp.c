@@ -7,22 +7,70 @@
 
 #include "curlsetup.h"
 
+/* What the server's EHLO said of SMTPUTF8 (RFC 6531), for the connection curl keeps. */
+enum utf8_offer { UTF8_UNKNOWN, UTF8_OFFERED, UTF8_NOT_OFFERED };
+
 struct smtp {
 	const struct config_smtp *cfg; /* borrowed */
 	CURL *curl;		       /* owned; keeps the connection between sends */
 	struct oauth2 *oauth2;	       /* borrowed; NULL: the password */
 	struct curl_server server;     /* what the current send logs in with */
+	enum utf8_offer utf8;
 };
 
 struct upload {
+	const struct smtp *sm;
 	const char *data;
 	size_t len, off;
+	bool needs_utf8;   /* the recipient's local part is not ASCII */
+	bool refused_utf8; /* so the message was not sent: the server does not offer SMTPUTF8 */
 };
 
+/* Whether a line the server sent is one EHLO keyword ("250-SMTPUTF8", "250 SMTPUTF8"). */
+static bool is_keyword(const char *line, size_t len, const char *keyword)
+{
+	size_t k = strlen(keyword);
+
+	return len >= 4 + k && strncmp(line, "250", 3) == 0 && (line[3] == '-' || line[3] == ' ') &&
+	       g_ascii_strncasecmp(line + 4, keyword, k) == 0 &&
+	       (len == 4 + k || line[4 + k] == '\r' || line[4 + k] == ' ');
+}
+
+/* libcurl shows the server's lines only to its debug callback: a greeting (220, also the one
+ * after STARTTLS) starts a new EHLO answer, which may offer SMTPUTF8. What we send is never
+ * looked at: it holds the login. */
+static int listen_cb(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	struct smtp *sm = userdata;
+	size_t start = 0;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	while (start < size) {
+		const char *line = data + start, *nl = memchr(line, '\n', size - start);
+		size_t len = nl != NULL ? (size_t)(nl - line) : size - start;
+
+		if (len >= 3 && strncmp(line, "220", 3) == 0)
+			sm->utf8 = UTF8_NOT_OFFERED;
+		else if (is_keyword(line, len, "SMTPUTF8"))
+			sm->utf8 = UTF8_OFFERED;
+		start += len + 1;
+	}
+	return 0;
+}
+
+/* The message is read only after DATA, when the EHLO answer is known: an address that needs
+ * SMTPUTF8 goes to no server that does not offer it (RFC 6531 3.4), so nothing is sent. */
 static size_t read_cb(char *buf, size_t size, size_t nitems, void *userdata)
 {
 	struct upload *u = userdata;
 	size_t n = MIN(size * nitems, u->len - u->off);
+
+	if (u->off == 0 && u->needs_utf8 && u->sm->utf8 != UTF8_OFFERED) {
+		u->refused_utf8 = true;
+		return CURL_READFUNC_ABORT;
+	}
 
 	memcpy(buf, u->data + u->off, n);
 	u->off += n;
@@ -80,13 +128,28 @@ static int setup(struct smtp *sm, struct upload *up, struct curl_slist *rcpt, co
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, listen_cb);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, sm);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	return 0;
+}
+
+/* A local part that is not ASCII needs SMTPUTF8; a domain that is not becomes IDNA (curl for
+ * the envelope, GMime for the header). */
+static bool needs_utf8(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	for (const char *p = addr; *p != '\0' && p != at; p++)
+		if ((unsigned char)*p >= 0x80)
+			return true;
+	return false;
 }
 
 int smtp_send(struct smtp *sm, const char *from, const char *to, const void *message, size_t len,
 	      struct err *err)
 {
-	struct upload up = { message, len, 0 };
+	struct upload up = { sm, message, len, 0, needs_utf8(to), false };
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
 	long code = 0;
 	CURLcode rc;
@@ -100,6 +163,12 @@ int smtp_send(struct smtp *sm, const char *from, const char *to, const void *mes
 	curl_slist_free_all(rcpt);
 	if (rc == CURLE_OK)
 		return 0;
+	if (up.refused_utf8)
+		/* Named by the row, not here: the log names no applicant. */
+		return err_set(
+			err, ERR_MESSAGE,
+			"smtp: the recipient's address is not ASCII and the server does not "
+			"offer SMTPUTF8 (RFC 6531): it cannot be answered through this server");
 	if (rc == CURLE_LOGIN_DENIED && sm->oauth2 != NULL)
 		return err_set(err, ERR_TEMP, "smtp: login refused for %s with %s",
 			       sm->cfg->username,

@@ -20,7 +20,11 @@
 # a login works only for an account (DIR/users) with the password in DIR/password. The
 # submission port requires STARTTLS and AUTH; the MX port takes mail without either, as port 25
 # does; the tempfail port is a submission port that answers 450 to every RCPT (a server in
-# trouble). Every message passes tests/auth-milter.py, which removes the Authentication-Results the
+# trouble); the no-SMTPUTF8 port is a submission port that does not offer SMTPUTF8 (RFC 6531),
+# as older servers do. Mailboxes whose address is not ASCII (RFC 6531) live at intl.example.org:
+# Dovecot's LMTP in Debian 12 does not offer SMTPUTF8, so Postfix delivers that domain through
+# dovecot-lda, which needs no userdb (Dovecot's default auth_username_chars is ASCII).
+# Every message passes tests/auth-milter.py, which removes the Authentication-Results the
 # sender wrote and adds our own (authserv-id mx.admitd.test). Mail to
 # rejected.example.com is refused at RCPT (550); mail to bounce.example.com is accepted and
 # then bounced with a delivery report to its sender; other domains are discarded.
@@ -40,8 +44,10 @@ PLAIN_PORT=${MAILSTACK_PLAIN_PORT:-10025} # the MX: no STARTTLS, no AUTH (and be
 TEMPFAIL_PORT=${MAILSTACK_TEMPFAIL_PORT:-10588} # submission that answers 4xx to every recipient
 IDP_PORT=${MAILSTACK_IDP_PORT:-10443} # tests/idp.py: the OAuth2 identity provider (HTTPS)
 XOAUTH2_PORT=${MAILSTACK_XOAUTH2_PORT:-10589} # submission offering only XOAUTH2, as Microsoft 365
+NOUTF8_PORT=${MAILSTACK_NOUTF8_PORT:-10590} # submission that does not offer SMTPUTF8
 MILTER=${MAILSTACK_MILTER:-yes} # no: without tests/auth-milter.py (bench/run, timing Postfix alone)
 DOMAINS="example.org example.net example.com"
+INTL_DOMAIN=intl.example.org # UTF-8 mailboxes, delivered by dovecot-lda
 
 die() { echo "mailstack: $*" >&2; exit 1; }
 
@@ -145,7 +151,7 @@ mynetworks = 127.0.0.0/8
 alias_maps =
 alias_database =
 local_recipient_maps =
-virtual_mailbox_domains = $DOMAINS
+virtual_mailbox_domains = $DOMAINS $INTL_DOMAIN
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 default_transport = discard:
 relay_transport = discard:
@@ -157,7 +163,7 @@ smtpd_sasl_path = inet:127.0.0.1:$AUTH_PORT
 smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
 $milters
 smtpd_recipient_restrictions = check_recipient_access inline:{ { rejected.example.com = 550 5.1.1 no such user here } }
-transport_maps = inline:{ { bounce.example.com = error:5.1.1 mailbox unavailable } }
+transport_maps = inline:{ { bounce.example.com = error:5.1.1 mailbox unavailable }, { $INTL_DOMAIN = lda: } }
 # Accept mail for bounce.example.com and bounce it afterwards, as a remote server would.
 smtpd_reject_unlisted_recipient = no
 maillog_file = $d/postfix.log
@@ -177,6 +183,9 @@ $submission
 127.0.0.1:$XOAUTH2_PORT inet n - n - - smtpd
 $submission
   -o smtpd_sasl_mechanism_filter=xoauth2,plain,login
+127.0.0.1:$NOUTF8_PORT inet n - n - - smtpd
+$submission
+  -o smtputf8_enable=no
 127.0.0.1:$PLAIN_PORT inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=no
   -o smtpd_tls_security_level=none
@@ -201,6 +210,8 @@ lmtp      unix - - n - - lmtp
 anvil     unix - - n - 1 anvil
 scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+lda       unix - n n - - pipe
+  flags=DR user=nobody argv=/usr/lib/dovecot/dovecot-lda -c $d/dovecot.conf -o log_path=/dev/stderr -o stats_writer_socket_path= -o mail_location=maildir:$d/mail/\${recipient}/Maildir -f \${sender}
 CONF
 }
 

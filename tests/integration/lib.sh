@@ -252,7 +252,6 @@ wait_mail() { # ADDRESS N [FOLDER]
   return 1
 }
 
-# The value of header NAME in a message file, unfolded.
 # The decoded bytes of the base64 attachment named NAME in the message FILE.
 attachment() { # FILE NAME
   awk -v name="$2" '
@@ -262,6 +261,16 @@ attachment() { # FILE NAME
     body { print }' "$1" | tr -d '\r' | base64 -d
 }
 
+# The decoded text of the first text/plain part of a message file (quoted-printable undone).
+text_of() { # FILE
+  /usr/bin/python3 -c '
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+part = m.get_body(preferencelist=("plain",))
+print(part.get_content() if part is not None else "")' "$1"
+}
+
+# The value of header NAME in a message file, unfolded.
 header() { # FILE NAME
   awk -v h="$2" '
     /^\r?$/ { exit }

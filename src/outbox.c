@@ -91,6 +91,12 @@ static int send_row(struct store *st, struct smtp *sm, const struct config *cfg,
 		return -1;
 	if (found == 0)
 		return err_set(err, ERR_FATAL, "outbox %s: its message is gone", label);
+	if (g_bytes_get_size(message) == 0) {
+		/* Withdrawn since the queue was read (gdpr_erase): never sent blank. */
+		log_info("outbox withdrawn %s", label);
+		g_bytes_unref(message);
+		return 0;
+	}
 	ret = send_message(st, sm, from, row, message, label, now, stats, err);
 	g_bytes_unref(message);
 	return ret;

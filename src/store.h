@@ -262,6 +262,8 @@ struct outbox_row {
 int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
 /* All rows, or those of one application when ref is not NULL. */
 int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);
+/* The outcome of one attempt. A row whose body was erased meanwhile (withdrawn) changes only
+ * to 'sent'. */
 int store_outbox_mark(struct store *st, int64_t id, const char *state, int attempts,
 		      gint64 next_attempt_at, const char *last_error, gint64 now, struct err *err);
 void outbox_row_free(gpointer row);

@@ -286,7 +286,9 @@ int store_outbox_mark(struct store *st, int64_t id, const char *state, int attem
 		"UPDATE outbox SET state = ?1, attempts = ?2, "
 		"next_attempt_at = coalesce(?3, next_attempt_at), last_error = ?4, "
 		"sent_at = CASE WHEN ?1 = 'sent' THEN ?5 ELSE sent_at END "
-		"WHERE id = ?6",
+		/* A row withdrawn while it was being sent (gdpr_erase) stays withdrawn, unless
+		 * it did go out. */
+		"WHERE id = ?6 AND (length(message) > 0 OR ?1 = 'sent')",
 		err);
 
 	if (stmt == NULL)

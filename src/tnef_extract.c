@@ -20,33 +20,36 @@ static const variableLength *string_prop(MAPIProps *props, unsigned int id)
 	return v == MAPI_UNDEFINED || v->data == NULL || v->size <= 0 ? NULL : v;
 }
 
-/* The name Outlook showed: the long one, else the 8.3 one, else the title. Valid UTF-8: an
- * 8-bit name in the sender's code page keeps its ASCII (the parent makes it one safe line). */
+/* Valid UTF-8 of at most TNEF_TEXT_MAX bytes: an 8-bit name in the sender's code page keeps
+ * its ASCII (the parent makes it one safe line). */
+static char *text_of(const variableLength *v)
+{
+	char *raw = v != NULL ? g_strndup((const char *)v->data, (gsize)v->size) : g_strdup("");
+	char *valid = g_utf8_make_valid(raw, -1);
+
+	if (strlen(valid) > TNEF_TEXT_MAX)
+		*g_utf8_find_prev_char(valid, valid + TNEF_TEXT_MAX + 1) = '\0';
+	g_free(raw);
+	return valid;
+}
+
+/* The name Outlook showed: the long one, else the 8.3 one, else the title. */
 static char *name_of(Attachment *a)
 {
 	static const unsigned int ids[] = { PR_ATTACH_LONG_FILENAME, PR_ATTACH_FILENAME,
 					    PR_DISPLAY_NAME };
 	const variableLength *v = NULL;
-	char *raw, *valid;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(ids) && v == NULL; i++)
 		v = string_prop(&a->MAPI, ids[i]);
 	if (v == NULL && a->Title.data != NULL && a->Title.size > 0)
 		v = &a->Title;
-	raw = v != NULL ? g_strndup((const char *)v->data, (gsize)v->size) : g_strdup("");
-	valid = g_utf8_make_valid(raw, -1);
-	g_free(raw);
-	return valid;
+	return text_of(v);
 }
 
 static char *mime_of(Attachment *a)
 {
-	const variableLength *v = string_prop(&a->MAPI, PR_ATTACH_MIME_TAG);
-	char *raw = v != NULL ? g_strndup((const char *)v->data, (gsize)v->size) : g_strdup("");
-	char *valid = g_utf8_make_valid(raw, -1);
-
-	g_free(raw);
-	return valid;
+	return text_of(string_prop(&a->MAPI, PR_ATTACH_MIME_TAG));
 }
 
 /* The content: an attached object's data (after its 16-byte class id), else the file data. */

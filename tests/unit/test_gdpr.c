@@ -118,6 +118,24 @@ static void test_erase(void **state)
 	assert_int_equal(a->state, APP_WITHDRAWN);
 	assert_int_equal(e.rows.withdrawn, 1);
 	g_ptr_array_free(keep, TRUE);
+	/* Her acknowledgement, still queued, is withdrawn: never due, and a send that was under
+	 * way when she was erased cannot put it back in the queue. */
+	GPtrArray *rows = NULL, *due = NULL;
+	assert_int_equal(store_outbox_list(b.st, ana.ref, &rows, &err), 0);
+	assert_true(rows->len >= 1);
+	const struct outbox_row *r = g_ptr_array_index(rows, 0);
+	assert_string_equal(r->state, "failed");
+	assert_int_equal(store_outbox_mark(b.st, r->id, "queued", 1, BENCH_NOW, "deferred",
+					   BENCH_NOW + 61, &err),
+			 0);
+	assert_int_equal(store_outbox_due(b.st, BENCH_NOW + 86400, &due, &err), 0);
+	for (guint i = 0; i < due->len; i++)
+		assert_true(((struct outbox_row *)g_ptr_array_index(due, i))->id != r->id);
+	g_ptr_array_free(due, TRUE);
+	g_ptr_array_free(rows, TRUE);
+	assert_int_equal(store_outbox_list(b.st, ana.ref, &rows, &err), 0);
+	assert_string_equal(((struct outbox_row *)g_ptr_array_index(rows, 0))->state, "failed");
+	g_ptr_array_free(rows, TRUE);
 	char *out = g_build_filename(b.dir, "after", NULL);
 	assert_int_equal(gdpr_export(b.st, ANA, out, &found, &err), 0);
 	assert_false(found);

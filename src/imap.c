@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "curlsetup.h"
+#include "log.h"
 
 #define RESPONSE_MAX (4 * 1024 * 1024)
 
@@ -220,6 +221,33 @@ static int curl_fail(struct imap *im, CURLcode rc, const char *what, struct err 
 	return err_set(err, ERR_TEMP, "imap %s: %s", what, curl_easy_strerror(rc));
 }
 
+/* What a server restart (a reload by logrotate at 3 a.m.) does to us: the connection curl
+ * keeps is gone, or connections are refused for a moment. */
+static bool restarting(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+	       rc == CURLE_GOT_NOTHING;
+}
+
+static CURLcode perform_command(struct imap *im, const char *what)
+{
+	CURLcode rc;
+
+	g_string_truncate(im->response, 0);
+	im->too_long = false;
+	rc = curlsetup_perform(im->curl, &im->server);
+	if (!restarting(rc))
+		return rc;
+	/* A command changes nothing twice (a repeated UID MOVE finds nothing left to move), so
+	 * it is sent once more on a new connection a second later, before the cycle fails. */
+	log_info("imap %s: %s; once more on a new connection", what, curl_easy_strerror(rc));
+	g_usleep(G_USEC_PER_SEC);
+	g_string_truncate(im->response, 0);
+	im->too_long = false;
+	curl_easy_setopt(im->curl, CURLOPT_FRESH_CONNECT, 1L);
+	return curlsetup_perform(im->curl, &im->server);
+}
+
 /* Sends one command through CURLOPT_CUSTOMREQUEST and keeps its untagged answer. */
 static int command(struct imap *im, const char *url, const char *cmd, const char *what,
 		   CURLcode *rc_r, struct err *err)
@@ -228,12 +256,10 @@ static int command(struct imap *im, const char *url, const char *cmd, const char
 
 	if (setup(im, url, err) < 0)
 		return -1;
-	g_string_truncate(im->response, 0);
-	im->too_long = false;
 	curl_easy_setopt(im->curl, CURLOPT_CUSTOMREQUEST, cmd);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, collect_cb);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, im);
-	rc = curlsetup_perform(im->curl, &im->server);
+	rc = perform_command(im, what);
 	if (rc_r != NULL)
 		*rc_r = rc;
 	if (im->too_long)

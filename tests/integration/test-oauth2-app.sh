@@ -37,11 +37,19 @@ check "--trace-imap shows the AUTHENTICATE command, not its argument" \
 
 # A token the provider revoked while admitd still held it: the server refuses, admitd asks
 # for a new one at once, and the cycle goes on. Dovecot is restarted so that a new login is
-# needed (a logged-in connection stays logged in).
+# needed (a logged-in connection stays logged in), between two cycles: a restart in the middle
+# of one would be another test (test-imap-outage).
+last_poll() { admitctl_raw status | sed -n 's/^Last poll  *//p'; }
+next_poll() { # waits until a cycle has polled since the last one seen (poll_seconds = 5)
+  local before
+  before=$(last_poll)
+  for _ in $(seq 1 100); do [ "$(last_poll)" != "$before" ] && return 0; sleep 0.2; done
+  echo "no cycle polled within 20 s" >&2
+}
 "$ADMITD_BIN/admitd" -c "$WORK/admitd.conf" 2>"$WORK/daemon.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do grep -q "oauth2 token grant" "$WORK/daemon.log" && break; sleep 0.2; done
+next_poll
 refused_before=$(oauth_refusals)
 idp -X POST "$IDP_URL/admin/expire" >/dev/null
 "$TESTS_DIR/mailstack.sh" stop-imap "$STACK_DIR"
@@ -60,10 +68,12 @@ check "no cycle failed for it" equals "$(grep -c 'error: inbox' "$WORK/daemon.lo
 # Tokens that expire between two cycles (8 s, the daemon polls every 5 s): once admitd holds
 # one, a new one is asked for before the old one runs out, so the server never refuses them.
 idp_client "$CLIENT" "secret-$CASE" 8
+next_poll
 idp -X POST "$IDP_URL/admin/expire" >/dev/null
 "$TESTS_DIR/mailstack.sh" stop-imap "$STACK_DIR"
 "$TESTS_DIR/mailstack.sh" start-imap "$STACK_DIR"
 for _ in $(seq 1 60); do grep -q "expires_in=8" "$WORK/daemon.log" && break; sleep 0.5; done
+next_poll # the refusal of the revoked token, counted once its cycle is over
 grants_before=$(grep -c 'oauth2 token grant' "$WORK/daemon.log")
 refused_before=$(oauth_refusals)
 sleep 20

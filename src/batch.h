@@ -44,7 +44,7 @@ int batch_close_current(struct store *st, const struct config *cfg, gint64 now, 
 
 /* Sends the digest of closed batch `id` again, for its applications still in review, as a
  * new round planned with today's commission.max_message_bytes (after a server refused it):
- * its failed digest and reminder emails are superseded, replies to the old round still decide
+ * its failed digest and reminder emails are superseded, those still waiting withdrawn, replies to the old round still decide
  * (any application of the batch). *count_r: how many it lists (0: none undecided, nothing
  * sent). ERR_CONFIG for a batch that does not exist or has no digest. */
 int batch_resend(struct store *st, const struct config *cfg, int64_t id, gint64 now, int *count_r,

@@ -228,7 +228,8 @@ int store_batch_close(struct store *st, int64_t id, const char *token, const cha
 int store_batch_start_review(struct store *st, int64_t id, gint64 now, struct err *err);
 int store_batch_by_token(struct store *st, const char *token, int64_t *id_r, struct err *err);
 /* Before a batch's digest is sent again: its failed digest and reminder emails are
- * superseded, and its digest_round grows by one. */
+ * superseded, those still waiting are withdrawn (failed and superseded: the new round lists
+ * their applications again), and its digest_round grows by one. */
 int store_batch_new_round(struct store *st, const struct batch_row *b, gint64 now, struct err *err);
 /* How many parts the batch's digest had (digest_parts.h): 1 at least. */
 int store_batch_parts(struct store *st, int64_t id, int *parts_r, struct err *err);

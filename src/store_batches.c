@@ -30,7 +30,12 @@ int store_batch_new_round(struct store *st, const struct batch_row *b, gint64 no
 {
 	sqlite3_stmt *stmt = store_prep(
 		st,
-		"UPDATE outbox SET superseded_at = ?1 WHERE state = 'failed' AND "
+		/* What of the old round still waits would repeat the new one: it is withdrawn. */
+		"UPDATE outbox SET superseded_at = ?1, "
+		"office_told = CASE WHEN state = 'failed' THEN office_told ELSE 1 END, "
+		"last_error = CASE WHEN state = 'failed' THEN last_error ELSE 'superseded: the "
+		"digest was queued again as a new round' END, state = 'failed' "
+		"WHERE state IN ('failed', 'queued', 'sending') AND "
 		"superseded_at IS NULL AND (message_id LIKE 'digest.' || ?2 || '%' OR "
 		"message_id LIKE 'reminder.' || ?2 || '%')",
 		err);

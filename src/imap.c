@@ -229,23 +229,23 @@ static bool restarting(CURLcode rc)
 	       rc == CURLE_GOT_NOTHING;
 }
 
+/* A command changes nothing twice (a repeated UID MOVE finds nothing left to move), so after
+ * a restart it is sent once more on a new connection a second later, before the cycle fails. */
 static CURLcode perform_command(struct imap *im, const char *what)
 {
-	CURLcode rc;
+	for (int attempt = 1;; attempt++) {
+		CURLcode rc;
 
-	g_string_truncate(im->response, 0);
-	im->too_long = false;
-	rc = curlsetup_perform(im->curl, &im->server);
-	if (!restarting(rc))
-		return rc;
-	/* A command changes nothing twice (a repeated UID MOVE finds nothing left to move), so
-	 * it is sent once more on a new connection a second later, before the cycle fails. */
-	log_info("imap %s: %s; once more on a new connection", what, curl_easy_strerror(rc));
-	g_usleep(G_USEC_PER_SEC);
-	g_string_truncate(im->response, 0);
-	im->too_long = false;
-	curl_easy_setopt(im->curl, CURLOPT_FRESH_CONNECT, 1L);
-	return curlsetup_perform(im->curl, &im->server);
+		g_string_truncate(im->response, 0);
+		im->too_long = false;
+		rc = curlsetup_perform(im->curl, &im->server);
+		if (attempt == 2 || !restarting(rc))
+			return rc;
+		log_info("imap %s: %s; once more on a new connection", what,
+			 curl_easy_strerror(rc));
+		g_usleep(G_USEC_PER_SEC);
+		curl_easy_setopt(im->curl, CURLOPT_FRESH_CONNECT, 1L);
+	}
 }
 
 /* Sends one command through CURLOPT_CUSTOMREQUEST and keeps its untagged answer. */

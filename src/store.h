@@ -258,8 +258,8 @@ struct outbox_row {
 	int attempts;
 };
 
-/* Rows to send now: queued (or left sending by a crash) and due; never one whose body was
- * erased (gdpr_erase withdraws it). */
+/* Rows to send now: queued (or left sending by a crash) and due. A row whose body was erased
+ * is failed by then (gdpr_erase withdraws it, store_outbox_mark keeps it so). */
 int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct err *err);
 /* All rows, or those of one application when ref is not NULL. */
 int store_outbox_list(struct store *st, const char *ref, GPtrArray **rows_r, struct err *err);

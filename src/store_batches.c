@@ -26,19 +26,18 @@ static void batch_row_read(sqlite3_stmt *stmt, struct batch_row *b)
 	b->digest_round = sqlite3_column_int(stmt, 10);
 }
 
+/* What of the old round still waits would repeat the new one: it is withdrawn. */
+#define NEW_ROUND_REASON "'superseded: the digest was queued again as a new round'"
+#define NEW_ROUND_ROWS                                                              \
+	"(state = 'failed' OR " STORE_OUTBOX_WAITING ") AND superseded_at IS NULL " \
+	"AND " STORE_BATCH_MAIL("message_id", "?2")
+#define NEW_ROUND_SQL                                                   \
+	"UPDATE outbox SET superseded_at = ?1, " STORE_OUTBOX_WITHDRAW( \
+		NEW_ROUND_REASON) " WHERE " NEW_ROUND_ROWS
+
 int store_batch_new_round(struct store *st, const struct batch_row *b, gint64 now, struct err *err)
 {
-	sqlite3_stmt *stmt = store_prep(
-		st,
-		/* What of the old round still waits would repeat the new one: it is withdrawn. */
-		"UPDATE outbox SET superseded_at = ?1, "
-		"office_told = CASE WHEN state = 'failed' THEN office_told ELSE 1 END, "
-		"last_error = CASE WHEN state = 'failed' THEN last_error ELSE 'superseded: the "
-		"digest was queued again as a new round' END, state = 'failed' "
-		"WHERE state IN ('failed', 'queued', 'sending') AND "
-		"superseded_at IS NULL AND (message_id LIKE 'digest.' || ?2 || '%' OR "
-		"message_id LIKE 'reminder.' || ?2 || '%')",
-		err);
+	sqlite3_stmt *stmt = store_prep(st, NEW_ROUND_SQL, err);
 
 	if (stmt == NULL)
 		return -1;

@@ -81,8 +81,7 @@ int store_outbox_due(struct store *st, gint64 now, GPtrArray **rows_r, struct er
 {
 	sqlite3_stmt *stmt = store_prep(st,
 					OUTBOX_COLUMNS "WHERE o.state IN ('queued', 'sending') AND "
-						       "o.next_attempt_at <= ? AND "
-						       "length(o.message) > 0 ORDER BY o.id",
+						       "o.next_attempt_at <= ? ORDER BY o.id",
 					err);
 
 	if (stmt == NULL)

@@ -68,4 +68,19 @@ int store_documents_load(struct store *st, struct app_row *app, struct err *err)
 	"o.state = 'failed' AND o.superseded_at IS NULL AND (o.template IN ('digest', " \
 	"'reminder') OR o.last_error LIKE '%(552)%' OR o.last_error LIKE '%too large%')"
 
+/* An outbox row (its message_id column `mid`) that is a digest or a reminder of the batch whose
+ * token is `token` (SQL expressions); digest.h names them. */
+#define STORE_BATCH_MAIL(mid, token)                                                        \
+	"(" mid " LIKE 'digest.' || " token " || '%' OR " mid " LIKE 'reminder.' || " token \
+	" || '%')"
+
+/* SET clauses that withdraw an outbox row still waiting to be sent: failed, with `reason` (a
+ * SQL string literal), told (nobody need act on it). Rows already sent or failed keep theirs:
+ * within an UPDATE, `state` is the old state. The caller sets superseded_at. */
+#define STORE_OUTBOX_WAITING "state IN ('queued', 'sending')"
+#define STORE_OUTBOX_WITHDRAW(reason)                                                      \
+	"office_told = CASE WHEN " STORE_OUTBOX_WAITING " THEN 1 ELSE office_told END, "   \
+	"last_error = CASE WHEN " STORE_OUTBOX_WAITING " THEN " reason " ELSE last_error " \
+	"END, state = CASE WHEN " STORE_OUTBOX_WAITING " THEN 'failed' ELSE state END"
+
 #endif

@@ -100,16 +100,11 @@ static int collect_paths(struct store *st, const char *sql, const char *email, G
 }
 
 /* A letter that names an erased person loses its body; one still waiting to be sent is
- * withdrawn with it (failed and superseded: nobody need act on it), never sent blank. Within
- * an UPDATE, `state` is the old state. */
-#define OUTBOX_WAITING "state IN ('queued', 'sending')"
-#define OUTBOX_ERASE_BODY                                                                    \
-	"message = x'', office_told = CASE WHEN " OUTBOX_WAITING " THEN 1 ELSE office_told " \
-	"END, superseded_at = CASE WHEN " OUTBOX_WAITING " THEN ?2 ELSE superseded_at END, " \
-	"last_error = CASE WHEN " OUTBOX_WAITING " THEN 'withdrawn: it named an applicant "  \
-	"erased on request' ELSE last_error END, state = CASE WHEN " OUTBOX_WAITING " THEN " \
-	"'failed' ELSE state END"
-#define ERASE_WITHDRAWN "on the erasure of their personal data"
+ * withdrawn with it (and superseded at ?2), never sent blank. */
+#define ERASE_REASON "'withdrawn: it named an applicant erased on request'"
+#define OUTBOX_ERASE_BODY                                                                 \
+	"message = x'', superseded_at = CASE WHEN " STORE_OUTBOX_WAITING " THEN ?2 ELSE " \
+	"superseded_at END, " STORE_OUTBOX_WITHDRAW(ERASE_REASON)
 
 #define PERSON_APPS                                                     \
 	"(SELECT a.id FROM applications a JOIN applicants p ON p.id = " \
@@ -125,15 +120,6 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		       GPtrArray *files, struct person_erased *erased, struct err *err)
 {
 	static const struct erase_step steps[] = {
-		/* No one can be answered any more, nor should the commission decide on a name
-		 * and documents that are gone. */
-		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
-		  "'withdrawn', '" ERASE_WITHDRAWN "' FROM applications WHERE id IN " PERSON_APPS
-		  " AND app_state_has(state, 'under_way')",
-		  -1 },
-		{ "UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id "
-		  "IN " PERSON_APPS " AND app_state_has(state, 'under_way')",
-		  offsetof(struct person_erased, withdrawn) },
 		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
 		  "'gdpr-erased', 'personal data erased on request ' || ?3 FROM " PERSON_APPS,
 		  -1 },
@@ -143,9 +129,18 @@ int store_person_erase(struct store *st, const char *email, const char *hash, gi
 		  "= "
 		  "NULL, spool_path = '' WHERE sender = ?1 OR application_id IN " PERSON_APPS,
 		  offsetof(struct person_erased, messages) },
-		{ "UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND detail <> "
-		  "'" ERASE_WITHDRAWN "' AND application_id IN " PERSON_APPS,
+		{ "UPDATE events SET detail = '' WHERE kind <> 'gdpr-erased' AND application_id "
+		  "IN " PERSON_APPS,
 		  offsetof(struct person_erased, events) },
+		/* No one can be answered any more, nor should the commission decide on a name
+		 * and documents that are gone. After the details are cleared: this one stays. */
+		{ "INSERT INTO events (at, application_id, kind, detail) SELECT ?2, id, "
+		  "'withdrawn', 'on the erasure of their personal data' FROM applications WHERE id "
+		  "IN " PERSON_APPS " AND app_state_has(state, 'under_way')",
+		  -1 },
+		{ "UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id "
+		  "IN " PERSON_APPS " AND app_state_has(state, 'under_way')",
+		  offsetof(struct person_erased, withdrawn) },
 		{ "UPDATE decisions SET reason = NULL, source_message_id = NULL WHERE "
 		  "application_id IN " PERSON_APPS,
 		  offsetof(struct person_erased, decisions) },
@@ -243,8 +238,8 @@ static int update_id(struct store *st, const char *sql, int64_t id, gint64 now, 
 
 int store_outbox_erase_body(struct store *st, int64_t id, gint64 now, struct err *err)
 {
-	sqlite3_stmt *stmt = store_prep(st, "SELECT " OUTBOX_WAITING " FROM outbox WHERE id = ?",
-					err);
+	sqlite3_stmt *stmt = store_prep(
+		st, "SELECT " STORE_OUTBOX_WAITING " FROM outbox WHERE id = ?", err);
 	int waiting;
 
 	if (stmt == NULL)
@@ -267,8 +262,7 @@ int store_outbox_batch_of(struct store *st, int64_t id, int64_t *batch_id_r, str
 	sqlite3_stmt *stmt = store_prep(
 		st,
 		"SELECT b.id FROM batches b JOIN outbox o ON o.id = ?1 WHERE b.token IS NOT NULL "
-		"AND (o.message_id LIKE 'digest.' || b.token || '%' OR o.message_id LIKE "
-		"'reminder.' || b.token || '%')",
+		"AND " STORE_BATCH_MAIL("o.message_id", "b.token"),
 		err);
 	int rc;
 

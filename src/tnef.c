@@ -12,7 +12,7 @@
 #include "tnef_extract.h"
 #include "untrusted.h"
 
-static bool is_tnef(const struct mail_attachment *a)
+static bool declared_tnef(const struct mail_attachment *a)
 {
 	return g_strcmp0(a->content_type, "application/ms-tnef") == 0 ||
 	       g_strcmp0(a->content_type, "application/vnd.ms-tnef") == 0 ||
@@ -66,29 +66,25 @@ static char *content_type_of(const char *declared)
 	return lower;
 }
 
-/* Appends one file to the parts file the stream came from; a new attachment for it. */
-static struct mail_attachment *append_file(const char *path, const char *name, const char *type,
-					   GVariant *content, struct err *err)
+/* A new attachment for one file, written at `offset` of the parts file (fd, appending). */
+static struct mail_attachment *append_file(int fd, const char *path, gint64 offset,
+					   const char *name, const char *type, GVariant *content,
+					   struct err *err)
 {
 	gsize len = 0;
 	const guint8 *data = g_variant_get_fixed_array(content, &len, 1);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	struct mail_attachment *a;
-	struct stat st;
 	char *sha;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || fdio_write_all(fd, data, len) < 0) {
+	if (fdio_write_all(fd, data, len) < 0) {
 		err_set(err, ERR_TEMP, "write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return NULL;
 	}
-	close(fd);
 	a = g_new0(struct mail_attachment, 1);
 	a->filename = name[0] != '\0' ? untrusted_line(name, UNTRUSTED_FILENAME_MAX) : NULL;
 	a->content_type = content_type_of(type);
 	a->path = g_strdup(path);
-	a->offset = st.st_size;
+	a->offset = offset;
 	a->size = (gint64)len;
 	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
 	g_strlcpy(a->sha256, sha, sizeof(a->sha256));
@@ -96,28 +92,36 @@ static struct mail_attachment *append_file(const char *path, const char *name, c
 	return a;
 }
 
-/* Puts the stream's files where the stream was (index i); how many there were, or -1 (then
- * the message is dropped by the caller, and read again in the next cycle). */
+/* Puts the stream's files where the stream was (index i), appended to the parts file it came
+ * from; how many there were, or -1 (then the message is dropped by the caller, and read again
+ * in the next cycle). */
 static int replace(struct mail *m, guint i, GVariant *files, struct err *err)
 {
 	char *path = g_strdup(
 		((struct mail_attachment *)g_ptr_array_index(m->attachments, i))->path);
 	gsize n = g_variant_n_children(files);
-	int ret = 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC), ret = 0;
+	struct stat st;
 
+	if (fd < 0 || fstat(fd, &st) < 0)
+		ret = err_set(err, ERR_TEMP, "open %s: %s", path, strerror(errno));
 	for (gsize k = 0; k < n && ret == 0; k++) {
 		const char *name, *type;
 		GVariant *content;
 		struct mail_attachment *a;
 
 		g_variant_get_child(files, k, "(&s&s@ay)", &name, &type, &content);
-		a = append_file(path, name, type, content, err);
+		a = append_file(fd, path, st.st_size, name, type, content, err);
 		g_variant_unref(content);
-		if (a == NULL)
+		if (a == NULL) {
 			ret = -1;
-		else
+		} else {
+			st.st_size += a->size;
 			g_ptr_array_insert(m->attachments, (gint)(i + 1 + k), a);
+		}
 	}
+	if (fd >= 0)
+		close(fd);
 	g_free(path);
 	if (ret < 0)
 		return -1;
@@ -134,7 +138,7 @@ int tnef_expand(struct mail *m, struct err *err)
 		int failed = 0, n;
 		GVariant *files;
 
-		if (!is_tnef(a)) {
+		if (!declared_tnef(a)) {
 			i++;
 			continue;
 		}
